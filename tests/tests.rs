@@ -1,0 +1,3 @@
+//! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
+
+mod util;

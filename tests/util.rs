@@ -1,0 +1,41 @@
+//! Shared helpers for the end-to-end tests.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The built `hindsight` binary.
+pub fn hindsight() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hindsight"))
+}
+
+/// Runs `hindsight` with `args` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    hindsight().args(args).output().expect("failed to start hindsight")
+}
+
+/// `../shared` beside the checkout (CI has it there), or `$HINDSIGHT_SHARED`.
+pub fn shared_dir() -> PathBuf {
+    if let Ok(p) = std::env::var("HINDSIGHT_SHARED") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+/// The Falco/libsinsp test captures.
+pub fn falco_captures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(shared_dir().join("captures/falco"))
+        .expect("../shared/captures/falco is missing")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "scap"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether `sysdig` is on PATH (CI installs it; tests that need it fail loudly without it
+/// unless `HINDSIGHT_SKIP_SYSDIG=1`).
+pub fn sysdig_available() -> bool {
+    Command::new("sysdig").arg("--version").output().is_ok()
+}
