@@ -9,8 +9,11 @@
 //! (falcosecurity/libs `driver/event_table.c`, `ppm_events_public.h`); a test compares it with
 //! `../shared/reference/evt_old.json` and `evt_head.json` so drift is caught.
 
+pub mod names;
+pub mod old;
 mod table;
 
+pub use names::syscall_name;
 pub use table::EVENTS;
 
 /// The wire type of one event parameter (`enum ppm_param_type`; the discriminant is the code).
@@ -165,6 +168,10 @@ pub mod flags {
     pub const USES_FD_NOT_CONSULTED: u32 = 1 << 10;
     /// Parameter lengths are u32 instead of u16.
     pub const LARGE_PAYLOAD: u32 = 1 << 11;
+    /// Current libs convert older versions of this event into the newest one when reading.
+    pub const CONVERTER_MANAGED: u32 = 1 << 12;
+    /// OLD name of bit 10 (`EF_DROP_SIMPLE_CONS`): dropped by simple-consumer mode.
+    pub const DROP_SIMPLE_CONS: u32 = 1 << 10;
 }
 
 /// Event categories (`EC_*`), the low bits only.
@@ -239,3 +246,6 @@ pub fn event_ids_by_name(name: &str) -> impl Iterator<Item = u16> + '_ {
 pub fn event_id_limit() -> u16 {
     EVENTS.len() as u16
 }
+
+#[cfg(test)]
+mod tests;
