@@ -1,0 +1,672 @@
+//! State transitions: what each event does to threads, fds and containers.
+//!
+//! Event types are classified once, by their `evt.type` name in the schema table, into an
+//! [`Action`] ([`ACTIONS`] is the data; [`action_of`] the per-id lookup built from it), so
+//! every version of an event (`execve` 13, 155... 293) gets the same handler, and each
+//! handler reads parameters by name through [`Paired`], which works for old traces (fd in
+//! the enter event) and new ones (fd in the exit) alike.
+
+use std::sync::OnceLock;
+
+use hindsight_format::event::EventRef;
+use hindsight_format::schema::{event_id_limit, event_info};
+
+use super::containers::id_from_cgroup;
+use super::event::Paired;
+use super::fds::{server_name, socket_name, Fd, FdType, Role};
+use super::net::{self, Addr, Tuple};
+use super::path::{resolve, AT_FDCWD};
+use super::threads::{normalise_cwd, Thread, CL_CLONE_THREAD};
+use super::State;
+
+/// What an event type does to the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing.
+    None,
+    /// clone, fork, vfork, clone3 exit: a new thread.
+    Clone,
+    /// execve, execveat exit: a new program image.
+    Execve,
+    /// procexit: the thread ends.
+    Procexit,
+    /// open, openat, openat2, creat exit: a new file fd.
+    Open,
+    /// close exit: the fd goes away.
+    Close,
+    /// socket exit.
+    Socket,
+    /// socketpair exit.
+    Socketpair,
+    /// connect exit: the socket gets its tuple.
+    Connect,
+    /// accept, accept4 exit: a new connected socket.
+    Accept,
+    /// bind exit: the socket gets its local address.
+    Bind,
+    /// pipe, pipe2 exit.
+    Pipe,
+    /// dup, dup2, dup3 exit.
+    Dup,
+    /// fcntl exit (F_DUPFD, F_DUPFD_CLOEXEC).
+    Fcntl,
+    /// Exit creating an fd of the given type named after nothing (eventfd, epoll...).
+    Typed(FdType),
+    /// memfd_create exit.
+    Memfd,
+    /// chdir exit.
+    Chdir,
+    /// fchdir exit.
+    Fchdir,
+    /// chroot exit.
+    Chroot,
+    /// setuid exit.
+    Setuid,
+    /// setgid exit.
+    Setgid,
+    /// setresuid exit.
+    Setresuid,
+    /// setresgid exit.
+    Setresgid,
+    /// setsid exit.
+    Setsid,
+    /// container metadata event (JSON).
+    ContainerJson,
+    /// sendto/recvfrom...: tuples fill unconnected sockets.
+    Datagram,
+}
+
+/// Event names and their actions; every version of an event shares its name.
+pub const ACTIONS: &[(&str, Action)] = &[
+    ("clone", Action::Clone),
+    ("clone3", Action::Clone),
+    ("fork", Action::Clone),
+    ("vfork", Action::Clone),
+    ("execve", Action::Execve),
+    ("execveat", Action::Execve),
+    ("procexit", Action::Procexit),
+    ("open", Action::Open),
+    ("openat", Action::Open),
+    ("openat2", Action::Open),
+    ("creat", Action::Open),
+    ("open_by_handle_at", Action::Open),
+    ("close", Action::Close),
+    ("socket", Action::Socket),
+    ("socketpair", Action::Socketpair),
+    ("connect", Action::Connect),
+    ("accept", Action::Accept),
+    ("accept4", Action::Accept),
+    ("bind", Action::Bind),
+    ("pipe", Action::Pipe),
+    ("pipe2", Action::Pipe),
+    ("dup", Action::Dup),
+    ("dup2", Action::Dup),
+    ("dup3", Action::Dup),
+    ("fcntl", Action::Fcntl),
+    ("eventfd", Action::Typed(FdType::Event)),
+    ("eventfd2", Action::Typed(FdType::Event)),
+    ("signalfd", Action::Typed(FdType::Signalfd)),
+    ("signalfd4", Action::Typed(FdType::Signalfd)),
+    ("timerfd_create", Action::Typed(FdType::Timerfd)),
+    ("inotify_init", Action::Typed(FdType::Inotify)),
+    ("inotify_init1", Action::Typed(FdType::Inotify)),
+    ("epoll_create", Action::Typed(FdType::Eventpoll)),
+    ("epoll_create1", Action::Typed(FdType::Eventpoll)),
+    ("userfaultfd", Action::Typed(FdType::Userfaultfd)),
+    ("io_uring_setup", Action::Typed(FdType::IoUring)),
+    ("pidfd_open", Action::Typed(FdType::Pidfd)),
+    ("pidfd_getfd", Action::Typed(FdType::Pidfd)),
+    ("memfd_create", Action::Memfd),
+    ("chdir", Action::Chdir),
+    ("fchdir", Action::Fchdir),
+    ("chroot", Action::Chroot),
+    ("setuid", Action::Setuid),
+    ("setgid", Action::Setgid),
+    ("setresuid", Action::Setresuid),
+    ("setresgid", Action::Setresgid),
+    ("setsid", Action::Setsid),
+    ("container", Action::ContainerJson),
+    ("sendto", Action::Datagram),
+    ("recvfrom", Action::Datagram),
+    ("sendmsg", Action::Datagram),
+    ("recvmsg", Action::Datagram),
+];
+
+/// The action of event type `id` (table built once from [`ACTIONS`] and the schema).
+pub fn action_of(id: u16) -> Action {
+    static TABLE: OnceLock<Vec<Action>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..event_id_limit())
+            .map(|id| {
+                event_info(id)
+                    .and_then(|i| ACTIONS.iter().find(|(n, _)| *n == i.name))
+                    .map_or(Action::None, |(_, a)| *a)
+            })
+            .collect()
+    });
+    table.get(id as usize).copied().unwrap_or(Action::None)
+}
+
+/// `PPM_O_DIRECTORY`.
+const O_DIRECTORY: u32 = 1 << 10;
+/// `PPM_O_CLOEXEC`.
+const O_CLOEXEC: u32 = 1 << 12;
+/// `PPM_O_CREAT | PPM_O_WRONLY | PPM_O_TRUNC`, what `creat` means.
+const CREAT_FLAGS: u32 = (1 << 2) | (1 << 1) | (1 << 8);
+/// `PPM_FCNTL_F_DUPFD` and `PPM_FCNTL_F_DUPFD_CLOEXEC`.
+const FCNTL_DUPFD: [i64; 2] = [1, 15];
+
+/// The container id of a thread from its cgroups (empty for the host).
+pub fn container_of(t: &Thread) -> Vec<u8> {
+    t.cgroup_pairs()
+        .find_map(|(_, path)| id_from_cgroup(path))
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
+}
+
+/// Applies an enter event (only enter-only events change state).
+pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
+    let p = Paired::alone(*ev);
+    match action_of(ev.ty) {
+        Action::Procexit => {
+            if let Some(reaper) = p.int("reaper_tid").filter(|r| *r > 0) {
+                for t in st.threads.threads.values_mut() {
+                    if t.ptid == ev.tid {
+                        t.ptid = reaper;
+                    }
+                }
+            }
+            st.pending.thread = Some(ev.tid);
+        }
+        Action::ContainerJson => {
+            if let Some(json) = p.str("json") {
+                st.containers.add_json(json);
+            } else if let Some(id) = p.str("id") {
+                let c = super::Container {
+                    id: String::from_utf8_lossy(id).into_owned(),
+                    name: String::from_utf8_lossy(p.str("name").unwrap_or_default()).into_owned(),
+                    image: String::from_utf8_lossy(p.str("image").unwrap_or_default())
+                        .into_owned(),
+                    ..super::Container::default()
+                };
+                st.containers.by_id.insert(c.id.clone(), c);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Applies an exit event.
+pub fn apply_exit(st: &mut State, ev: &EventRef<'_>) {
+    let action = action_of(ev.ty);
+    if action == Action::None {
+        return;
+    }
+    // The handlers mutate `st` while reading the stored enter: move it out for the
+    // duration (no copy, no allocation) and put it back afterwards.
+    let enter = st.enters.get_mut(&ev.tid).map(std::mem::take);
+    let enter_ev = enter
+        .as_ref()
+        .and_then(super::StoredEnter::event)
+        .filter(|e| e.ty.wrapping_add(1) == ev.ty);
+    let p = Paired {
+        ev: *ev,
+        enter: enter_ev,
+    };
+    dispatch(st, action, &p);
+    if let (Some(stored), Some(slot)) = (enter, st.enters.get_mut(&ev.tid)) {
+        *slot = stored;
+    }
+}
+
+fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
+    let ev = &p.ev;
+    let res = p.res().unwrap_or(-1);
+    match action {
+        Action::Clone => clone(st, p, res),
+        Action::Execve if res >= 0 => execve(st, p),
+        Action::Open if res >= 0 => open(st, p, res),
+        Action::Close if res >= 0 => {
+            if let (Some(fd), Some(t)) = (p.int("fd"), st.thread(ev.tid)) {
+                st.pending.fd = Some((t.pid, fd));
+            }
+        }
+        Action::Socket if res >= 0 => socket(st, p, res),
+        Action::Socketpair if res >= 0 => {
+            let ends = (
+                p.int("source").unwrap_or(0) as u64,
+                p.int("peer").unwrap_or(0) as u64,
+            );
+            for name in ["fd1", "fd2"] {
+                if let Some(fd) = p.int(name) {
+                    let mut f = Fd::named(FdType::Unix, b"");
+                    f.unix_ends = ends;
+                    add_fd(st, ev.tid, fd, f);
+                }
+            }
+        }
+        Action::Connect => connect(st, p),
+        Action::Accept if res >= 0 => accept(st, p, res),
+        Action::Bind if res >= 0 => bind(st, p),
+        Action::Pipe if res >= 0 => {
+            let ino = p.int("ino").unwrap_or(0) as u64;
+            for name in ["fd1", "fd2"] {
+                if let Some(fd) = p.int(name) {
+                    let mut f = Fd::named(FdType::Pipe, b"");
+                    f.ino = ino;
+                    add_fd(st, ev.tid, fd, f);
+                }
+            }
+        }
+        Action::Dup if res >= 0 => {
+            let old = p.int("oldfd").or_else(|| p.int("fd"));
+            if let Some(old) = old {
+                dup(st, ev.tid, old, res);
+            }
+        }
+        Action::Fcntl if res >= 0 => {
+            if p.int("cmd").is_some_and(|c| FCNTL_DUPFD.contains(&c)) {
+                if let Some(old) = p.int("fd") {
+                    dup(st, ev.tid, old, res);
+                }
+            }
+        }
+        Action::Typed(ty) if res >= 0 => add_fd(st, ev.tid, res, Fd::named(ty, b"")),
+        Action::Memfd if res >= 0 => {
+            let mut name = b"memfd:".to_vec();
+            name.extend_from_slice(p.str("name").unwrap_or_default());
+            add_fd(st, ev.tid, res, Fd::named(FdType::Memfd, &name));
+        }
+        Action::Chdir if res >= 0 => {
+            if let Some(path) = p.str("path") {
+                let cwd = st.thread(ev.tid).map(|t| t.cwd.clone()).unwrap_or_default();
+                set_cwd(st, ev.tid, normalise_cwd(resolve(&cwd, path)));
+            }
+        }
+        Action::Fchdir if res >= 0 => {
+            let name = p
+                .int("fd")
+                .and_then(|fd| fd_of(st, ev.tid, fd))
+                .map(|f| f.name.clone());
+            if let Some(name) = name {
+                set_cwd(st, ev.tid, normalise_cwd(name));
+            }
+        }
+        Action::Chroot if res >= 0 => {
+            if let Some(path) = p.str("path") {
+                let cwd = st.thread(ev.tid).map(|t| t.cwd.clone()).unwrap_or_default();
+                let root = resolve(&cwd, path);
+                if let Some(t) = st.threads.threads.get_mut(&ev.tid) {
+                    t.root = root;
+                }
+            }
+        }
+        Action::Setuid | Action::Setresuid if res >= 0 => {
+            let uid = p.int("uid").or_else(|| p.int("euid"));
+            if let (Some(uid), Some(t)) = (uid, st.threads.threads.get_mut(&ev.tid)) {
+                if uid >= 0 && uid != u32::MAX as i64 {
+                    t.uid = uid as u32;
+                }
+            }
+        }
+        Action::Setgid | Action::Setresgid if res >= 0 => {
+            let gid = p.int("gid").or_else(|| p.int("egid"));
+            if let (Some(gid), Some(t)) = (gid, st.threads.threads.get_mut(&ev.tid)) {
+                if gid >= 0 && gid != u32::MAX as i64 {
+                    t.gid = gid as u32;
+                }
+            }
+        }
+        Action::Setsid if res >= 0 => {
+            if let Some(t) = st.threads.threads.get_mut(&ev.tid) {
+                t.sid = res;
+            }
+        }
+        Action::Datagram => datagram(st, p),
+        _ => {}
+    }
+}
+
+fn fd_of<'a>(st: &'a State, tid: i64, fd: i64) -> Option<&'a Fd> {
+    let t = st.thread(tid)?;
+    st.fds.get(&t.pid)?.get(fd)
+}
+
+fn add_fd(st: &mut State, tid: i64, fd: i64, f: Fd) {
+    let pid = st.thread(tid).map_or(tid, |t| t.pid);
+    st.fds.entry(pid).or_default().fds.insert(fd, f);
+}
+
+fn set_cwd(st: &mut State, tid: i64, cwd: Vec<u8>) {
+    let pid = st.thread(tid).map_or(tid, |t| t.pid);
+    for t in st.threads.threads.values_mut() {
+        if t.pid == pid || t.tid == tid {
+            t.cwd.clone_from(&cwd);
+        }
+    }
+}
+
+fn dup(st: &mut State, tid: i64, old: i64, new: i64) {
+    if old == new {
+        return;
+    }
+    if let Some(f) = fd_of(st, tid, old).cloned() {
+        add_fd(st, tid, new, f);
+    }
+}
+
+fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
+    if res < 0 {
+        return;
+    }
+    let ev = &p.ev;
+    let flags = p.int("flags").unwrap_or(0) as u32;
+    let is_thread = flags & CL_CLONE_THREAD != 0;
+    let (child_tid, caller) = if res == 0 {
+        (ev.tid, None)
+    } else {
+        (res, st.thread(ev.tid).cloned())
+    };
+    if st.threads.threads.contains_key(&child_tid) {
+        return;
+    }
+    let ptid_param = p.int("ptid").unwrap_or(-1);
+    let (pid, ptid) = match (&caller, res) {
+        (Some(c), _) if is_thread => (c.pid, c.ptid),
+        (Some(c), _) => (child_tid, c.pid),
+        (None, 0) => (p.int("pid").unwrap_or(child_tid), ptid_param),
+        (None, _) if is_thread => (p.int("pid").unwrap_or(child_tid), ptid_param),
+        (None, _) => (child_tid, p.int("pid").unwrap_or(ptid_param)),
+    };
+    let parent = caller.or_else(|| st.thread(ptid).cloned());
+    let mut t = parent.clone().unwrap_or_else(|| Thread::unknown(child_tid));
+    t.tid = child_tid;
+    t.pid = pid;
+    t.ptid = ptid;
+    if let Some(exe) = p.str("exe") {
+        t.exe = exe.to_vec();
+    }
+    if let Some(args) = p.bytes("args") {
+        t.args = args.to_vec();
+    }
+    t.comm = p
+        .str("comm")
+        .map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
+    if parent.is_none() {
+        t.cwd = normalise_cwd(p.str("cwd").unwrap_or_default().to_vec());
+    }
+    if let Some(cg) = p.bytes("cgroups") {
+        t.cgroups = cg.to_vec();
+    }
+    t.fdlimit = p.int("fdlimit").unwrap_or(t.fdlimit as i64) as u64;
+    t.flags = flags;
+    if let Some(uid) = p.int("uid") {
+        t.uid = uid as u32;
+    }
+    if let Some(gid) = p.int("gid") {
+        t.gid = gid as u32;
+    }
+    t.vtid = p
+        .int("vtid")
+        .filter(|_| res == 0)
+        .unwrap_or(child_tid);
+    t.vpid = p.int("vpid").filter(|_| res == 0).unwrap_or(pid);
+    t.vm = (
+        p.int("vm_size").unwrap_or(0) as u32,
+        p.int("vm_rss").unwrap_or(0) as u32,
+        p.int("vm_swap").unwrap_or(0) as u32,
+    );
+    t.pgft = (0, 0);
+    t.clone_ts = ev.ts;
+    t.exec_ts = 0;
+    if let Some(ts) = p.int("pidns_init_start_ts") {
+        t.pidns_init_start_ts = ts as u64;
+    }
+    t.container_id = container_of(&t);
+    if !is_thread {
+        let parent_pid = parent.as_ref().map(|p| p.pid);
+        if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)).cloned() {
+            st.fds.insert(pid, table);
+        }
+    }
+    st.threads.threads.insert(child_tid, t);
+}
+
+fn execve(st: &mut State, p: &Paired<'_>) {
+    let ev = &p.ev;
+    let Some(t) = st.threads.threads.get(&ev.tid) else {
+        return;
+    };
+    let cwd = t.cwd.clone();
+    // The executable's path: the driver's trusted path, else the enter's filename resolved
+    // against the working directory (execveat: against its dirfd).
+    let exepath = if let Some(tp) = p.str("trusted_exepath").filter(|s| !s.is_empty()) {
+        Some(tp.to_vec())
+    } else if let Some(name) = p.enter.as_ref().and_then(|e| {
+        super::event::param_raw(e, "filename")
+            .or_else(|| super::event::param_raw(e, "pathname"))
+            .map(|(b, _)| super::event::trim_nul(b))
+    }) {
+        let dirfd = p.int("dirfd").unwrap_or(AT_FDCWD);
+        let base = if dirfd == AT_FDCWD || name.starts_with(b"/") {
+            cwd.clone()
+        } else {
+            fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
+        };
+        Some(resolve(&base, name))
+    } else {
+        None
+    };
+    let pid = p.int("pid");
+    let Some(t) = st.threads.threads.get_mut(&ev.tid) else {
+        return;
+    };
+    if let Some(exe) = p.str("exe") {
+        t.exe = exe.to_vec();
+    }
+    if let Some(args) = p.bytes("args") {
+        t.args = args.to_vec();
+    }
+    t.comm = p
+        .str("comm")
+        .map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
+    if let Some(pid) = pid {
+        t.pid = pid;
+    }
+    if let Some(ptid) = p.int("ptid") {
+        t.ptid = ptid;
+    }
+    if let Some(v) = p.int("fdlimit") {
+        t.fdlimit = v as u64;
+    }
+    t.vm = (
+        p.int("vm_size").unwrap_or(t.vm.0 as i64) as u32,
+        p.int("vm_rss").unwrap_or(t.vm.1 as i64) as u32,
+        p.int("vm_swap").unwrap_or(t.vm.2 as i64) as u32,
+    );
+    t.pgft = (
+        p.int("pgft_maj").unwrap_or(0) as u64,
+        p.int("pgft_min").unwrap_or(0) as u64,
+    );
+    if let Some(cg) = p.bytes("cgroups") {
+        t.cgroups = cg.to_vec();
+    }
+    if let Some(env) = p.bytes("env") {
+        t.env = env.to_vec();
+    }
+    if let Some(tty) = p.int("tty") {
+        t.tty = tty as u32;
+    }
+    if let Some(v) = p.int("vpgid").or_else(|| p.int("pgid")) {
+        t.vpgid = v;
+    }
+    if let Some(v) = p.int("loginuid") {
+        t.loginuid = v as u32;
+    }
+    if let Some(v) = p.int("flags") {
+        t.exe_flags = v as u32;
+    }
+    if let (Some(i), Some(pe), Some(ef)) = (
+        p.int("cap_inheritable"),
+        p.int("cap_permitted"),
+        p.int("cap_effective"),
+    ) {
+        t.caps = (i as u64, pe as u64, ef as u64);
+    }
+    if let Some(uid) = p.int("uid") {
+        t.uid = uid as u32;
+    }
+    if let Some(gid) = p.int("gid") {
+        t.gid = gid as u32;
+    }
+    if let Some(ep) = exepath {
+        t.exepath = ep;
+    }
+    t.exec_ts = ev.ts;
+    t.container_id = container_of(t);
+    // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
+    let pid = t.pid;
+    if let Some(table) = st.fds.get_mut(&pid) {
+        table
+            .fds
+            .retain(|_, f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
+    }
+}
+
+fn open(st: &mut State, p: &Paired<'_>, fd: i64) {
+    let ev = &p.ev;
+    let Some(name) = p.str("name") else {
+        return;
+    };
+    let dirfd = p.int("dirfd").unwrap_or(AT_FDCWD);
+    let base = if name.starts_with(b"/") {
+        Vec::new()
+    } else if dirfd == AT_FDCWD {
+        st.thread(ev.tid).map(|t| t.cwd.clone()).unwrap_or_default()
+    } else {
+        fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
+    };
+    let path = resolve(&base, name);
+    let open_flags = match p.int("flags") {
+        Some(f) => f as u32,
+        None if ev.info().is_some_and(|i| i.name == "creat") => CREAT_FLAGS,
+        None => 0,
+    };
+    let ty = if open_flags & O_DIRECTORY != 0 {
+        FdType::Directory
+    } else {
+        FdType::File
+    };
+    let mut f = Fd::named(ty, &path);
+    f.open_flags = open_flags;
+    f.dev = p.int("dev").unwrap_or(0) as u32;
+    f.ino = p.int("ino").unwrap_or(0) as u64;
+    add_fd(st, ev.tid, fd, f);
+}
+
+fn socket(st: &mut State, p: &Paired<'_>, fd: i64) {
+    let domain = p.int("domain").unwrap_or(0) as u8;
+    let ty = p.int("type").unwrap_or(0) & 0xf;
+    let proto = p.int("proto").unwrap_or(0);
+    let (fty, l4) = match domain {
+        net::AF_UNIX => (FdType::Unix, 0),
+        net::AF_INET | net::AF_INET6 => {
+            let t = if domain == net::AF_INET {
+                FdType::Ipv4
+            } else {
+                FdType::Ipv6
+            };
+            // SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_RAW 3; IPPROTO_TCP 6, UDP 17, ICMP 1.
+            let l4 = match (proto, ty) {
+                (_, 3) => 5,
+                (6, _) | (0, 1) => 2,
+                (17, _) | (0, 2) => 3,
+                (1, _) => 4,
+                _ => 0,
+            };
+            (t, l4)
+        }
+        net::AF_NETLINK => (FdType::Netlink, 0),
+        _ => (FdType::Unsupported, 0),
+    };
+    let mut f = Fd::named(fty, b"");
+    f.addrs.l4proto = l4;
+    add_fd(st, p.ev.tid, fd, f);
+}
+
+fn set_tuple(f: &mut Fd, tuple: &Tuple<'_>, role: Role) {
+    match tuple {
+        Tuple::Ip(ty, a) => {
+            let l4 = f.addrs.l4proto;
+            f.ty = *ty;
+            f.addrs = *a;
+            f.addrs.l4proto = l4;
+            f.role = role;
+            f.listening = false;
+            f.name = socket_name(*ty, a);
+        }
+        Tuple::Unix(src, dst, path) => {
+            f.ty = FdType::Unix;
+            f.unix_ends = (*src, *dst);
+            f.role = role;
+            f.name = path.to_vec();
+        }
+    }
+}
+
+fn connect(st: &mut State, p: &Paired<'_>) {
+    let Some(fd) = p.int("fd") else { return };
+    let Some(tuple) = p.bytes("tuple").and_then(net::parse_tuple) else {
+        return;
+    };
+    let pid = st.thread(p.ev.tid).map_or(p.ev.tid, |t| t.pid);
+    if let Some(f) = st.fds.get_mut(&pid).and_then(|t| t.fds.get_mut(&fd)) {
+        set_tuple(f, &tuple, Role::Client);
+    }
+}
+
+fn accept(st: &mut State, p: &Paired<'_>, fd: i64) {
+    let Some(tuple) = p.bytes("tuple").and_then(net::parse_tuple) else {
+        add_fd(st, p.ev.tid, fd, Fd::named(FdType::Unsupported, b""));
+        return;
+    };
+    let mut f = Fd::named(FdType::Unsupported, b"");
+    f.addrs.l4proto = 2;
+    set_tuple(&mut f, &tuple, Role::Server);
+    add_fd(st, p.ev.tid, fd, f);
+}
+
+fn bind(st: &mut State, p: &Paired<'_>) {
+    let Some(fd) = p.int("fd") else { return };
+    let Some(addr) = p.bytes("addr").and_then(net::parse_sockaddr) else {
+        return;
+    };
+    let pid = st.thread(p.ev.tid).map_or(p.ev.tid, |t| t.pid);
+    let Some(f) = st.fds.get_mut(&pid).and_then(|t| t.fds.get_mut(&fd)) else {
+        return;
+    };
+    match addr {
+        Addr::Ip(ty, ip, port) => {
+            f.ty = ty;
+            f.listening = true;
+            f.role = Role::Server;
+            f.addrs.sip = ip;
+            f.addrs.sport = port;
+            f.name = server_name(ty, &f.addrs);
+        }
+        Addr::Unix(path) => f.name = path.to_vec(),
+    }
+}
+
+fn datagram(st: &mut State, p: &Paired<'_>) {
+    let Some(fd) = p.int("fd") else { return };
+    let Some(Tuple::Ip(ty, a)) = p.bytes("tuple").and_then(net::parse_tuple) else {
+        return;
+    };
+    let pid = st.thread(p.ev.tid).map_or(p.ev.tid, |t| t.pid);
+    if let Some(f) = st.fds.get_mut(&pid).and_then(|t| t.fds.get_mut(&fd)) {
+        if f.ty.is_ip() && f.name.is_empty() {
+            set_tuple(f, &Tuple::Ip(ty, a), Role::Client);
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! State checkpoints: the whole [`State`] as compact, versioned bytes.
+//!
+//! Native traces carry one checkpoint per chunk (the state *before* the chunk's first event),
+//! so a chunk can be replayed alone. The encoding is ours: the magic `HSST`, a u16 version,
+//! then the sections (threads, fd tables, users, groups, containers, stored enters, pending
+//! removals), each a count followed by entries of LEB128 integers and length-prefixed byte
+//! strings. Decoding treats the bytes as hostile: every length is checked against what is
+//! left, and any inconsistency is an error naming the byte offset, never a panic.
+
+use thiserror::Error;
+
+use super::containers::{Container, Mount};
+use super::fds::{Fd, FdTable, FdType, Role, SockAddrs};
+use super::threads::Thread;
+use super::users::User;
+use super::{State, StoredEnter};
+
+/// Magic bytes opening every checkpoint.
+pub const MAGIC: &[u8; 4] = b"HSST";
+/// Current encoding version.
+pub const VERSION: u16 = 1;
+
+/// Why a checkpoint could not be decoded.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CheckpointError {
+    /// The bytes do not start with the checkpoint magic.
+    #[error("not a hindsight state checkpoint (bad magic); the chunk must be replayed from the trace start")]
+    BadMagic,
+    /// Written by a newer hindsight.
+    #[error("checkpoint version {found} is not supported (expected {VERSION}); upgrade hindsight")]
+    Version {
+        /// The version found.
+        found: u16,
+    },
+    /// Truncated or inconsistent data.
+    #[error("corrupt checkpoint at byte {offset}: {what}")]
+    Corrupt {
+        /// Byte offset where decoding failed.
+        offset: usize,
+        /// What was being read.
+        what: &'static str,
+    },
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn uv(&mut self, mut v: u64) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(b);
+                return;
+            }
+            self.0.push(b | 0x80);
+        }
+    }
+    fn iv(&mut self, v: i64) {
+        self.uv(((v << 1) ^ (v >> 63)) as u64);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.uv(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+type Res<T> = Result<T, CheckpointError>;
+
+impl<'a> R<'a> {
+    fn err<T>(&self, what: &'static str) -> Res<T> {
+        Err(CheckpointError::Corrupt {
+            offset: self.at,
+            what,
+        })
+    }
+    fn uv(&mut self, what: &'static str) -> Res<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let Some(&b) = self.b.get(self.at) else {
+                return self.err(what);
+            };
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        self.err(what)
+    }
+    fn iv(&mut self, what: &'static str) -> Res<i64> {
+        let u = self.uv(what)?;
+        Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
+    }
+    fn u32(&mut self, what: &'static str) -> Res<u32> {
+        let v = self.uv(what)?;
+        u32::try_from(v).or_else(|_| self.err(what))
+    }
+    fn count(&mut self, what: &'static str) -> Res<usize> {
+        let n = self.uv(what)?;
+        // Every entry takes at least one byte: a larger count is corrupt.
+        if n > (self.b.len() - self.at) as u64 {
+            return self.err(what);
+        }
+        Ok(n as usize)
+    }
+    fn bytes(&mut self, what: &'static str) -> Res<&'a [u8]> {
+        let n = self.count(what)?;
+        let out = &self.b[self.at..self.at + n];
+        self.at += n;
+        Ok(out)
+    }
+    fn vec(&mut self, what: &'static str) -> Res<Vec<u8>> {
+        self.bytes(what).map(<[u8]>::to_vec)
+    }
+    fn string(&mut self, what: &'static str) -> Res<String> {
+        let b = self.bytes(what)?;
+        String::from_utf8(b.to_vec()).or_else(|_| self.err(what))
+    }
+    fn arr16(&mut self, what: &'static str) -> Res<[u8; 16]> {
+        let b = self.bytes(what)?;
+        b.try_into().or_else(|_| self.err(what))
+    }
+}
+
+fn put_thread(w: &mut W, t: &Thread) {
+    for v in [t.tid, t.pid, t.ptid, t.sid, t.vpgid, t.vtid, t.vpid] {
+        w.iv(v);
+    }
+    for b in [
+        &t.comm,
+        &t.exe,
+        &t.exepath,
+        &t.args,
+        &t.env,
+        &t.cgroups,
+        &t.cwd,
+        &t.root,
+        &t.container_id,
+    ] {
+        w.bytes(b);
+    }
+    for v in [
+        t.fdlimit,
+        u64::from(t.flags),
+        u64::from(t.exe_flags),
+        u64::from(t.uid),
+        u64::from(t.gid),
+        u64::from(t.loginuid),
+        u64::from(t.tty),
+        t.caps.0,
+        t.caps.1,
+        t.caps.2,
+        u64::from(t.vm.0),
+        u64::from(t.vm.1),
+        u64::from(t.vm.2),
+        t.pgft.0,
+        t.pgft.1,
+        t.clone_ts,
+        t.exec_ts,
+        t.pidns_init_start_ts,
+    ] {
+        w.uv(v);
+    }
+}
+
+fn get_thread(r: &mut R<'_>) -> Res<Thread> {
+    let w = "thread";
+    let mut t = Thread {
+        tid: r.iv(w)?,
+        pid: r.iv(w)?,
+        ptid: r.iv(w)?,
+        sid: r.iv(w)?,
+        vpgid: r.iv(w)?,
+        vtid: r.iv(w)?,
+        vpid: r.iv(w)?,
+        ..Thread::default()
+    };
+    t.comm = r.vec(w)?;
+    t.exe = r.vec(w)?;
+    t.exepath = r.vec(w)?;
+    t.args = r.vec(w)?;
+    t.env = r.vec(w)?;
+    t.cgroups = r.vec(w)?;
+    t.cwd = r.vec(w)?;
+    t.root = r.vec(w)?;
+    t.container_id = r.vec(w)?;
+    t.fdlimit = r.uv(w)?;
+    t.flags = r.u32(w)?;
+    t.exe_flags = r.u32(w)?;
+    t.uid = r.u32(w)?;
+    t.gid = r.u32(w)?;
+    t.loginuid = r.u32(w)?;
+    t.tty = r.u32(w)?;
+    t.caps = (r.uv(w)?, r.uv(w)?, r.uv(w)?);
+    t.vm = (r.u32(w)?, r.u32(w)?, r.u32(w)?);
+    t.pgft = (r.uv(w)?, r.uv(w)?);
+    t.clone_ts = r.uv(w)?;
+    t.exec_ts = r.uv(w)?;
+    t.pidns_init_start_ts = r.uv(w)?;
+    Ok(t)
+}
+
+fn put_fd(w: &mut W, n: i64, f: &Fd) {
+    w.iv(n);
+    w.uv(u64::from(f.ty.code()));
+    w.bytes(&f.name);
+    w.uv(u64::from(f.open_flags));
+    w.uv(u64::from(f.dev));
+    w.uv(f.ino);
+    w.bytes(&f.addrs.sip);
+    w.bytes(&f.addrs.dip);
+    w.uv(u64::from(f.addrs.sport));
+    w.uv(u64::from(f.addrs.dport));
+    w.uv(u64::from(f.addrs.l4proto));
+    w.uv(match f.role {
+        Role::None => 0,
+        Role::Client => 1,
+        Role::Server => 2,
+    });
+    w.uv(u64::from(f.listening));
+    w.uv(f.unix_ends.0);
+    w.uv(f.unix_ends.1);
+}
+
+fn get_fd(r: &mut R<'_>) -> Res<(i64, Fd)> {
+    let w = "fd";
+    let n = r.iv(w)?;
+    let code = r.u32(w)?;
+    let Some(ty) = u8::try_from(code).ok().and_then(FdType::from_code) else {
+        return r.err("fd type");
+    };
+    let mut f = Fd::named(ty, r.bytes(w)?);
+    f.open_flags = r.u32(w)?;
+    f.dev = r.u32(w)?;
+    f.ino = r.uv(w)?;
+    f.addrs = SockAddrs {
+        sip: r.arr16(w)?,
+        dip: r.arr16(w)?,
+        sport: r.u32(w)? as u16,
+        dport: r.u32(w)? as u16,
+        l4proto: r.u32(w)? as u8,
+    };
+    f.role = match r.uv(w)? {
+        0 => Role::None,
+        1 => Role::Client,
+        2 => Role::Server,
+        _ => return r.err("fd role"),
+    };
+    f.listening = r.uv(w)? != 0;
+    f.unix_ends = (r.uv(w)?, r.uv(w)?);
+    Ok((n, f))
+}
+
+fn put_container(w: &mut W, c: &Container) {
+    for s in [
+        &c.id,
+        &c.ty,
+        &c.name,
+        &c.image,
+        &c.image_id,
+        &c.image_repo,
+        &c.image_tag,
+        &c.image_digest,
+        &c.ip,
+    ] {
+        w.str(s);
+    }
+    w.uv(match c.privileged {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    });
+    w.uv(c.labels.len() as u64);
+    for (k, v) in &c.labels {
+        w.str(k);
+        w.str(v);
+    }
+    w.uv(c.mounts.len() as u64);
+    for m in &c.mounts {
+        w.str(&m.source);
+        w.str(&m.dest);
+        w.str(&m.mode);
+        w.uv(u64::from(m.rw));
+        w.str(&m.propagation);
+    }
+}
+
+fn get_container(r: &mut R<'_>) -> Res<Container> {
+    let w = "container";
+    let mut c = Container {
+        id: r.string(w)?,
+        ty: r.string(w)?,
+        name: r.string(w)?,
+        image: r.string(w)?,
+        image_id: r.string(w)?,
+        image_repo: r.string(w)?,
+        image_tag: r.string(w)?,
+        image_digest: r.string(w)?,
+        ip: r.string(w)?,
+        ..Container::default()
+    };
+    c.privileged = match r.uv(w)? {
+        0 => None,
+        1 => Some(false),
+        _ => Some(true),
+    };
+    for _ in 0..r.count(w)? {
+        c.labels.push((r.string(w)?, r.string(w)?));
+    }
+    for _ in 0..r.count(w)? {
+        c.mounts.push(Mount {
+            source: r.string(w)?,
+            dest: r.string(w)?,
+            mode: r.string(w)?,
+            rw: r.uv(w)? != 0,
+            propagation: r.string(w)?,
+        });
+    }
+    Ok(c)
+}
+
+/// Serialises the whole state.
+pub fn save(st: &State) -> Vec<u8> {
+    let mut w = W(Vec::with_capacity(4096));
+    w.0.extend_from_slice(MAGIC);
+    w.0.extend_from_slice(&VERSION.to_le_bytes());
+    w.str(&st.hostname);
+    // Sorted keys keep the bytes deterministic across runs.
+    let mut tids: Vec<_> = st.threads.threads.keys().copied().collect();
+    tids.sort_unstable();
+    w.uv(tids.len() as u64);
+    for tid in &tids {
+        put_thread(&mut w, &st.threads.threads[tid]);
+    }
+    let mut pids: Vec<_> = st.fds.keys().copied().collect();
+    pids.sort_unstable();
+    w.uv(pids.len() as u64);
+    for pid in pids {
+        let table = &st.fds[&pid];
+        w.iv(pid);
+        let mut nums: Vec<_> = table.fds.keys().copied().collect();
+        nums.sort_unstable();
+        w.uv(nums.len() as u64);
+        for n in nums {
+            put_fd(&mut w, n, &table.fds[&n]);
+        }
+    }
+    let mut uids: Vec<_> = st.users.users.keys().copied().collect();
+    uids.sort_unstable();
+    w.uv(uids.len() as u64);
+    for uid in uids {
+        let u = &st.users.users[&uid];
+        w.uv(u64::from(uid));
+        w.uv(u64::from(u.gid));
+        w.bytes(&u.name);
+        w.bytes(&u.home);
+        w.bytes(&u.shell);
+    }
+    let mut gids: Vec<_> = st.users.groups.keys().copied().collect();
+    gids.sort_unstable();
+    w.uv(gids.len() as u64);
+    for gid in gids {
+        w.uv(u64::from(gid));
+        w.bytes(&st.users.groups[&gid]);
+    }
+    let mut ids: Vec<_> = st.containers.by_id.keys().collect();
+    ids.sort_unstable();
+    w.uv(ids.len() as u64);
+    for id in ids {
+        put_container(&mut w, &st.containers.by_id[id]);
+    }
+    let mut etids: Vec<_> = st.enters.keys().copied().collect();
+    etids.sort_unstable();
+    w.uv(etids.len() as u64);
+    for tid in etids {
+        let e = &st.enters[&tid];
+        w.iv(tid);
+        w.bytes(&e.record);
+        w.uv(e.num);
+        w.uv(u64::from(e.cpu));
+        w.uv(u64::from(e.v2));
+    }
+    match st.pending.thread {
+        Some(t) => {
+            w.uv(1);
+            w.iv(t);
+        }
+        None => w.uv(0),
+    }
+    match st.pending.fd {
+        Some((p, f)) => {
+            w.uv(1);
+            w.iv(p);
+            w.iv(f);
+        }
+        None => w.uv(0),
+    }
+    w.0
+}
+
+/// Restores a state saved by [`save`].
+pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
+    if bytes.len() < 6 || &bytes[..4] != MAGIC {
+        return Err(CheckpointError::BadMagic);
+    }
+    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+    if version != VERSION {
+        return Err(CheckpointError::Version { found: version });
+    }
+    let mut r = R { b: bytes, at: 6 };
+    let mut st = State {
+        hostname: r.string("hostname")?,
+        ..State::default()
+    };
+    for _ in 0..r.count("threads")? {
+        let t = get_thread(&mut r)?;
+        st.threads.threads.insert(t.tid, t);
+    }
+    for _ in 0..r.count("fd tables")? {
+        let pid = r.iv("fd table")?;
+        let mut table = FdTable::default();
+        for _ in 0..r.count("fd table")? {
+            let (n, f) = get_fd(&mut r)?;
+            table.fds.insert(n, f);
+        }
+        st.fds.insert(pid, table);
+    }
+    for _ in 0..r.count("users")? {
+        let uid = r.u32("user")?;
+        let u = User {
+            gid: r.u32("user")?,
+            name: r.vec("user")?,
+            home: r.vec("user")?,
+            shell: r.vec("user")?,
+        };
+        st.users.users.insert(uid, u);
+    }
+    for _ in 0..r.count("groups")? {
+        let gid = r.u32("group")?;
+        st.users.groups.insert(gid, r.vec("group")?);
+    }
+    for _ in 0..r.count("containers")? {
+        let c = get_container(&mut r)?;
+        st.containers.by_id.insert(c.id.clone(), c);
+    }
+    for _ in 0..r.count("enters")? {
+        let tid = r.iv("enter")?;
+        let e = StoredEnter {
+            record: r.vec("enter")?,
+            num: r.uv("enter")?,
+            cpu: r.u32("enter")? as u16,
+            v2: r.uv("enter")? != 0,
+        };
+        st.enters.insert(tid, e);
+    }
+    if r.uv("pending")? != 0 {
+        st.pending.thread = Some(r.iv("pending")?);
+    }
+    if r.uv("pending")? != 0 {
+        st.pending.fd = Some((r.iv("pending")?, r.iv("pending")?));
+    }
+    if r.at != bytes.len() {
+        return r.err("trailing bytes");
+    }
+    Ok(st)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> State {
+        let mut st = State::default();
+        let mut t = Thread::unknown(42);
+        t.comm = b"bash".to_vec();
+        t.cwd = b"/root/".to_vec();
+        t.container_id = b"9dbcbd0c435f".to_vec();
+        st.threads.threads.insert(42, t);
+        let mut f = Fd::named(FdType::Ipv4, b"1.2.3.4:5->6.7.8.9:10");
+        f.role = Role::Client;
+        f.addrs.sport = 5;
+        st.fds.entry(42).or_default().fds.insert(3, f);
+        st.users.users.insert(
+            0,
+            User {
+                gid: 0,
+                name: b"root".to_vec(),
+                ..User::default()
+            },
+        );
+        st.users.groups.insert(0, b"root".to_vec());
+        st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","name":"n","labels":{"a":"b"},"privileged":true}}"#);
+        st.enters.insert(
+            42,
+            StoredEnter {
+                record: vec![1, 2, 3],
+                num: 7,
+                cpu: 1,
+                v2: true,
+            },
+        );
+        st.pending.fd = Some((42, 3));
+        st.hostname = "host".into();
+        st
+    }
+
+    #[test]
+    fn round_trips() {
+        let st = sample();
+        let bytes = save(&st);
+        assert_eq!(load(&bytes), Ok(st.clone()));
+        assert_eq!(save(&load(&bytes).unwrap()), bytes, "deterministic");
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        let bytes = save(&sample());
+        assert_eq!(load(b"nope"), Err(CheckpointError::BadMagic));
+        let mut v = bytes.clone();
+        v[4] = 9;
+        assert!(matches!(load(&v), Err(CheckpointError::Version { .. })));
+        for cut in 6..bytes.len() {
+            assert!(load(&bytes[..cut]).is_err(), "truncated at {cut}");
+        }
+        // Flip every byte in turn: decoding may succeed or fail but must not panic.
+        for i in 6..bytes.len() {
+            let mut v = bytes.clone();
+            v[i] ^= 0xff;
+            let _ = load(&v);
+        }
+    }
+}

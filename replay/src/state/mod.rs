@@ -1,0 +1,219 @@
+//! System state rebuilt from a trace: threads, fd tables, users, containers.
+//!
+//! [`State`] is seeded from a trace's header blocks ([`State::from_header`]) or restored from
+//! a checkpoint ([`checkpoint`]), then [`State::apply`] is called once per event, in order,
+//! *before* the event's fields are extracted — the order libsinsp uses, so that the fd an
+//! `open` exit creates is visible in that exit's `fd.name`. Removals (a thread after its
+//! `procexit`, an fd after its `close` exit) are deferred to the next event for the same
+//! reason. Memory stays bounded: exited threads and closed fds are dropped, and the enter
+//! events kept for pairing are one reusable buffer per live thread.
+
+pub mod apply;
+pub mod checkpoint;
+pub mod containers;
+pub mod event;
+pub mod fds;
+pub mod net;
+pub mod path;
+pub mod threads;
+pub mod users;
+
+use std::collections::HashMap;
+
+use hindsight_format::event::EventRef;
+use hindsight_format::header::TraceHeader;
+use hindsight_format::schema::{flags, Direction, ParamType};
+
+pub use containers::{Container, Containers};
+pub use event::Paired;
+pub use fds::{Fd, FdTable, FdType, Role};
+pub use threads::{Thread, ThreadTable};
+pub use users::Users;
+
+/// The last enter event of one thread, copied out of the trace buffer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredEnter {
+    /// The record bytes (header, lengths, values).
+    pub record: Vec<u8>,
+    /// Its event number.
+    pub num: u64,
+    /// Its CPU.
+    pub cpu: u16,
+    /// Whether the record has a V2 (26-byte) header.
+    pub v2: bool,
+}
+
+impl StoredEnter {
+    /// The stored event, re-parsed.
+    pub fn event(&self) -> Option<EventRef<'_>> {
+        if self.v2 {
+            EventRef::parse_v2(&self.record, self.num, self.cpu, 0).ok()
+        } else {
+            EventRef::parse_v1(&self.record, self.num, self.cpu, 0).ok()
+        }
+    }
+}
+
+/// Removals deferred to the next event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// A thread that ran `procexit`.
+    pub thread: Option<i64>,
+    /// An fd closed by `(pid, fd)`.
+    pub fd: Option<(i64, i64)>,
+}
+
+/// Enter events larger than this are not kept for pairing (libsinsp's SP_EVT_BUF_SIZE).
+pub const MAX_STORED_ENTER: usize = 4096;
+
+/// Everything known about the traced system at one point of the trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    /// Live threads.
+    pub threads: ThreadTable,
+    /// fd tables by process id.
+    pub fds: HashMap<i64, FdTable>,
+    /// Users and groups.
+    pub users: Users,
+    /// Containers seen so far.
+    pub containers: Containers,
+    /// Host name from the machine-info block.
+    pub hostname: String,
+    /// The last enter event of each thread.
+    pub enters: HashMap<i64, StoredEnter>,
+    /// Removals deferred to the next event.
+    pub pending: Pending,
+}
+
+impl State {
+    /// The state described by the header blocks of a trace section.
+    pub fn from_header(h: &TraceHeader) -> State {
+        let mut st = State {
+            users: Users::from_entries(&h.users, &h.groups),
+            hostname: h
+                .machine
+                .as_ref()
+                .map(|m| m.hostname.clone())
+                .unwrap_or_default(),
+            ..State::default()
+        };
+        for e in &h.threads {
+            let mut t = Thread::from_entry(e);
+            t.container_id = apply::container_of(&t);
+            st.threads.threads.insert(t.tid, t);
+        }
+        for table in &h.fds {
+            let pid = st.threads.get(table.tid).map_or(table.tid, |t| t.pid);
+            st.fds
+                .entry(pid)
+                .or_default()
+                .fds
+                .extend(FdTable::from_entries(&table.fds).fds);
+        }
+        st
+    }
+
+    /// Applies one event. Call for every event in trace order, then extract its fields.
+    pub fn apply(&mut self, ev: &EventRef<'_>) {
+        self.flush_pending();
+        if ev.direction() == Direction::Enter {
+            apply::apply_enter(self, ev);
+            self.store_enter(ev);
+        } else {
+            apply::apply_exit(self, ev);
+        }
+    }
+
+    /// Performs the deferred removals now.
+    pub fn flush_pending(&mut self) {
+        if let Some((pid, fd)) = self.pending.fd.take() {
+            if let Some(t) = self.fds.get_mut(&pid) {
+                t.fds.remove(&fd);
+            }
+        }
+        if let Some(tid) = self.pending.thread.take() {
+            self.remove_thread(tid);
+        }
+    }
+
+    fn store_enter(&mut self, ev: &EventRef<'_>) {
+        let rec = ev.record_bytes();
+        if rec.len() > MAX_STORED_ENTER {
+            self.enters.remove(&ev.tid);
+            return;
+        }
+        let slot = self.enters.entry(ev.tid).or_default();
+        slot.record.clear();
+        slot.record.extend_from_slice(rec);
+        slot.num = ev.num;
+        slot.cpu = ev.cpu;
+        slot.v2 = ev.is_v2();
+    }
+
+    /// The event paired with its enter (for an exit whose thread's last enter is the
+    /// matching type).
+    pub fn pair<'a>(&'a self, ev: EventRef<'a>) -> Paired<'a> {
+        let enter = if ev.direction() == Direction::Exit {
+            self.enters
+                .get(&ev.tid)
+                .and_then(StoredEnter::event)
+                .filter(|e| e.ty.wrapping_add(1) == ev.ty)
+        } else {
+            None
+        };
+        Paired { ev, enter }
+    }
+
+    /// Removes a thread, its stored enter, and its process's fd table when it was the last
+    /// thread of the process. Children are re-parented to `reaper` when given.
+    pub fn remove_thread(&mut self, tid: i64) {
+        self.enters.remove(&tid);
+        let Some(t) = self.threads.threads.remove(&tid) else {
+            return;
+        };
+        if !self.threads.threads.values().any(|o| o.pid == t.pid) {
+            self.fds.remove(&t.pid);
+        }
+    }
+
+    /// The thread of event `ev`.
+    pub fn thread(&self, tid: i64) -> Option<&Thread> {
+        self.threads.get(tid)
+    }
+
+    /// The fd table of thread `t`'s process.
+    pub fn fd_table(&self, t: &Thread) -> Option<&FdTable> {
+        self.fds.get(&t.pid)
+    }
+
+    /// The fd number an event is about, like libsinsp's `evt->get_fd_num()`: for enters of
+    /// fd-using syscalls parameter 0; for exits of fd-creating syscalls the new fd (the
+    /// return value); for other fd-using exits the `fd` parameter of the exit or its enter.
+    pub fn event_fd(p: &Paired<'_>) -> Option<i64> {
+        let info = p.ev.info()?;
+        let uses = info.flags & flags::USES_FD != 0;
+        let creates = info.flags & flags::CREATES_FD != 0;
+        if !uses && !creates {
+            return None;
+        }
+        if p.ev.direction() == Direction::Enter {
+            let first = info.params.first()?;
+            if !matches!(first.ty, ParamType::Fd | ParamType::Fd32) {
+                return None;
+            }
+            return event::decode_int(p.ev.param(0)?, first.ty);
+        }
+        if creates {
+            let res = p.res()?;
+            return (res >= 0).then_some(res);
+        }
+        p.int("fd")
+    }
+
+    /// The fd an event is about, looked up in the thread's table.
+    pub fn event_fd_info(&self, p: &Paired<'_>) -> Option<(i64, &Fd)> {
+        let fd = Self::event_fd(p)?;
+        let t = self.thread(p.ev.tid)?;
+        Some((fd, self.fd_table(t)?.get(fd)?))
+    }
+}

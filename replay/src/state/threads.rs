@@ -1,0 +1,253 @@
+//! The thread table: every thread the trace has told us about, with its process context.
+//!
+//! Seeded from the PL header block ([`Thread::from_entry`]) and kept up to date by clone,
+//! execve, procexit, chdir, setuid... (see `state::apply`). Lists that scap stores as
+//! NUL-separated byte buffers (argv, environment, cgroups) are kept in that form: one
+//! allocation per list and the zero-copy iteration the field extractors need.
+
+use std::collections::HashMap;
+
+use hindsight_format::header::ThreadEntry;
+
+/// `PPM_CL_CLONE_THREAD`: the thread shares the process of its creator.
+pub const CL_CLONE_THREAD: u32 = 1 << 13;
+/// `PPM_CL_CLONE_FILES`: the thread shares its creator's fd table.
+pub const CL_CLONE_FILES: u32 = 1;
+/// `PPM_EXE_WRITABLE`: the executable is writable by the user.
+pub const EXE_WRITABLE: u32 = 1;
+/// `PPM_EXE_UPPER_LAYER`: the executable lives in the upper layer of an overlayfs.
+pub const EXE_UPPER_LAYER: u32 = 1 << 1;
+
+/// One thread.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Thread {
+    /// Thread id.
+    pub tid: i64,
+    /// Process id (the main thread's tid).
+    pub pid: i64,
+    /// Parent process id.
+    pub ptid: i64,
+    /// Session id.
+    pub sid: i64,
+    /// Process group id in the thread's pid namespace.
+    pub vpgid: i64,
+    /// Thread id in the thread's pid namespace.
+    pub vtid: i64,
+    /// Process id in the thread's pid namespace.
+    pub vpid: i64,
+    /// `comm` (`proc.name`).
+    pub comm: Vec<u8>,
+    /// argv[0] (`proc.exe`).
+    pub exe: Vec<u8>,
+    /// Full path of the executable (`proc.exepath`).
+    pub exepath: Vec<u8>,
+    /// argv[1..], each item NUL-terminated.
+    pub args: Vec<u8>,
+    /// Environment, each `NAME=value` NUL-terminated.
+    pub env: Vec<u8>,
+    /// cgroups, each `subsys=path` NUL-terminated.
+    pub cgroups: Vec<u8>,
+    /// Working directory, always ending with `/` when known.
+    pub cwd: Vec<u8>,
+    /// Root directory.
+    pub root: Vec<u8>,
+    /// RLIMIT_NOFILE.
+    pub fdlimit: u64,
+    /// `PPM_CL_*` clone flags, or the execve flags (`PPM_EXE_*`) after an execve.
+    pub flags: u32,
+    /// Execve flags (`PPM_EXE_WRITABLE`...), from the PL tail or the last execve.
+    pub exe_flags: u32,
+    /// User id.
+    pub uid: u32,
+    /// Group id.
+    pub gid: u32,
+    /// Login uid (`u32::MAX` when unset).
+    pub loginuid: u32,
+    /// Controlling terminal.
+    pub tty: u32,
+    /// Capabilities: inheritable, permitted, effective.
+    pub caps: (u64, u64, u64),
+    /// Virtual memory size, resident set and swap, in KiB.
+    pub vm: (u32, u32, u32),
+    /// Major and minor page faults.
+    pub pgft: (u64, u64),
+    /// Creation time (clone exit timestamp), ns since the epoch; 0 when it predates the trace.
+    pub clone_ts: u64,
+    /// Time of the last successful execve, ns since the epoch (0 when not seen).
+    pub exec_ts: u64,
+    /// Start time of the pid namespace's init.
+    pub pidns_init_start_ts: u64,
+    /// Container id (12 hex chars), empty for the host.
+    pub container_id: Vec<u8>,
+}
+
+/// Joins items as NUL-terminated byte strings.
+pub fn join_nul<T: AsRef<[u8]>>(items: &[T]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(items.iter().map(|i| i.as_ref().len() + 1).sum());
+    for i in items {
+        out.extend_from_slice(i.as_ref());
+        out.push(0);
+    }
+    out
+}
+
+/// Iterates over the items of a NUL-separated list (a trailing NUL ends the last item).
+pub fn nul_items(list: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let trimmed = list.strip_suffix(b"\0").unwrap_or(list);
+    trimmed
+        .split(|&b| b == 0)
+        .filter(move |_| !trimmed.is_empty())
+}
+
+/// Makes `cwd` end with `/`, as libsinsp stores it.
+pub fn normalise_cwd(mut cwd: Vec<u8>) -> Vec<u8> {
+    if !cwd.is_empty() && !cwd.ends_with(b"/") {
+        cwd.push(b'/');
+    }
+    cwd
+}
+
+impl Thread {
+    /// A thread with nothing known but its id (libsinsp's placeholder for an unseen tid).
+    pub fn unknown(tid: i64) -> Thread {
+        Thread {
+            tid,
+            pid: tid,
+            ptid: -1,
+            loginuid: u32::MAX,
+            uid: u32::MAX,
+            gid: u32::MAX,
+            ..Thread::default()
+        }
+    }
+
+    /// The thread of a PL header entry.
+    pub fn from_entry(e: &ThreadEntry) -> Thread {
+        let cgroups: Vec<Vec<u8>> = e
+            .cgroups
+            .iter()
+            .map(|(s, p)| {
+                let mut v = s.clone();
+                v.push(b'=');
+                v.extend_from_slice(p);
+                v
+            })
+            .collect();
+        Thread {
+            tid: e.tid,
+            pid: e.pid,
+            ptid: e.ptid,
+            sid: e.sid,
+            vpgid: e.vpgid,
+            vtid: e.vtid,
+            vpid: e.vpid,
+            comm: e.comm.clone(),
+            exe: e.exe.clone(),
+            exepath: e.exepath.clone(),
+            args: join_nul(&e.args),
+            env: join_nul(&e.env),
+            cgroups: join_nul(&cgroups),
+            cwd: normalise_cwd(e.cwd.clone()),
+            root: e.root.clone(),
+            fdlimit: e.fdlimit,
+            flags: e.flags,
+            exe_flags: if e.exe_writable { EXE_WRITABLE } else { 0 },
+            uid: e.uid,
+            gid: e.gid,
+            loginuid: e.loginuid,
+            tty: e.tty,
+            caps: e.caps.unwrap_or_default(),
+            vm: (e.vmsize_kb, e.vmrss_kb, e.vmswap_kb),
+            pgft: (e.pfmajor, e.pfminor),
+            clone_ts: 0,
+            exec_ts: 0,
+            pidns_init_start_ts: e.pidns_init_start_ts,
+            container_id: Vec::new(),
+        }
+    }
+
+    /// Whether this is the main thread of its process.
+    pub fn is_main(&self) -> bool {
+        self.tid == self.pid
+    }
+
+    /// The cgroups as `(subsystem, path)` pairs.
+    pub fn cgroup_pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        nul_items(&self.cgroups).map(|item| match memchr::memchr(b'=', item) {
+            Some(i) => (&item[..i], &item[i + 1..]),
+            None => (&item[..0], item),
+        })
+    }
+
+    /// The value of environment variable `name`.
+    pub fn env_var(&self, name: &[u8]) -> Option<&[u8]> {
+        nul_items(&self.env).find_map(|item| {
+            item.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(b"="))
+        })
+    }
+}
+
+/// All live threads, by tid.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ThreadTable {
+    /// Threads by tid.
+    pub threads: HashMap<i64, Thread>,
+}
+
+impl ThreadTable {
+    /// The thread `tid`.
+    pub fn get(&self, tid: i64) -> Option<&Thread> {
+        self.threads.get(&tid)
+    }
+
+    /// The main thread of `t`'s process (itself when it is the main thread or the main
+    /// thread is unknown).
+    pub fn main_of<'a>(&'a self, t: &'a Thread) -> &'a Thread {
+        if t.is_main() {
+            t
+        } else {
+            self.threads.get(&t.pid).unwrap_or(t)
+        }
+    }
+
+    /// The parent process's main thread of `t`.
+    pub fn parent_of(&self, t: &Thread) -> Option<&Thread> {
+        let main = self.main_of(t);
+        if main.ptid == main.tid {
+            return None;
+        }
+        let p = self.threads.get(&main.ptid)?;
+        Some(self.main_of(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_lists_split_like_libsinsp() {
+        let v = join_nul(&[b"a".as_slice(), b"bc"]);
+        assert_eq!(v, b"a\0bc\0");
+        assert_eq!(nul_items(&v).collect::<Vec<_>>(), vec![b"a".as_slice(), b"bc"]);
+        assert_eq!(nul_items(b"").count(), 0);
+        assert_eq!(nul_items(b"x").collect::<Vec<_>>(), vec![b"x".as_slice()]);
+    }
+
+    #[test]
+    fn env_and_cgroups() {
+        let t = Thread {
+            env: join_nul(&[b"A=1".as_slice(), b"HOME=/root"]),
+            cgroups: join_nul(&[b"cpu=/docker/x".as_slice()]),
+            ..Thread::unknown(1)
+        };
+        assert_eq!(t.env_var(b"HOME"), Some(b"/root".as_slice()));
+        assert_eq!(t.env_var(b"HOM"), None);
+        assert_eq!(
+            t.cgroup_pairs().collect::<Vec<_>>(),
+            vec![(b"cpu".as_slice(), b"/docker/x".as_slice())]
+        );
+        assert_eq!(normalise_cwd(b"/etc".to_vec()), b"/etc/");
+    }
+}
