@@ -1,0 +1,193 @@
+//! The alert record that the engine hands to the sinks.
+//!
+//! An [`Alert`] is owned and self-contained: once the engine has matched a rule on an event, it
+//! renders the output, extracts the output fields and the Parquet context fields into typed
+//! [`FieldValue`]s, and the event buffer can be reused. Sinks only read alerts; they never see
+//! events or state, so they can run after a parallel replay has merged its matches in
+//! `(trace, evt.num)` order.
+
+use std::fmt;
+
+/// How urgent an alert is: Falco's eight syslog-like levels, most urgent first.
+///
+/// The order of the variants is the order of urgency (`Emergency < Debug` as integers), so
+/// "at or above `Warning`" is `p <= Priority::Warning`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// System is unusable.
+    Emergency,
+    /// Action must be taken immediately.
+    Alert,
+    /// Critical conditions.
+    Critical,
+    /// Error conditions.
+    Error,
+    /// Warning conditions.
+    Warning,
+    /// Normal but significant condition.
+    Notice,
+    /// Informational messages.
+    Informational,
+    /// Debug-level messages.
+    Debug,
+}
+
+/// The priorities in order of urgency with the names Falco prints in alerts.
+const PRIORITY_NAMES: [(Priority, &str); 8] = [
+    (Priority::Emergency, "Emergency"),
+    (Priority::Alert, "Alert"),
+    (Priority::Critical, "Critical"),
+    (Priority::Error, "Error"),
+    (Priority::Warning, "Warning"),
+    (Priority::Notice, "Notice"),
+    (Priority::Informational, "Informational"),
+    (Priority::Debug, "Debug"),
+];
+
+impl Priority {
+    /// Every priority, most urgent first.
+    pub const ALL: [Priority; 8] = [
+        Priority::Emergency,
+        Priority::Alert,
+        Priority::Critical,
+        Priority::Error,
+        Priority::Warning,
+        Priority::Notice,
+        Priority::Informational,
+        Priority::Debug,
+    ];
+
+    /// The name Falco prints in text and JSON alerts (`Warning`, `Informational`...).
+    pub fn name(self) -> &'static str {
+        PRIORITY_NAMES[self as usize].1
+    }
+
+    /// Parses a priority name in any case, accepting `info` for `Informational` as Falco does.
+    pub fn parse(text: &str) -> Option<Priority> {
+        if text.eq_ignore_ascii_case("info") {
+            return Some(Priority::Informational);
+        }
+        PRIORITY_NAMES
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(text))
+            .map(|(p, _)| *p)
+    }
+
+    /// Whether `self` is as urgent as `threshold` or more (Falco's `priority` option keeps the
+    /// rules for which this holds).
+    pub fn at_least(self, threshold: Priority) -> bool {
+        self <= threshold
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One typed value of a field, owned.
+///
+/// Numbers stay numbers so that JSON prints them unquoted (as Falco does in `output_fields`)
+/// and Parquet stores them in integer columns. Addresses, paths and every other textual value
+/// are [`FieldValue::Str`], already rendered the way `sysdig -p` prints them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    /// The field has no value for this event (printed `<NA>` in text, `null` in JSON and
+    /// Parquet).
+    Null,
+    /// A boolean field (`evt.is_open_read`, `fd.is_server`...).
+    Bool(bool),
+    /// A signed integer field (`proc.pid`, `evt.rawres`...).
+    I64(i64),
+    /// An unsigned integer field (`evt.num`, `user.uid`, `fd.sport`...).
+    U64(u64),
+    /// Any other value, as text.
+    Str(String),
+}
+
+impl FieldValue {
+    /// The value as `sysdig -p` would print it, `<NA>` for [`FieldValue::Null`].
+    pub fn display(&self) -> DisplayValue<'_> {
+        DisplayValue(self)
+    }
+}
+
+/// Prints a [`FieldValue`] as `sysdig -p` does; returned by [`FieldValue::display`].
+pub struct DisplayValue<'a>(&'a FieldValue);
+
+impl fmt::Display for DisplayValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            FieldValue::Null => f.write_str("<NA>"),
+            FieldValue::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            FieldValue::I64(v) => write!(f, "{v}"),
+            FieldValue::U64(v) => write!(f, "{v}"),
+            FieldValue::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// One alert: a rule matched an event.
+///
+/// The engine fills every field; sinks format them. `context` holds the values of
+/// [`crate::output::CONTEXT_FIELDS`], in that order, for the matched event (Parquet stores them
+/// as typed columns; the text and JSON sinks ignore them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// Event timestamp, nanoseconds since the Unix epoch (UTC).
+    pub time_ns: u64,
+    /// Name of the rule that matched.
+    pub rule: String,
+    /// The rule's priority.
+    pub priority: Priority,
+    /// The rule's tags, in the order the rules file lists them.
+    pub tags: Vec<String>,
+    /// The rendered output message, without Falco's `time: Priority ` prefix.
+    pub output: String,
+    /// Event source of the rule (`syscall`).
+    pub source: String,
+    /// Host the trace was recorded on (from its machine-info block; empty when unknown).
+    pub hostname: String,
+    /// Path of the trace file the event comes from, as given on the command line.
+    pub trace: String,
+    /// The event's number in its trace (`evt.num`, 1-based).
+    pub evt_num: u64,
+    /// The fields referenced by the rule's output format, with their typed values, in the
+    /// order they first appear in the format.
+    pub output_fields: Vec<(String, FieldValue)>,
+    /// The values of [`crate::output::CONTEXT_FIELDS`] for this event, in that order.
+    pub context: Vec<FieldValue>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_names_round_trip_in_any_case() {
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.name()), Some(p));
+            assert_eq!(Priority::parse(&p.name().to_uppercase()), Some(p));
+        }
+        assert_eq!(Priority::parse("info"), Some(Priority::Informational));
+        assert_eq!(Priority::parse("INFO"), Some(Priority::Informational));
+        assert_eq!(Priority::parse("warn"), None);
+    }
+
+    #[test]
+    fn urgency_order_follows_falco() {
+        assert!(Priority::Critical.at_least(Priority::Warning));
+        assert!(Priority::Warning.at_least(Priority::Warning));
+        assert!(!Priority::Notice.at_least(Priority::Warning));
+        assert_eq!(Priority::Warning.to_string(), "Warning");
+    }
+
+    #[test]
+    fn values_display_like_sysdig() {
+        assert_eq!(FieldValue::Null.display().to_string(), "<NA>");
+        assert_eq!(FieldValue::I64(-2).display().to_string(), "-2");
+        assert_eq!(FieldValue::Bool(true).display().to_string(), "true");
+        assert_eq!(FieldValue::Str("/etc".into()).display().to_string(), "/etc");
+    }
+}
