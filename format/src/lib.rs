@@ -1,11 +1,39 @@
 //! hindsight-format: the scap event model and trace files.
 //!
 //! * [`schema`]: the event table as data (ids, names, parameters, flags).
-//! * [`event`]: [`event::EventRef`], a borrowed view of one event record.
+//! * [`event`]: [`EventRef`], a borrowed view of one event record, and [`event::EventBuilder`]
+//!   to encode records.
 //! * [`header`]: typed contents of the header blocks (machine, threads, fds, users, interfaces).
+//! * [`TraceReader`]: reads plain, gzip and native traces front to back, lending events.
+//! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
+//! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`]: sysdig-style rendering.
+//!
+//! Data flows file → [`source`] (decompression) → blocks ([`block`], [`meta`]) →
+//! [`EventRef`] → consumers (replay, print, convert).
+//!
+//! ```no_run
+//! let mut r = hindsight_format::TraceReader::open("trace.scap.gz")?;
+//! println!("{} threads at start", r.header().threads.len());
+//! while let Some(ev) = r.next_event()? {
+//!     println!("{} {}", ev.num, ev.info().map_or("?", |i| i.name));
+//! }
+//! # Ok::<(), hindsight_format::DecodeError>(())
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod block;
+mod cursor;
+pub mod error;
 pub mod event;
 pub mod header;
+pub mod meta;
+pub mod reader;
 pub mod schema;
+pub mod source;
+
+pub use error::{DecodeError, Warning, WarningKind, WriteError};
+pub use event::EventRef;
+pub use header::TraceHeader;
+pub use reader::{Item, TraceReader};
+pub use source::Compression;
