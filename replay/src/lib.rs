@@ -1,2 +1,3 @@
 //! placeholder
 pub mod output;
+pub mod bundled;

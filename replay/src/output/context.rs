@@ -43,7 +43,7 @@ pub const CONTEXT_FIELDS: &[ContextField] = &[
     field("proc.pid", ValueKind::I64),
     field("proc.ppid", ValueKind::I64),
     field("proc.pname", ValueKind::Str),
-    field("proc.tty", ValueKind::I64),
+    field("proc.tty", ValueKind::U64),
     field("thread.tid", ValueKind::I64),
     field("user.name", ValueKind::Str),
     field("user.uid", ValueKind::U64),

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Throughput of `hindsight print` and `hindsight replay` against `sysdig -r` on the same large
+# trace with the same filter.  Prints a table of wall times and the sysdig/hindsight ratios.
+#
+# Usage: benches/sysdig_compare.sh [ROUNDS] [FILTER]
+#   ROUNDS  how many times the source captures are repeated in the big trace (default 400,
+#           about 32 MB and 2 million events)
+#   FILTER  the filter given to both tools (default: opens of files below /etc)
+#
+# The big trace is built by concatenating whole scap files, which libscap and hindsight both
+# read as successive sections (each new section header resets the thread/fd tables):
+# SCAP_FORMAT.md §2.3, "plain `cat a.scap b.scap` works".  Set HINDSIGHT_SHARED to the shared
+# data directory if it is not ../shared beside the checkout, HINDSIGHT to use a prebuilt binary.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-400}
+FILTER=${2:-"evt.type in (open, openat) and evt.dir=< and fd.name startswith /etc"}
+SHARED=${HINDSIGHT_SHARED:-../shared}
+CAPS=("$SHARED/captures/falco/psp_run_as_user_0_container.scap" "$SHARED/captures/falco/curl_google.scap")
+RULES_DIR="$SHARED/rules/upstream"
+
+command -v sysdig >/dev/null || { echo "sysdig is not installed (apt-get install sysdig)" >&2; exit 1; }
+for c in "${CAPS[@]}"; do
+  [ -r "$c" ] || { echo "missing capture $c (set HINDSIGHT_SHARED)" >&2; exit 1; }
+done
+
+if [ -z "${HINDSIGHT:-}" ]; then
+  cargo build --release --quiet --bin hindsight
+  HINDSIGHT="${CARGO_TARGET_DIR:-target}/release/hindsight"
+fi
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+BIG="$WORK/big.scap"
+for _ in $(seq "$ROUNDS"); do cat "${CAPS[@]}"; done >"$BIG"
+EVENTS=$(sysdig -r "$BIG" -p '%evt.num' 2>/dev/null | wc -l)
+
+# Wall time of a command in seconds (best of 3), its output discarded.
+wall() {
+  local best="" t
+  for _ in 1 2 3; do
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    t=$(awk -v a="$end" -v b="$start" 'BEGIN { print a - b }')
+    if [ -z "$best" ] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then best=$t; fi
+  done
+  awk -v b="$best" 'BEGIN { printf "%.3f", b }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+per_sec() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+
+echo "trace: $(du -h "$BIG" | cut -f1), $EVENTS events ($ROUNDS rounds of ${#CAPS[@]} captures)"
+echo "filter: $FILTER"
+echo "cores: $(nproc)"
+echo
+
+# Both tools print the same fields so that formatting costs the same.
+FMT='%evt.num %evt.time %proc.name %evt.type %fd.name'
+T_SYSDIG=$(wall sysdig -r "$BIG" -p "$FMT" "$FILTER")
+T_PRINT=$(wall "$HINDSIGHT" print "$BIG" "$FILTER" -p "$FMT")
+T_REPLAY_DEF=$(wall "$HINDSIGHT" replay "$BIG")
+T_REPLAY_UP=$(wall "$HINDSIGHT" replay "$BIG" -r "$RULES_DIR/falco_rules.yaml")
+
+printf '%-55s %9s %12s\n' "command" "wall (s)" "vs sysdig"
+printf '%-55s %9s %12s\n' "sysdig -r BIG -p FMT FILTER" "$T_SYSDIG" "1.00"
+printf '%-55s %9s %12s\n' "hindsight print BIG FILTER -p FMT" "$T_PRINT" "$(ratio "$T_SYSDIG" "$T_PRINT")x"
+printf '%-55s %9s %12s\n' "hindsight replay BIG (default rules)" "$T_REPLAY_DEF" "$(ratio "$T_SYSDIG" "$T_REPLAY_DEF")x"
+printf '%-55s %9s %12s\n' "hindsight replay BIG -r falco_rules.yaml" "$T_REPLAY_UP" "$(ratio "$T_SYSDIG" "$T_REPLAY_UP")x"
+echo
+echo "events/s: sysdig $(per_sec "$EVENTS" "$T_SYSDIG"), hindsight print $(per_sec "$EVENTS" "$T_PRINT")," \
+  "hindsight replay (falco_rules) $(per_sec "$EVENTS" "$T_REPLAY_UP")"
+echo "(a ratio above 1 means hindsight is faster than sysdig)"

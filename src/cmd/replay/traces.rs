@@ -1,0 +1,105 @@
+//! Which trace files a `hindsight replay` run reads.
+//!
+//! Files named on the command line are taken as they are, whatever their name. Directories are
+//! walked recursively for `*.scap`, `*.scap.gz` and `*.scap.zst`; within one directory the
+//! files come in byte order of their paths, so a run over a directory is reproducible.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+/// File name endings recognised as traces when walking a directory.
+pub const TRACE_SUFFIXES: &[&str] = &[".scap", ".scap.gz", ".scap.zst"];
+
+fn is_trace_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| TRACE_SUFFIXES.iter().any(|s| n.ends_with(s)))
+}
+
+/// Expands `inputs` (files and directories) into the list of trace files to replay.
+///
+/// # Errors
+///
+/// A path that does not exist or cannot be listed, and a run that finds no trace at all.
+pub fn discover(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .with_context(|| format!("cannot read trace {}", input.display()))?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(input, &mut out)?;
+            out[before..].sort();
+        } else {
+            out.push(input.clone());
+        }
+    }
+    if out.is_empty() {
+        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "no trace found in {} (directories are searched for {})",
+            names.join(", "),
+            TRACE_SUFFIXES.join(", ")
+        );
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list directory {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list directory {}", dir.display()))?;
+        let path = entry.path();
+        let ty = entry
+            .file_type()
+            .with_context(|| format!("cannot stat {}", path.display()))?;
+        if ty.is_dir() {
+            walk(&path, out)?;
+        } else if is_trace_name(&path) && (ty.is_file() || path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_walked_and_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        for name in [
+            "b.scap",
+            "a.scap.zst",
+            "sub/c.scap.gz",
+            "notes.txt",
+            "x.scap.bak",
+        ] {
+            std::fs::write(root.join(name), b"").unwrap();
+        }
+        let found = discover(&[root.to_path_buf()]).unwrap();
+        let rel: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(rel, ["a.scap.zst", "b.scap", "sub/c.scap.gz"]);
+    }
+
+    #[test]
+    fn files_are_taken_as_given_and_missing_paths_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("capture.bin");
+        std::fs::write(&odd, b"").unwrap();
+        assert_eq!(discover(std::slice::from_ref(&odd)).unwrap(), [odd]);
+        let err = discover(&[dir.path().join("nope.scap")]).unwrap_err();
+        assert!(format!("{err:#}").contains("nope.scap"), "{err:#}");
+        let empty = tempfile::tempdir().unwrap();
+        let err = discover(&[empty.path().to_path_buf()]).unwrap_err();
+        assert!(err.to_string().starts_with("no trace found in"), "{err}");
+    }
+}
