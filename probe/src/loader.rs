@@ -1,0 +1,405 @@
+//! Loading the probe with aya: typed map handles, configuration, pre-filters, attaching the
+//! tracepoints, and reading records and statistics.
+//!
+//! No raw file descriptor or map name leaves this module; callers see [`Probe`], [`Record`]
+//! and [`Stats`].
+
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
+use aya::programs::TracePoint;
+use aya::{Ebpf, EbpfLoader};
+
+use crate::abi;
+use crate::error::ProbeError;
+use crate::table;
+
+/// The compiled eBPF object (empty when build.rs could not build it).
+static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/hindsight.bpf.o"));
+
+include!(concat!(env!("OUT_DIR"), "/build_status.rs"));
+
+const TRACEPOINTS: [(&str, &str, &str); 4] = [
+    ("hs_sys_enter", "raw_syscalls", "sys_enter"),
+    ("hs_sys_exit", "raw_syscalls", "sys_exit"),
+    ("hs_fork", "sched", "sched_process_fork"),
+    ("hs_exit", "sched", "sched_process_exit"),
+];
+
+/// Which tasks the probe records (in-kernel pre-filters; all combine with AND).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CgroupFilter {
+    /// No cgroup filter.
+    #[default]
+    None,
+    /// Tasks whose cgroup2 id (the inode of its directory) is this.
+    V2(u64),
+    /// Tasks whose cgroup in the v1 `pids` hierarchy has this id (inode).
+    V1Pids(u64),
+}
+
+/// Configuration of [`Probe::load`].
+#[derive(Clone, Debug)]
+pub struct ProbeConfig {
+    /// Bytes of read/write/send/recv payload kept per event (sysdig's default is 80).
+    pub snaplen: u32,
+    /// Ring buffer size in bytes (a power of two, at least a page).
+    pub ring_bytes: u32,
+    /// Follow only the process trees whose roots are added with [`Probe::follow`].
+    pub follow_trees: bool,
+    /// Cgroup filter.
+    pub cgroup: CgroupFilter,
+    /// Record only these syscalls (names of `table::ROWS`); all when `None`.
+    pub syscalls: Option<Vec<String>>,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        ProbeConfig {
+            snaplen: 80,
+            ring_bytes: 32 << 20,
+            follow_trees: false,
+            cgroup: CgroupFilter::None,
+            syscalls: None,
+        }
+    }
+}
+
+/// Totals of the per-CPU counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Records written.
+    pub events: u64,
+    /// Records lost: ring buffer full.
+    pub drops_buffer: u64,
+    /// Records lost: larger than the record limit.
+    pub drops_too_big: u64,
+    /// Exits lost with their enter arguments.
+    pub drops_stash: u64,
+}
+
+impl Stats {
+    /// All drops together.
+    pub fn drops(&self) -> u64 {
+        self.drops_buffer + self.drops_too_big + self.drops_stash
+    }
+}
+
+/// One record from the ring buffer: a complete scap event record (header, lengths, values).
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    /// CPU that produced it.
+    pub cpu: u16,
+    /// The scap event record, `len` bytes as its header says.
+    pub event: &'a [u8],
+}
+
+/// The loaded and attached probe.
+pub struct Probe {
+    _ebpf: Ebpf,
+    ring: RingBuf<MapData>,
+    stats: PerCpuArray<MapData, abi::Stats>,
+    pids: HashMap<MapData, u32, u8>,
+}
+
+impl Probe {
+    /// Whether this binary carries a real eBPF object, and if not, why.
+    pub fn availability() -> Result<(), ProbeError> {
+        match BPF_BUILD_ERROR {
+            Some(why) => Err(ProbeError::NotBuilt(why)),
+            None if OBJECT.is_empty() => Err(ProbeError::NotBuilt("empty object")),
+            None => Ok(()),
+        }
+    }
+
+    /// Loads the object, fills the configuration and syscall table, attaches the tracepoints.
+    pub fn load(cfg: &ProbeConfig) -> Result<Probe, ProbeError> {
+        Self::availability()?;
+        raise_memlock();
+        ensure_tracefs();
+        let rows = table::select(cfg.syscalls.as_deref()).map_err(ProbeError::UnknownSyscall)?;
+        let mut ebpf = EbpfLoader::new()
+            .set_max_entries("hs_events", cfg.ring_bytes.max(4096).next_power_of_two())
+            .load(OBJECT)
+            .map_err(|e| {
+                if is_eperm(&e) {
+                    ProbeError::Permission {
+                        what: "loading the eBPF object".into(),
+                    }
+                } else {
+                    ProbeError::Load(Box::new(e))
+                }
+            })?;
+
+        let mut config: Array<_, abi::Config> = take(&mut ebpf, "hs_config")?;
+        let mut flags = 0;
+        let mut cgroup_id = 0;
+        if cfg.follow_trees {
+            flags |= abi::CFG_FILTER_TREE;
+        }
+        match cfg.cgroup {
+            CgroupFilter::None => {}
+            CgroupFilter::V2(id) => {
+                flags |= abi::CFG_FILTER_CGROUP;
+                cgroup_id = id;
+            }
+            CgroupFilter::V1Pids(id) => {
+                flags |= abi::CFG_FILTER_CGROUP | abi::CFG_CGROUP_V1_PIDS;
+                cgroup_id = id;
+            }
+        }
+        let c = abi::Config {
+            boot_to_epoch_ns: boot_to_epoch_ns(),
+            cgroup_id,
+            flags,
+            snaplen: cfg.snaplen,
+            self_tgid: std::process::id(),
+            reserved: 0,
+        };
+        config.set(0, c, 0).map_err(ProbeError::map("hs_config"))?;
+
+        let mut syscalls: Array<_, abi::Syscall> = take(&mut ebpf, "hs_syscalls")?;
+        for row in rows {
+            syscalls
+                .set(row.nr as u32, row.to_abi(), 0)
+                .map_err(ProbeError::map("hs_syscalls"))?;
+        }
+        let ring = RingBuf::try_from(ebpf.take_map("hs_events").ok_or(ProbeError::Map {
+            map: "hs_events",
+            source: None,
+        })?)
+        .map_err(ProbeError::map("hs_events"))?;
+        let stats = take(&mut ebpf, "hs_stats")?;
+        let pids = take(&mut ebpf, "hs_pids")?;
+
+        for (name, category, tp) in TRACEPOINTS {
+            let prog: &mut TracePoint = ebpf
+                .program_mut(name)
+                .ok_or(ProbeError::Map {
+                    map: "programs",
+                    source: None,
+                })?
+                .try_into()
+                .map_err(|e| program_error(name, "loaded".into(), e))?;
+            prog.load()
+                .map_err(|e| program_error(name, "loaded".into(), e))?;
+            prog.attach(category, tp)
+                .map_err(|e| program_error(name, format!("attached to {category}:{tp}"), e))?;
+        }
+        Ok(Probe {
+            _ebpf: ebpf,
+            ring,
+            stats,
+            pids,
+        })
+    }
+
+    /// Adds a process (tgid) to the followed trees; its future children are added in-kernel.
+    pub fn follow(&mut self, tgid: u32) -> Result<(), ProbeError> {
+        self.pids
+            .insert(tgid, 1, 0)
+            .map_err(ProbeError::map("hs_pids"))
+    }
+
+    /// Waits up to `timeout` for records, then hands every available one to `f`.
+    /// Returns the number of records read.
+    pub fn poll(
+        &mut self,
+        timeout: Duration,
+        mut f: impl FnMut(Record<'_>),
+    ) -> Result<usize, ProbeError> {
+        let mut n = self.drain(&mut f);
+        if n == 0 {
+            wait_readable(self.ring.as_raw_fd(), timeout)?;
+            n = self.drain(&mut f);
+        }
+        Ok(n)
+    }
+
+    fn drain(&mut self, f: &mut impl FnMut(Record<'_>)) -> usize {
+        let mut n = 0;
+        while let Some(item) = self.ring.next() {
+            if let Some(rec) = split_record(&item) {
+                f(rec);
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// The counters summed over all CPUs.
+    pub fn stats(&self) -> Result<Stats, ProbeError> {
+        let per_cpu = self.stats.get(&0, 0).map_err(ProbeError::map("hs_stats"))?;
+        let mut t = Stats::default();
+        for s in per_cpu.iter() {
+            t.events += s.events;
+            t.drops_buffer += s.drops_buffer;
+            t.drops_too_big += s.drops_too_big;
+            t.drops_stash += s.drops_stash;
+        }
+        Ok(t)
+    }
+}
+
+/// Splits a ring-buffer item into its header and its scap record; `None` when malformed.
+pub fn split_record(item: &[u8]) -> Option<Record<'_>> {
+    if item.len() < abi::RING_HDR + abi::EVT_HDR {
+        return None;
+    }
+    let cpu = u16::from_le_bytes([item[0], item[1]]);
+    let event = &item[abi::RING_HDR..];
+    let len = u32::from_le_bytes(event[16..20].try_into().ok()?) as usize;
+    (len <= event.len()).then(|| Record {
+        cpu,
+        event: &event[..len],
+    })
+}
+
+fn take<V>(ebpf: &mut Ebpf, map: &'static str) -> Result<V, ProbeError>
+where
+    V: TryFrom<aya::maps::Map, Error = aya::maps::MapError>,
+{
+    let m = ebpf
+        .take_map(map)
+        .ok_or(ProbeError::Map { map, source: None })?;
+    V::try_from(m).map_err(ProbeError::map(map))
+}
+
+fn program_error(
+    program: &'static str,
+    action: String,
+    e: aya::programs::ProgramError,
+) -> ProbeError {
+    let text = format!("{e:?}");
+    if text.contains("EPERM")
+        || text.contains("PermissionDenied")
+        || text.contains("Operation not permitted")
+    {
+        return ProbeError::Permission {
+            what: format!("{program} {action}"),
+        };
+    }
+    ProbeError::Program {
+        program,
+        action,
+        source: Box::new(e),
+    }
+}
+
+fn is_eperm(e: &aya::EbpfError) -> bool {
+    let text = format!("{e:?}");
+    text.contains("PermissionDenied")
+        || text.contains("Operation not permitted")
+        || text.contains("EPERM")
+}
+
+/// Nanoseconds to add to CLOCK_BOOTTIME (what bpf_ktime_get_boot_ns reads) to get wall time.
+fn boot_to_epoch_ns() -> u64 {
+    let now = |clock| {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec into the valid, exclusive `ts`.
+        #[allow(unsafe_code, reason = "libc call")]
+        let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+        if rc != 0 {
+            return 0;
+        }
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    };
+    let real = now(libc::CLOCK_REALTIME);
+    let boot = now(libc::CLOCK_BOOTTIME);
+    real.saturating_sub(boot)
+}
+
+/// Mounts tracefs at /sys/kernel/tracing when no tracefs is reachable (aya reads tracepoint
+/// ids from it). Failure is left for the attach step to report.
+fn ensure_tracefs() {
+    let present = [
+        "/sys/kernel/tracing/events",
+        "/sys/kernel/debug/tracing/events",
+    ]
+    .iter()
+    .any(|p| std::path::Path::new(p).exists());
+    if present {
+        return;
+    }
+    let cstr = |s: &str| std::ffi::CString::new(s).expect("no NUL in constant");
+    let (src, target, fstype) = (
+        cstr("tracefs"),
+        cstr("/sys/kernel/tracing"),
+        cstr("tracefs"),
+    );
+    // SAFETY: all pointers are valid NUL-terminated strings that outlive the call; data is NULL.
+    #[allow(unsafe_code, reason = "libc call")]
+    let _ = unsafe {
+        libc::mount(
+            src.as_ptr(),
+            target.as_ptr(),
+            fstype.as_ptr(),
+            0,
+            std::ptr::null(),
+        )
+    };
+}
+
+/// Raises RLIMIT_MEMLOCK; failure is not fatal (recent kernels account eBPF memory by memcg).
+fn raise_memlock() {
+    let lim = libc::rlimit {
+        rlim_cur: libc::RLIM_INFINITY,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: setrlimit only reads the valid `lim`.
+    #[allow(unsafe_code, reason = "libc call")]
+    let _ = unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &lim) };
+}
+
+fn wait_readable(fd: i32, timeout: Duration) -> Result<(), ProbeError> {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: poll reads and writes exactly one pollfd, which lives on this stack frame.
+    #[allow(unsafe_code, reason = "libc call")]
+    let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+    if rc < 0 {
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(ProbeError::Poll(err));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_record_checks_lengths() {
+        assert!(split_record(&[0; 10]).is_none());
+        let mut item = vec![3, 0, 0, 0, 0, 0, 0, 0];
+        let mut ev = vec![0u8; 26];
+        ev[16..20].copy_from_slice(&26u32.to_le_bytes());
+        item.extend(&ev);
+        item.extend([0xaa; 4]); // ring padding after the record
+        let r = split_record(&item).unwrap();
+        assert_eq!(r.cpu, 3);
+        assert_eq!(r.event.len(), 26);
+        item[8 + 16] = 200; // len beyond the item
+        assert!(split_record(&item).is_none());
+    }
+
+    #[test]
+    fn boot_offset_is_sane() {
+        let off = boot_to_epoch_ns();
+        assert!(
+            off > 1_500_000_000 * 1_000_000_000,
+            "offset {off} is not after 2017"
+        );
+    }
+}
