@@ -1,8 +1,7 @@
 //! hindsight-format: the scap event model and trace files.
 //!
 //! * [`schema`]: the event table as data (ids, names, parameters, flags).
-//! * [`event`]: [`EventRef`], a borrowed view of one event record, and [`event::EventBuilder`]
-//!   to encode records.
+//! * [`event`]: [`EventRef`], a borrowed view of one event record; [`EventBuilder`] encodes one.
 //! * [`header`]: typed contents of the header blocks (machine, threads, fds, users, interfaces).
 //! * [`TraceReader`]: reads plain, gzip and native traces front to back, lending events.
 //! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
@@ -24,16 +23,21 @@
 
 pub mod block;
 mod cursor;
+pub mod encode;
 pub mod error;
 pub mod event;
 pub mod header;
 pub mod meta;
+pub mod native;
 pub mod reader;
 pub mod schema;
 pub mod source;
+pub mod writer;
 
+pub use encode::EventBuilder;
 pub use error::{DecodeError, Warning, WarningKind, WriteError};
 pub use event::EventRef;
 pub use header::TraceHeader;
 pub use reader::{Item, TraceReader};
 pub use source::Compression;
+pub use writer::{OutputFormat, ScapWriter, TraceWriter};

@@ -1,0 +1,362 @@
+//! [`NativeReader`]: random access to the chunks of a `.scap.zst` trace.
+//!
+//! With an index (normal files) only the index and the chunk-metadata frames are read to list
+//! chunks. Without one (a recorder killed mid-write) the file is scanned frame by frame; a cut
+//! last data frame is decompressed as far as it goes and its complete event blocks are kept.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use super::frames::{frame_at, FrameKind, SKIPPABLE_MAGIC};
+use super::{decode_meta, ChunkStats, INDEX_END, INDEX_TAG};
+use crate::block::{le_u32, BlockKind};
+use crate::cursor::Cursor;
+use crate::error::{DecodeError, Warning, WarningKind};
+use crate::event::EventRef;
+use crate::header::TraceHeader;
+use crate::reader::{parse_event_block, TraceReader};
+use crate::source::Compression;
+
+/// One chunk as listed by [`NativeReader::chunks`].
+#[derive(Clone, Debug)]
+pub struct ChunkInfo {
+    /// Position in the file (0-based).
+    pub index: usize,
+    /// Statistics written with the chunk.
+    pub stats: ChunkStats,
+    /// The opaque checkpoint the writer's caller supplied (state before the first event).
+    pub checkpoint: Option<Vec<u8>>,
+    /// File offset of the compressed data frame.
+    pub data_offset: u64,
+    /// Compressed bytes of the data frame present in the file.
+    pub data_len: u64,
+    /// False when the data frame is cut short (only a prefix of its events can be read).
+    pub complete: bool,
+}
+
+/// A native trace opened for chunk-wise reading.
+#[derive(Debug)]
+pub struct NativeReader {
+    file: File,
+    file_len: u64,
+    header: TraceHeader,
+    header_blocks: Vec<u8>,
+    chunks: Vec<ChunkInfo>,
+    warnings: Vec<Warning>,
+    indexed: bool,
+}
+
+fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
+    move |source| DecodeError::Io { offset, source }
+}
+
+fn read_at(f: &mut File, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
+    f.seek(SeekFrom::Start(off)).map_err(io(off))?;
+    let mut buf = Vec::with_capacity(len);
+    f.take(len as u64).read_to_end(&mut buf).map_err(io(off))?;
+    Ok(buf)
+}
+
+/// Decompresses as much of `z` as decodes (all of it for a complete frame).
+fn decompress_prefix(z: &[u8], hint: usize) -> (Vec<u8>, Option<String>) {
+    let mut out = Vec::with_capacity(hint);
+    match zstd::stream::read::Decoder::new(z) {
+        Ok(mut d) => match d.read_to_end(&mut out) {
+            Ok(_) => (out, None),
+            Err(e) => (out, Some(e.to_string())),
+        },
+        Err(e) => (out, Some(e.to_string())),
+    }
+}
+
+impl NativeReader {
+    /// Opens a native trace and lists its chunks.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
+        let file = File::open(path.as_ref()).map_err(io(0))?;
+        let file_len = file.metadata().map_err(io(0))?.len();
+        if file_len == 0 {
+            return Err(DecodeError::Empty);
+        }
+        let mut r = NativeReader {
+            file,
+            file_len,
+            header: TraceHeader::default(),
+            header_blocks: Vec::new(),
+            chunks: Vec::new(),
+            warnings: Vec::new(),
+            indexed: false,
+        };
+        let first_meta = match r.read_index()? {
+            Some(first) => first,
+            None => r.scan()?,
+        };
+        let z = read_at(&mut r.file, 0, first_meta as usize)?;
+        let (raw, err) = decompress_prefix(&z, z.len() * 4);
+        if let Some(e) = err {
+            r.warnings.push(Warning {
+                offset: 0,
+                file_offset: Some(0),
+                kind: WarningKind::BadCompression,
+                message: format!("header frame: {e}"),
+            });
+        }
+        let tr = TraceReader::from_decompressed(
+            Box::new(std::io::Cursor::new(raw)),
+            Compression::Native,
+        )?;
+        r.header = tr.header().clone();
+        r.header_blocks = tr.header_blocks().to_vec();
+        r.warnings.extend(tr.warnings().iter().cloned());
+        Ok(r)
+    }
+
+    /// Reads the trailing index; returns the offset of the first chunk (end of frame 0).
+    fn read_index(&mut self) -> Result<Option<u64>, DecodeError> {
+        if self.file_len < 20 {
+            return Ok(None);
+        }
+        let tail = read_at(&mut self.file, self.file_len - 8, 8)?;
+        if &tail[4..] != INDEX_END {
+            return Ok(None);
+        }
+        let total = u64::from(le_u32(&tail, 0).unwrap_or(0));
+        if total < 24 || total > self.file_len {
+            return Ok(None);
+        }
+        let start = self.file_len - total;
+        let frame = read_at(&mut self.file, start, total as usize)?;
+        if le_u32(&frame, 0) != Some(SKIPPABLE_MAGIC) || &frame[8..12] != INDEX_TAG {
+            return Ok(None);
+        }
+        let mut c = Cursor::new(&frame[12..]);
+        let n = c.u32().unwrap_or(0) as usize;
+        let mut entries = Vec::with_capacity(n.min(1 << 20));
+        for _ in 0..n {
+            match (c.u64(), c.u64(), c.u64()) {
+                (Some(m), Some(d), Some(l)) => entries.push((m, d, l)),
+                _ => return Ok(None),
+            }
+        }
+        for (i, (m, d, l)) in entries.iter().copied().enumerate() {
+            let payload_len = d.checked_sub(m + 8).filter(|&n| n < 1 << 32);
+            let Some(plen) = payload_len else {
+                return Ok(None);
+            };
+            let meta = read_at(&mut self.file, m + 8, plen as usize)?;
+            let Some((stats, checkpoint)) = decode_meta(&meta) else {
+                return Ok(None);
+            };
+            self.chunks.push(ChunkInfo {
+                index: i,
+                stats,
+                checkpoint,
+                data_offset: d,
+                data_len: l,
+                complete: true,
+            });
+        }
+        self.indexed = true;
+        Ok(Some(entries.first().map_or(start, |e| e.0)))
+    }
+
+    /// Lists chunks by walking every frame (no index); returns the end of frame 0.
+    fn scan(&mut self) -> Result<u64, DecodeError> {
+        let all = read_at(&mut self.file, 0, self.file_len as usize)?;
+        let mut pos = 0usize;
+        let mut header_end = None;
+        let mut pending: Option<(ChunkStats, Option<Vec<u8>>)> = None;
+        while pos < all.len() {
+            match frame_at(&all[pos..]) {
+                Some((FrameKind::Skippable, len)) => {
+                    if header_end.is_none() {
+                        header_end = Some(pos as u64);
+                    }
+                    if let Some(m) = decode_meta(&all[pos + 8..pos + len]) {
+                        pending = Some(m);
+                    }
+                    pos += len;
+                }
+                Some((FrameKind::Data, len)) => {
+                    if header_end.is_none() {
+                        pos += len;
+                        header_end = Some(pos as u64);
+                        continue;
+                    }
+                    self.push_scanned(pending.take(), pos as u64, len as u64, true);
+                    pos += len;
+                }
+                None => {
+                    let rest = (all.len() - pos) as u64;
+                    self.warnings.push(Warning {
+                        offset: 0,
+                        file_offset: Some(pos as u64),
+                        kind: WarningKind::Truncated,
+                        message: format!("the last {rest} bytes hold an incomplete frame; its complete events are kept"),
+                    });
+                    if header_end.is_none() {
+                        header_end = Some(all.len() as u64);
+                    } else if all[pos..].starts_with(&crate::source::ZSTD_MAGIC) {
+                        self.push_scanned(pending.take(), pos as u64, rest, false);
+                    }
+                    break;
+                }
+            }
+        }
+        if !self.indexed {
+            self.warnings.push(Warning {
+                offset: 0,
+                file_offset: None,
+                kind: WarningKind::BadMetadata,
+                message: "no index at the end of the file (the writer did not finish); chunks were found by scanning".into(),
+            });
+        }
+        Ok(header_end.unwrap_or(0))
+    }
+
+    fn push_scanned(
+        &mut self,
+        meta: Option<(ChunkStats, Option<Vec<u8>>)>,
+        off: u64,
+        len: u64,
+        complete: bool,
+    ) {
+        let (stats, checkpoint) = meta.unwrap_or_default();
+        let index = self.chunks.len();
+        self.chunks.push(ChunkInfo {
+            index,
+            stats,
+            checkpoint,
+            data_offset: off,
+            data_len: len,
+            complete,
+        });
+    }
+
+    /// The header of the trace (frame 0).
+    pub fn header(&self) -> &TraceHeader {
+        &self.header
+    }
+
+    /// The raw header blocks of frame 0.
+    pub fn header_blocks(&self) -> &[u8] {
+        &self.header_blocks
+    }
+
+    /// Every chunk, in file order.
+    pub fn chunks(&self) -> &[ChunkInfo] {
+        &self.chunks
+    }
+
+    /// Whether the file ends with a valid index.
+    pub fn has_index(&self) -> bool {
+        self.indexed
+    }
+
+    /// Damage found while opening.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Decompresses chunk `i` and returns its events (numbered from the chunk's `first_num`).
+    pub fn read_chunk(&mut self, i: usize) -> Result<ChunkEvents, DecodeError> {
+        let Some(c) = self.chunks.get(i).cloned() else {
+            return Err(DecodeError::Unsupported {
+                offset: 0,
+                reason: format!("no chunk {i}: the trace has {}", self.chunks.len()),
+            });
+        };
+        let z = read_at(&mut self.file, c.data_offset, c.data_len as usize)?;
+        let (data, err) = decompress_prefix(&z, c.stats.raw_len as usize);
+        let mut warnings = Vec::new();
+        if let Some(e) = err {
+            warnings.push(Warning {
+                offset: 0,
+                file_offset: Some(c.data_offset),
+                kind: if c.complete {
+                    WarningKind::BadCompression
+                } else {
+                    WarningKind::Truncated
+                },
+                message: format!(
+                    "chunk {i}: decompression stopped after {} bytes: {e}",
+                    data.len()
+                ),
+            });
+        }
+        Ok(ChunkEvents {
+            data,
+            pos: 0,
+            num: c.stats.first_num.max(1),
+            warnings,
+            section_blocks: Vec::new(),
+        })
+    }
+}
+
+/// The decoded events of one chunk; lend them with [`ChunkEvents::next_event`].
+#[derive(Debug)]
+pub struct ChunkEvents {
+    data: Vec<u8>,
+    pos: usize,
+    num: u64,
+    warnings: Vec<Warning>,
+    section_blocks: Vec<u8>,
+}
+
+impl ChunkEvents {
+    /// The next event of the chunk.
+    pub fn next_event(&mut self) -> Option<EventRef<'_>> {
+        loop {
+            let rest = &self.data[self.pos..];
+            if rest.len() < 12 {
+                return None;
+            }
+            let ty = le_u32(rest, 0).unwrap_or(0);
+            let len = le_u32(rest, 4).unwrap_or(0) as usize;
+            if len < 12 || len > rest.len() {
+                self.warnings.push(Warning {
+                    offset: self.pos as u64,
+                    file_offset: None,
+                    kind: WarningKind::Truncated,
+                    message: format!("chunk data ends inside a block ({} bytes lost)", rest.len()),
+                });
+                self.pos = self.data.len();
+                return None;
+            }
+            let start = self.pos;
+            self.pos += len;
+            if !BlockKind::of(ty).is_event() {
+                self.section_blocks
+                    .extend_from_slice(&self.data[start..start + len]);
+                continue;
+            }
+            let ok = parse_event_block(&self.data[start..start + len], self.num).is_ok();
+            if ok {
+                self.num += 1;
+                return parse_event_block(&self.data[start..start + len], self.num - 1).ok();
+            }
+            self.warnings.push(Warning {
+                offset: start as u64,
+                file_offset: None,
+                kind: WarningKind::BadEvent,
+                message: "bad event record dropped".into(),
+            });
+        }
+    }
+
+    /// Header blocks found at the start of the chunk (a new section), raw.
+    pub fn section_blocks(&self) -> &[u8] {
+        &self.section_blocks
+    }
+
+    /// Damage found while decoding the chunk.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The decompressed scap bytes of the chunk.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+}

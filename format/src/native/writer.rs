@@ -1,0 +1,211 @@
+//! [`NativeWriter`]: writes `.scap.zst` traces chunk by chunk.
+//!
+//! Call order: [`NativeWriter::write_header_blocks`] (or [`NativeWriter::write_header`]) once,
+//! then events; whenever [`NativeWriter::at_chunk_start`] is true, the caller may hand the
+//! state *before* the next event to [`NativeWriter::set_checkpoint`], and it is stored with the
+//! chunk that event opens. [`NativeWriter::finish`] flushes the last chunk and the index.
+
+use std::io::Write;
+
+use super::frames::skippable;
+use super::{encode_meta, ChunkStats, DEFAULT_CHUNK_SIZE, INDEX_END, INDEX_TAG};
+use crate::cursor::PutLe;
+use crate::encode::write_event_block;
+use crate::error::WriteError;
+use crate::event::EventRef;
+use crate::header::TraceHeader;
+
+/// Options of a [`NativeWriter`].
+#[derive(Clone, Debug)]
+pub struct NativeOptions {
+    /// Uncompressed bytes of event blocks per chunk (a chunk closes after the event that
+    /// reaches this size).
+    pub chunk_size: usize,
+    /// zstd compression level.
+    pub level: i32,
+}
+
+impl Default for NativeOptions {
+    fn default() -> Self {
+        NativeOptions {
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            level: 3,
+        }
+    }
+}
+
+/// Where one chunk went, for the index.
+#[derive(Clone, Copy, Debug)]
+struct IndexEntry {
+    meta_offset: u64,
+    data_offset: u64,
+    data_len: u64,
+}
+
+/// Writes a native trace to `W`.
+pub struct NativeWriter<W: Write> {
+    out: W,
+    opts: NativeOptions,
+    offset: u64,
+    header_done: bool,
+    chunk: Vec<u8>,
+    stats: ChunkStats,
+    checkpoint: Option<Vec<u8>>,
+    next_num: u64,
+    index: Vec<IndexEntry>,
+    compressor: zstd::bulk::Compressor<'static>,
+}
+
+impl<W: Write> std::fmt::Debug for NativeWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeWriter")
+            .field("offset", &self.offset)
+            .field("chunks", &self.index.len())
+            .finish()
+    }
+}
+
+impl<W: Write> NativeWriter<W> {
+    /// A writer with the given options.
+    pub fn new(out: W, opts: NativeOptions) -> Result<Self, WriteError> {
+        let compressor = zstd::bulk::Compressor::new(opts.level)?;
+        Ok(NativeWriter {
+            out,
+            opts,
+            offset: 0,
+            header_done: false,
+            chunk: Vec::new(),
+            stats: ChunkStats::default(),
+            checkpoint: None,
+            next_num: 1,
+            index: Vec::new(),
+            compressor,
+        })
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<u64, WriteError> {
+        let at = self.offset;
+        self.out.write_all(bytes)?;
+        self.offset += bytes.len() as u64;
+        Ok(at)
+    }
+
+    /// Writes frame 0 from raw header blocks (a scap prefix starting with a section header, e.g.
+    /// [`crate::TraceReader::header_blocks`]).
+    pub fn write_header_blocks(&mut self, raw: &[u8]) -> Result<(), WriteError> {
+        if self.header_done {
+            return Err(WriteError::Usage("the header was already written".into()));
+        }
+        let z = self.compressor.compress(raw)?;
+        self.put(&z)?;
+        self.header_done = true;
+        Ok(())
+    }
+
+    /// Writes frame 0 from a typed header (blocks of the reference writer recipe).
+    pub fn write_header(&mut self, h: &TraceHeader) -> Result<(), WriteError> {
+        self.write_header_blocks(&crate::writer::encode_header(h))
+    }
+
+    /// Whether the next event opens a new chunk (the moment to call `set_checkpoint`).
+    pub fn at_chunk_start(&self) -> bool {
+        self.stats.count == 0
+    }
+
+    /// Stores `checkpoint` with the chunk the next event opens (or the open chunk if it has no
+    /// event yet): it must describe the state before that chunk's first event.
+    pub fn set_checkpoint(&mut self, checkpoint: Vec<u8>) {
+        self.checkpoint = Some(checkpoint);
+    }
+
+    /// The `evt.num` the next event will have.
+    pub fn next_num(&self) -> u64 {
+        self.next_num
+    }
+
+    /// Appends an event, keeping its record version (V1 records stay in V1 blocks).
+    pub fn write_event(&mut self, ev: &EventRef<'_>) -> Result<(), WriteError> {
+        self.write_record(ev.record_bytes(), !ev.is_v2(), ev.cpu, ev.dump_flags)
+    }
+
+    /// Appends an event given as record bytes (`v1`: 22-byte header record).
+    pub fn write_record(
+        &mut self,
+        record: &[u8],
+        v1: bool,
+        cpu: u16,
+        dump_flags: u32,
+    ) -> Result<(), WriteError> {
+        if !self.header_done {
+            return Err(WriteError::Usage("write the header before events".into()));
+        }
+        let ts = record
+            .get(0..8)
+            .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
+        let ty = record
+            .get(20..22)
+            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+        self.stats.add(ts, ty, self.next_num);
+        self.next_num += 1;
+        write_event_block(&mut self.chunk, record, v1, cpu, dump_flags);
+        if self.chunk.len() >= self.opts.chunk_size {
+            self.flush_chunk()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the open chunk and starts a new section with `raw` header blocks: they go at the
+    /// start of the next chunk's data, so `zstd -d` yields a concatenation of scap sections.
+    pub fn new_section(&mut self, raw: &[u8]) -> Result<(), WriteError> {
+        self.flush_chunk()?;
+        self.chunk.extend_from_slice(raw);
+        self.stats.new_section = true;
+        Ok(())
+    }
+
+    /// Writes the open chunk (metadata frame, then data frame), if it holds anything.
+    pub fn flush_chunk(&mut self) -> Result<(), WriteError> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let z = self.compressor.compress(&self.chunk)?;
+        self.stats.raw_len = self.chunk.len() as u64;
+        self.stats.zst_len = z.len() as u64;
+        let meta = skippable(&encode_meta(&self.stats, self.checkpoint.as_deref()));
+        let meta_offset = self.put(&meta)?;
+        let data_offset = self.put(&z)?;
+        self.index.push(IndexEntry {
+            meta_offset,
+            data_offset,
+            data_len: z.len() as u64,
+        });
+        self.out.flush()?;
+        self.chunk.clear();
+        self.stats = ChunkStats::default();
+        self.checkpoint = None;
+        Ok(())
+    }
+
+    /// Flushes the last chunk, writes the index and returns the sink.
+    pub fn finish(mut self) -> Result<W, WriteError> {
+        if !self.header_done {
+            return Err(WriteError::Usage("no header was written".into()));
+        }
+        self.flush_chunk()?;
+        let mut p = Vec::with_capacity(16 + self.index.len() * 24);
+        p.extend_from_slice(INDEX_TAG);
+        p.put_u32(self.index.len() as u32);
+        for e in &self.index {
+            p.put_u64(e.meta_offset);
+            p.put_u64(e.data_offset);
+            p.put_u64(e.data_len);
+        }
+        let total = 8 + p.len() as u32 + 8;
+        p.put_u32(total);
+        p.extend_from_slice(INDEX_END);
+        let frame = skippable(&p);
+        self.put(&frame)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
