@@ -29,9 +29,11 @@ pub mod event;
 pub mod header;
 pub mod meta;
 pub mod native;
+pub mod print;
 pub mod reader;
 pub mod schema;
 pub mod source;
+pub mod value;
 pub mod writer;
 
 pub use encode::EventBuilder;
@@ -40,4 +42,5 @@ pub use event::EventRef;
 pub use header::TraceHeader;
 pub use reader::{Item, TraceReader};
 pub use source::Compression;
+pub use value::ParamValue;
 pub use writer::{OutputFormat, ScapWriter, TraceWriter};
