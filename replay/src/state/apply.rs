@@ -434,9 +434,12 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
 
 fn execve(st: &mut State, p: &Paired<'_>) {
     let ev = &p.ev;
-    let Some(t) = st.threads.threads.get(&ev.tid) else {
-        return;
-    };
+    // A thread first seen at its execve is created from the event (libsinsp does the same).
+    let t = st.threads.threads.entry(ev.tid).or_insert_with(|| {
+        let mut t = Thread::unknown(ev.tid);
+        t.cwd = normalise_cwd(p.str("cwd").unwrap_or_default().to_vec());
+        t
+    });
     let cwd = t.cwd.clone();
     // The executable's path: the driver's trusted path, else the enter's filename resolved
     // against the working directory (execveat: against its dirfd).
