@@ -1,3 +1,4 @@
 //! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
 
 mod util;
+mod format;

@@ -31,6 +31,11 @@ pub trait Resolver {
     fn user(&self, _uid: u32) -> Option<&[u8]> {
         None
     }
+    /// Layer-4 letter of a socket fd (`t` tcp, `u` udp, `i` icmp, `r` raw), printed after
+    /// the type character as sysdig does (`<4t>`).
+    fn fd_l4(&self, _tid: i64, _fd: i64) -> Option<char> {
+        None
+    }
 }
 
 /// A resolver that knows nothing (prints bare values).
@@ -274,7 +279,14 @@ pub fn write_value(
                     let _ = write!(out, "({n})");
                 }
             } else if let Some((c, name)) = r.fd(ev.tid, fd) {
-                let _ = write!(out, "(<{c}>{name})");
+                match r.fd_l4(ev.tid, fd) {
+                    Some(l4) => {
+                        let _ = write!(out, "(<{c}{l4}>{name})");
+                    }
+                    None => {
+                        let _ = write!(out, "(<{c}>{name})");
+                    }
+                }
             }
         }
         ParamValue::Pid(p) => {
