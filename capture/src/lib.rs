@@ -1,1 +1,32 @@
-//! placeholder
+//! hindsight-capture: the recorder. eBPF probe records plus a /proc snapshot, written as
+//! scap traces (native `.scap.zst` chunks, or plain/gzip scap).
+//!
+//! * [`snapshot`]: threads, fds, users, groups, interfaces and machine info at start, as the
+//!   trace's header blocks.
+//! * [`container`]: container ids from cgroup paths, metadata from the Docker Engine API,
+//!   CONTAINER_JSON events.
+//! * [`output`]: the trace file and its rotation (size, time, ring of N files).
+//! * [`record`]: the loop tying them together, with a [`Summary`] at the end.
+//!
+//! Data flows probe ring buffer → [`record`] (container events inserted on first sight of a
+//! container) → [`output::Output`] → `hindsight_format` writers.
+//!
+//! ```no_run
+//! let mut cfg = hindsight_capture::RecordConfig::new("out.scap.zst");
+//! cfg.command = vec!["sh".into(), "-c".into(), "cat /etc/shadow".into()];
+//! let summary = hindsight_capture::record(&cfg)?;
+//! println!("{} events, {} drops", summary.events, summary.probe.drops());
+//! # Ok::<(), hindsight_capture::CaptureError>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod container;
+mod error;
+pub mod output;
+mod recorder;
+pub mod snapshot;
+
+pub use error::CaptureError;
+pub use output::Rotation;
+pub use recorder::{container_cgroup, record, RecordConfig, Summary};

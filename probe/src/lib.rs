@@ -22,6 +22,7 @@
 pub mod abi;
 mod error;
 mod loader;
+pub mod signal;
 pub mod table;
 
 pub use error::ProbeError;

@@ -1,0 +1,215 @@
+//! Trace files with rotation: by size (`-C MB`), by time (`-G SECS`) and a ring of N files
+//! (`-W N`), like `sysdig -w`. Every file is a complete trace: it starts with fresh header
+//! blocks (a new /proc snapshot) and the container events known so far.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hindsight_format::native::NativeOptions;
+use hindsight_format::{OutputFormat, TraceWriter};
+
+use crate::error::CaptureError;
+
+/// When to start a new file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rotation {
+    /// After this many bytes in the current file.
+    pub max_bytes: Option<u64>,
+    /// After this much time in the current file.
+    pub max_age: Option<Duration>,
+    /// Keep only this many files, reusing the names in a ring.
+    pub ring: Option<u32>,
+}
+
+impl Rotation {
+    /// Whether any rotation is configured (file names then carry an index).
+    pub fn enabled(&self) -> bool {
+        self.max_bytes.is_some() || self.max_age.is_some()
+    }
+}
+
+/// The name of file number `n`: `trace.scap.zst` becomes `trace0.scap.zst` (sysdig numbers
+/// its files the same way, before the extension here so the format stays recognisable).
+pub fn numbered(base: &Path, n: u32) -> PathBuf {
+    let name = base
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = match name.find(".scap") {
+        Some(i) => name.split_at(i),
+        None => (name.as_str(), ""),
+    };
+    base.with_file_name(format!("{stem}{n}{ext}"))
+}
+
+/// The open trace file and its rotation state.
+pub struct Output {
+    base: PathBuf,
+    format: OutputFormat,
+    rotation: Rotation,
+    chunk_size: usize,
+    writer: Option<TraceWriter>,
+    path: PathBuf,
+    opened: Instant,
+    index: u32,
+    /// Every file written, in order (a ring keeps reusing names).
+    pub files: Vec<PathBuf>,
+    /// Uncompressed bytes of records written, over all files.
+    pub raw_bytes: u64,
+    /// Event records written, over all files.
+    pub events: u64,
+}
+
+impl Output {
+    /// Opens the first file and writes `header` into it.
+    pub fn create(
+        base: &Path,
+        rotation: Rotation,
+        chunk_size: usize,
+        header: &[u8],
+    ) -> Result<Output, CaptureError> {
+        let format = OutputFormat::from_path(base)
+            .ok_or_else(|| CaptureError::UnknownFormat(base.to_path_buf()))?;
+        let mut out = Output {
+            base: base.to_path_buf(),
+            format,
+            rotation,
+            chunk_size,
+            writer: None,
+            path: PathBuf::new(),
+            opened: Instant::now(),
+            index: 0,
+            files: Vec::new(),
+            raw_bytes: 0,
+            events: 0,
+        };
+        out.open(header)?;
+        Ok(out)
+    }
+
+    fn open(&mut self, header: &[u8]) -> Result<(), CaptureError> {
+        let path = if self.rotation.enabled() {
+            let n = match self.rotation.ring {
+                Some(w) if w > 0 => self.index % w,
+                _ => self.index,
+            };
+            numbered(&self.base, n)
+        } else {
+            self.base.clone()
+        };
+        let opts = NativeOptions {
+            chunk_size: self.chunk_size,
+            ..Default::default()
+        };
+        let mut w = TraceWriter::create(&path, self.format, opts).map_err(|source| {
+            CaptureError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        w.write_header_blocks(header)
+            .map_err(|source| CaptureError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        self.writer = Some(w);
+        self.files.retain(|f| f != &path);
+        self.files.push(path.clone());
+        self.path = path;
+        self.opened = Instant::now();
+        self.index += 1;
+        Ok(())
+    }
+
+    /// Appends one event record.
+    pub fn write(&mut self, record: &[u8], cpu: u16) -> Result<(), CaptureError> {
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(());
+        };
+        let r = match w {
+            TraceWriter::Scap(s) => s.write_record(record, false, cpu, 0),
+            TraceWriter::Native(n) => n.write_record(record, false, cpu, 0),
+        };
+        r.map_err(|source| CaptureError::Write {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.raw_bytes += record.len() as u64;
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Whether the current file is due for rotation.
+    pub fn due(&self) -> bool {
+        let size = || std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        self.rotation
+            .max_age
+            .is_some_and(|a| self.opened.elapsed() >= a)
+            || self.rotation.max_bytes.is_some_and(|b| size() >= b)
+    }
+
+    /// Finishes the current file and opens the next one with `header`.
+    pub fn rotate(&mut self, header: &[u8]) -> Result<(), CaptureError> {
+        self.close()?;
+        self.open(header)
+    }
+
+    fn close(&mut self) -> Result<(), CaptureError> {
+        if let Some(w) = self.writer.take() {
+            w.finish().map_err(|source| CaptureError::Write {
+                path: self.path.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the last file.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, CaptureError> {
+        self.close()?;
+        Ok(self.files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_keeps_the_extension() {
+        assert_eq!(
+            numbered(Path::new("/t/x.scap.zst"), 3),
+            PathBuf::from("/t/x3.scap.zst")
+        );
+        assert_eq!(numbered(Path::new("x.scap"), 0), PathBuf::from("x0.scap"));
+    }
+
+    #[test]
+    fn ring_of_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = hindsight_format::writer::encode_header(&Default::default());
+        let rot = Rotation {
+            max_bytes: Some(1),
+            max_age: None,
+            ring: Some(2),
+        };
+        let mut out = Output::create(&dir.path().join("t.scap"), rot, 1 << 20, &header).unwrap();
+        let rec = crate::container::container_event("{}", 1);
+        for _ in 0..3 {
+            out.write(&rec, 0).unwrap();
+            out.rotate(&header).unwrap();
+        }
+        let files = out.finish().unwrap();
+        assert_eq!(files.len(), 2, "{files:?}");
+        assert!(dir.path().join("t0.scap").exists() && dir.path().join("t1.scap").exists());
+        assert!(!dir.path().join("t2.scap").exists());
+    }
+
+    #[test]
+    fn unknown_extension_is_refused() {
+        let e = Output::create(Path::new("/tmp/x.txt"), Rotation::default(), 1, &[])
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains(".scap.zst"));
+    }
+}

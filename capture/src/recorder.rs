@@ -1,0 +1,397 @@
+//! The recording loop: pre-filters, /proc snapshot, probe records to the output file, container
+//! metadata on first sight, rotation, and a clean stop (command exit, duration, SIGINT/SIGTERM).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use hindsight_probe::{CgroupFilter, Probe, ProbeConfig, Stats};
+
+use crate::container::{self, ContainerApi};
+use crate::error::CaptureError;
+use crate::output::{Output, Rotation};
+use crate::snapshot;
+
+/// Event types whose parameter 14 is the cgroups list (execve, execveat and clone family exits).
+const CGROUP_EVENTS: [u16; 6] = [293, 331, 223, 225, 227, 335];
+
+/// What to record and where.
+#[derive(Clone, Debug)]
+pub struct RecordConfig {
+    /// Output file; the format follows the extension (`.scap.zst` native, `.scap`, `.scap.gz`).
+    pub output: PathBuf,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+    /// Record only this container (id prefix or full id).
+    pub container: Option<String>,
+    /// Bytes of I/O payload kept per event.
+    pub snaplen: u32,
+    /// File rotation.
+    pub rotation: Rotation,
+    /// Record this command's process tree and stop when it exits (empty: the whole host).
+    pub command: Vec<String>,
+    /// Record only these syscalls (probe table names); all when `None`.
+    pub syscalls: Option<Vec<String>>,
+    /// Docker Engine API socket (default: discovered).
+    pub api_socket: Option<PathBuf>,
+    /// Uncompressed bytes per chunk of the native format.
+    pub chunk_size: usize,
+    /// Ring buffer size in bytes.
+    pub ring_bytes: u32,
+}
+
+impl RecordConfig {
+    /// A configuration with sysdig-like defaults writing to `output`.
+    pub fn new(output: impl Into<PathBuf>) -> Self {
+        RecordConfig {
+            output: output.into(),
+            duration: None,
+            container: None,
+            snaplen: 80,
+            rotation: Rotation::default(),
+            command: Vec::new(),
+            syscalls: None,
+            api_socket: None,
+            chunk_size: 4 << 20,
+            ring_bytes: 32 << 20,
+        }
+    }
+}
+
+/// What a recording produced.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Event records written (probe events plus container events).
+    pub events: u64,
+    /// The probe's counters (events produced, drops by cause).
+    pub probe: Stats,
+    /// Uncompressed bytes of event records.
+    pub raw_bytes: u64,
+    /// Bytes on disk over all files.
+    pub file_bytes: u64,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// Wall time recorded.
+    pub elapsed: Duration,
+    /// Containers described by container events.
+    pub containers: usize,
+    /// Exit code of the recorded command (`None` without a command or when killed).
+    pub exit_code: Option<i32>,
+}
+
+impl Summary {
+    /// Uncompressed over on-disk bytes.
+    pub fn ratio(&self) -> f64 {
+        if self.file_bytes == 0 {
+            0.0
+        } else {
+            self.raw_bytes as f64 / self.file_bytes as f64
+        }
+    }
+}
+
+/// Records until the command exits, the duration passes or SIGINT/SIGTERM arrives.
+pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
+    if !hindsight_probe::signal::is_root() {
+        return Err(CaptureError::NotRoot);
+    }
+    Probe::availability()?;
+    let stop = hindsight_probe::signal::install_stop_flag();
+    let cgroup = match &cfg.container {
+        Some(id) => container_cgroup(Path::new("/proc"), id)?,
+        None => CgroupFilter::None,
+    };
+    let probe_cfg = ProbeConfig {
+        snaplen: cfg.snaplen,
+        ring_bytes: cfg.ring_bytes,
+        follow_trees: !cfg.command.is_empty(),
+        cgroup,
+        syscalls: cfg.syscalls.clone(),
+    };
+    let mut probe = Probe::load(&probe_cfg)?;
+    let gate = Gate::new();
+    let mut child = if cfg.command.is_empty() {
+        None
+    } else {
+        Some(gate.spawn(&cfg.command)?)
+    };
+    if let Some(c) = &child {
+        probe.follow(c.id())?;
+    }
+
+    let api = ContainerApi::discover(cfg.api_socket.as_deref());
+    let mut known: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let (header, snap_containers) = header_now();
+    let mut out = Output::create(&cfg.output, cfg.rotation.clone(), cfg.chunk_size, &header)?;
+    let start = Instant::now();
+    let now_ns = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    };
+    for (id, ty) in snap_containers {
+        if seen.insert(id.clone()) {
+            let json = container::container_json(
+                &id,
+                ty,
+                api.as_ref().and_then(|a| a.inspect(&id)).as_ref(),
+            );
+            out.write(&container::container_event(&json, now_ns()), 0)?;
+            known.push(json);
+        }
+    }
+    gate.open();
+
+    let mut exit_code = None;
+    let mut exited_at: Option<Instant> = None;
+    let mut pending: Result<(), CaptureError> = Ok(());
+    loop {
+        probe.poll(Duration::from_millis(100), |rec| {
+            if pending.is_err() {
+                return;
+            }
+            pending = (|| {
+                if let Some((id, ty)) = new_container(rec.event, &seen) {
+                    let json = container::container_json(
+                        &id,
+                        ty,
+                        api.as_ref().and_then(|a| a.inspect(&id)).as_ref(),
+                    );
+                    let ts = u64::from_le_bytes(rec.event[0..8].try_into().unwrap_or_default());
+                    out.write(&container::container_event(&json, ts), rec.cpu)?;
+                    seen.insert(id);
+                    known.push(json);
+                }
+                out.write(rec.event, rec.cpu)
+            })();
+        })?;
+        std::mem::replace(&mut pending, Ok(()))?;
+        if let Some(c) = child.as_mut() {
+            if exited_at.is_none() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    exit_code = status.code();
+                    exited_at = Some(Instant::now());
+                }
+            }
+        }
+        // after the command exits, drain what is still in flight (procexit and friends)
+        if exited_at.is_some_and(|t| t.elapsed() > Duration::from_millis(300)) {
+            break;
+        }
+        if stop.load(Ordering::SeqCst) || cfg.duration.is_some_and(|d| start.elapsed() >= d) {
+            if let Some(c) = child.as_mut() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+            break;
+        }
+        if out.due() {
+            let (h, _) = header_now();
+            out.rotate(&h)?;
+            for json in &known {
+                out.write(&container::container_event(json, now_ns()), 0)?;
+            }
+        }
+    }
+    probe.poll(Duration::from_millis(0), |rec| {
+        let _ = out.write(rec.event, rec.cpu);
+    })?;
+    let stats = probe.stats()?;
+    drop(probe);
+    let (events, raw_bytes) = (out.events, out.raw_bytes);
+    let files = out.finish()?;
+    let file_bytes = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    Ok(Summary {
+        events,
+        probe: stats,
+        raw_bytes,
+        file_bytes,
+        files,
+        elapsed: start.elapsed(),
+        containers: seen.len(),
+        exit_code,
+    })
+}
+
+/// Header blocks of a fresh snapshot, and the containers its threads belong to.
+fn header_now() -> (Vec<u8>, Vec<(String, u64)>) {
+    let h = snapshot::take(Path::new("/proc"), Path::new("/etc"));
+    let mut containers: Vec<(String, u64)> = Vec::new();
+    for t in &h.threads {
+        if let Some(c) = container::id_from_cgroups(t.cgroups.iter().map(|(_, p)| p.as_slice())) {
+            if !containers.contains(&c) {
+                containers.push(c);
+            }
+        }
+    }
+    (hindsight_format::writer::encode_header(&h), containers)
+}
+
+/// The container of an execve/clone exit record, when not seen before.
+fn new_container(record: &[u8], seen: &HashSet<String>) -> Option<(String, u64)> {
+    let ty = u16::from_le_bytes(record.get(20..22)?.try_into().ok()?);
+    if !CGROUP_EVENTS.contains(&ty) {
+        return None;
+    }
+    let cgroups = param(record, 14)?;
+    let paths = cgroups
+        .split(|&b| b == 0)
+        .filter_map(|item| item.iter().position(|&b| b == b'=').map(|i| &item[i + 1..]));
+    let (id, ty) = container::id_from_cgroups(paths)?;
+    (!seen.contains(&id)).then_some((id, ty))
+}
+
+/// Parameter `i` of a V2 record with u16 lengths.
+fn param(record: &[u8], i: usize) -> Option<&[u8]> {
+    let n = u32::from_le_bytes(record.get(22..26)?.try_into().ok()?) as usize;
+    if i >= n {
+        return None;
+    }
+    let lens = record.get(26..26 + 2 * n)?;
+    let len_at = |k: usize| u16::from_le_bytes([lens[2 * k], lens[2 * k + 1]]) as usize;
+    let start = 26 + 2 * n + (0..i).map(len_at).sum::<usize>();
+    record.get(start..start + len_at(i))
+}
+
+/// The cgroup filter for a container: the id of its cgroup in the v1 `pids` hierarchy, or in
+/// cgroup2 when there is no such hierarchy.
+pub fn container_cgroup(proc: &Path, id: &str) -> Result<CgroupFilter, CaptureError> {
+    let want = id.to_ascii_lowercase();
+    for pid in snapshot::procs::numeric_dirs(proc) {
+        let text =
+            std::fs::read_to_string(proc.join(pid.to_string()).join("cgroup")).unwrap_or_default();
+        let groups = snapshot::procs::cgroups(&text);
+        let Some((full, _)) = container::id_from_cgroups(groups.iter().map(|(_, p)| p.as_slice()))
+        else {
+            continue;
+        };
+        if !full.starts_with(&want) {
+            continue;
+        }
+        let (dir, v1) = match groups.iter().find(|(s, _)| s == b"pids") {
+            Some((_, p)) if Path::new("/sys/fs/cgroup/pids").exists() => (
+                Path::new("/sys/fs/cgroup/pids")
+                    .join(String::from_utf8_lossy(p).trim_start_matches('/')),
+                true,
+            ),
+            _ => {
+                let p = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("0::"))
+                    .unwrap_or("/");
+                let root = if Path::new("/sys/fs/cgroup/unified").exists() {
+                    "/sys/fs/cgroup/unified"
+                } else {
+                    "/sys/fs/cgroup"
+                };
+                (Path::new(root).join(p.trim_start_matches('/')), false)
+            }
+        };
+        let ino = std::fs::metadata(&dir)
+            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+            .map_err(|source| CaptureError::CgroupDir {
+                id: id.to_string(),
+                path: dir.clone(),
+                source,
+            })?;
+        return Ok(if v1 {
+            CgroupFilter::V1Pids(ino)
+        } else {
+            CgroupFilter::V2(ino)
+        });
+    }
+    Err(CaptureError::ContainerNotFound(id.to_string()))
+}
+
+/// Holds a spawned command before its `exec` until the probe follows it: the child is a shell
+/// spinning on a builtin test of a file, then `exec`s the command (same pid, no extra process).
+struct Gate {
+    path: PathBuf,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        Gate {
+            path: std::env::temp_dir()
+                .join(format!(".hindsight-gate-{}-{nanos}", std::process::id())),
+        }
+    }
+
+    fn spawn(&self, command: &[String]) -> Result<Child, CaptureError> {
+        let script = format!(
+            "while [ ! -e '{}' ]; do :; done; exec \"$@\"",
+            self.path.display()
+        );
+        Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .arg("hindsight-record")
+            .args(command)
+            .spawn()
+            .map_err(|source| CaptureError::Spawn {
+                command: command.join(" "),
+                source,
+            })
+    }
+
+    fn open(&self) {
+        let _ = std::fs::write(&self.path, b"");
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_of_a_record() {
+        let r = hindsight_format::EventBuilder::new(293, 0, 1)
+            .i64(0)
+            .str(b"x")
+            .raw(b"")
+            .build();
+        assert_eq!(param(&r, 1), Some(&b"x\0"[..]));
+        assert_eq!(param(&r, 2), Some(&b""[..]));
+        assert_eq!(param(&r, 3), None);
+        assert_eq!(param(&r[..20], 0), None);
+    }
+
+    #[test]
+    fn container_of_an_exec_record() {
+        let id = "a".repeat(64);
+        let cg = format!("cpu=/libpod_parent/libpod-{id}\0pids=/x\0");
+        let mut b = hindsight_format::EventBuilder::new(293, 0, 1);
+        for _ in 0..14 {
+            b.raw(b"");
+        }
+        b.raw(cg.as_bytes());
+        let r = b.build();
+        assert_eq!(
+            new_container(&r, &HashSet::new()).map(|c| c.0),
+            Some(id.clone())
+        );
+        assert_eq!(new_container(&r, &HashSet::from([id])), None);
+    }
+
+    #[test]
+    fn unknown_container_is_reported() {
+        let e = container_cgroup(Path::new("/proc"), "ffffffffffff0000").unwrap_err();
+        assert!(matches!(e, CaptureError::ContainerNotFound(_)));
+    }
+}
