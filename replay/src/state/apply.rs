@@ -365,9 +365,13 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     let (child_tid, caller) = if res == 0 {
         (ev.tid, None)
     } else {
-        (res, st.thread(ev.tid).cloned())
+        (res, st.thread(ev.tid).filter(|t| !t.is_placeholder()).cloned())
     };
-    if st.threads.threads.contains_key(&child_tid) {
+    if st
+        .threads
+        .get(child_tid)
+        .is_some_and(|t| !t.is_placeholder())
+    {
         return;
     }
     let ptid_param = p.int("ptid").unwrap_or(-1);
@@ -617,7 +621,14 @@ fn set_tuple(f: &mut Fd, tuple: &Tuple<'_>, role: Role) {
     }
 }
 
+/// `-EINPROGRESS`: a non-blocking connect that is under way still names the socket.
+const EINPROGRESS: i64 = -115;
+
 fn connect(st: &mut State, p: &Paired<'_>) {
+    let res = p.res().unwrap_or(0);
+    if res < 0 && res != EINPROGRESS {
+        return;
+    }
     let Some(fd) = p.int("fd") else { return };
     let Some(tuple) = p.bytes("tuple").and_then(net::parse_tuple) else {
         return;
@@ -649,6 +660,12 @@ fn bind(st: &mut State, p: &Paired<'_>) {
         return;
     };
     match addr {
+        // Binding to port 0 (an outgoing socket choosing its address) only names it.
+        Addr::Ip(ty, ip, 0) => {
+            let mut a = super::fds::SockAddrs::default();
+            a.sip = ip;
+            f.name = server_name(ty, &a);
+        }
         Addr::Ip(ty, ip, port) => {
             f.ty = ty;
             f.listening = true;

@@ -234,7 +234,7 @@ impl Fd {
                 fd.addrs.sport = *sport;
                 fd.addrs.dport = *dport;
                 fd.addrs.l4proto = *l4proto;
-                fd.name = socket_name(FdType::Ipv4, &fd.addrs);
+                orient(&mut fd);
             }
             FdKind::Ipv6Socket {
                 sip,
@@ -251,7 +251,7 @@ impl Fd {
                     dport: *dport,
                     l4proto: *l4proto,
                 };
-                fd.name = socket_name(FdType::Ipv6, &fd.addrs);
+                orient(&mut fd);
             }
             FdKind::Ipv4Server { ip, port, l4proto } => {
                 fd.ty = FdType::Ipv4;
@@ -289,6 +289,21 @@ impl Fd {
             self.addrs.dport
         }
     }
+}
+
+/// Orients a connected socket from a /proc snapshot (local address first) as client ->
+/// server, the order events use: the side with the lower port is taken as the server, as
+/// sysdig shows them (`10.0.2.2:49289->10.0.2.15:22` for sshd's accepted socket).
+fn orient(fd: &mut Fd) {
+    let a = &mut fd.addrs;
+    if a.sport < a.dport {
+        std::mem::swap(&mut a.sip, &mut a.dip);
+        std::mem::swap(&mut a.sport, &mut a.dport);
+        fd.role = Role::Server;
+    } else {
+        fd.role = Role::Client;
+    }
+    fd.name = socket_name(fd.ty, &fd.addrs);
 }
 
 /// Appends an IP address in text form (dotted quad, or IPv6 `::` compressed form).

@@ -116,6 +116,13 @@ impl State {
     /// Applies one event. Call for every event in trace order, then extract its fields.
     pub fn apply(&mut self, ev: &EventRef<'_>) {
         self.flush_pending();
+        // libsinsp gives every tid it meets a thread entry, empty when nothing is known
+        // (proc.name is then `<NA>`), so that fds it opens are still tracked.
+        if ev.tid >= 0 && !self.threads.threads.contains_key(&ev.tid) {
+            self.threads
+                .threads
+                .insert(ev.tid, Thread::unknown(ev.tid));
+        }
         if ev.direction() == Direction::Enter {
             apply::apply_enter(self, ev);
             self.store_enter(ev);

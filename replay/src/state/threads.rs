@@ -166,6 +166,11 @@ impl Thread {
         }
     }
 
+    /// Whether nothing is known about this thread but its id (see [`Thread::unknown`]).
+    pub fn is_placeholder(&self) -> bool {
+        self.comm.is_empty() && self.exe.is_empty() && self.ptid == -1
+    }
+
     /// Whether this is the main thread of its process.
     pub fn is_main(&self) -> bool {
         self.tid == self.pid

@@ -1,0 +1,21 @@
+//! The replay engine: events in, state updated, fields extracted, rules evaluated, matches
+//! out.
+//!
+//! * [`replayer::Replayer`]: the sequential core (state + clocks), one per trace or chunk.
+//! * [`format::PrintFormat`]: sysdig `-p` formats, for `hindsight print`.
+//!
+//! Invariant: within a chunk, events are applied strictly in order; chunks are independent
+//! (each starts from its checkpoint), and results are merged by (trace, event number), so
+//! output is identical for any number of threads.
+
+pub mod checkpoint;
+pub mod filter;
+pub mod format;
+pub mod print;
+pub mod replay;
+pub mod replayer;
+pub mod source;
+
+pub use format::{PrintFormat, DEFAULT_FORMAT};
+pub use replay::{Engine, EngineError, MatchMode, Scratch, TraceOutcome};
+pub use replayer::Replayer;

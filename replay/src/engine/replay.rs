@@ -1,0 +1,354 @@
+//! Rule replay: events in, [`Alert`]s out.
+//!
+//! [`Engine`] holds the immutable, shared part (the compiled rules behind an `Arc`, the match
+//! mode, the resolved context fields); [`Scratch`] the per-worker buffers. Replaying one
+//! chunk is a function of (starting state, events, engine) to alerts: [`Engine::replay_chunk`]
+//! for native chunks (each restored from its checkpoint, in parallel with rayon) and
+//! [`Engine::replay_trace`] for any trace read front to back. [`Engine::replay_paths`] runs
+//! files in parallel and returns results in input order, each trace's alerts in event
+//! order, so the output is identical for any number of threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hindsight_format::event::EventRef;
+use hindsight_format::native::NativeReader;
+use hindsight_format::{Compression, DecodeError, Item, TraceReader};
+use rayon::prelude::*;
+use thiserror::Error;
+
+use super::replayer::Replayer;
+use super::source::{arg_of, EventSource};
+use crate::fields::catalog::FieldId;
+use crate::fields::ctx::{Arg, Ctx};
+use crate::fields::extract::{extract, extract_by_name};
+use crate::fields::value::{Out, Val};
+use crate::output::{Alert, FieldValue, Priority, CONTEXT_FIELDS};
+use crate::rules::{CompiledRules, EvalScratch, FieldArg};
+use crate::state::checkpoint;
+
+/// Falco's `rule_matching` option.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MatchMode {
+    /// At most one alert per event: the first matching rule in load order (Falco's default).
+    #[default]
+    First,
+    /// One alert per matching rule.
+    All,
+}
+
+/// Why a trace could not be replayed.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The trace could not be read.
+    #[error("{path}: {source}")]
+    Decode {
+        /// The trace.
+        path: String,
+        /// The cause.
+        #[source]
+        source: DecodeError,
+    },
+}
+
+/// What replaying one trace produced.
+#[derive(Debug, Default)]
+pub struct TraceOutcome {
+    /// Alerts in event order.
+    pub alerts: Vec<Alert>,
+    /// Events read.
+    pub events: u64,
+    /// Damage reported by the reader, as text.
+    pub warnings: Vec<String>,
+    /// Chunks skipped because no rule could match their event types.
+    pub skipped_chunks: usize,
+}
+
+/// Per-worker buffers, created once per thread and reused for every event.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    eval: EvalScratch,
+    out: Out,
+    hits: Vec<usize>,
+}
+
+/// The shared, immutable part of a replay.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    rules: Arc<CompiledRules>,
+    mode: MatchMode,
+    priorities: Vec<Priority>,
+}
+
+/// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
+/// stays typed, anything else is rendered as sysdig prints it.
+pub fn field_value(out: &Out) -> FieldValue {
+    match out.vals.as_slice() {
+        [] => FieldValue::Null,
+        [Val::U64(v)] => FieldValue::U64(*v),
+        [Val::I64(v)] => FieldValue::I64(*v),
+        [Val::Bool(b)] => FieldValue::Bool(*b),
+        _ => {
+            let mut b = Vec::new();
+            out.render_all(b",", &mut b);
+            FieldValue::Str(String::from_utf8_lossy(&b).into_owned())
+        }
+    }
+}
+
+impl Engine {
+    /// An engine over `rules`.
+    pub fn new(rules: Arc<CompiledRules>, mode: MatchMode) -> Engine {
+        let priorities = rules
+            .rules()
+            .iter()
+            .map(|r| Priority::parse(r.priority.name()).unwrap_or(Priority::Debug))
+            .collect();
+        Engine {
+            rules,
+            mode,
+            priorities,
+        }
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &CompiledRules {
+        &self.rules
+    }
+
+    /// Evaluates the rules for one event (already applied to the state) and appends its
+    /// alerts. The hot path: no allocation unless a rule matches.
+    pub fn on_event(
+        &self,
+        ctx: &Ctx<'_>,
+        trace: &str,
+        scratch: &mut Scratch,
+        alerts: &mut Vec<Alert>,
+    ) {
+        let ty = ctx.p.ev.ty;
+        if self.rules.candidates(ty).is_empty() {
+            return;
+        }
+        let Scratch { eval, out, hits } = scratch;
+        hits.clear();
+        {
+            let mut src = EventSource { ctx, out };
+            match self.mode {
+                MatchMode::First => {
+                    if let Some(i) = self.rules.first_match(ty, &mut src, eval) {
+                        hits.push(i);
+                    }
+                }
+                MatchMode::All => self.rules.all_matches(ty, &mut src, eval, hits),
+            }
+        }
+        for &i in hits.iter() {
+            alerts.push(self.alert(i, ctx, trace, eval, out));
+        }
+    }
+
+    fn alert(
+        &self,
+        i: usize,
+        ctx: &Ctx<'_>,
+        trace: &str,
+        eval: &mut EvalScratch,
+        out: &mut Out,
+    ) -> Alert {
+        let rule = &self.rules.rules()[i];
+        let mut output = String::new();
+        {
+            let mut src = EventSource { ctx, out };
+            rule.output.render(&mut src, eval, &mut output);
+        }
+        let mut output_fields: Vec<(String, FieldValue)> = Vec::new();
+        for fe in rule.output.fields() {
+            let name = fe.field.display();
+            if output_fields.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let v = if extract(fe.field.id, &arg_of(&fe.field.arg), ctx, out) {
+                field_value(out)
+            } else {
+                FieldValue::Null
+            };
+            output_fields.push((name, v));
+        }
+        Alert {
+            time_ns: ctx.p.ev.ts,
+            rule: rule.name.clone(),
+            priority: self.priorities[i],
+            tags: rule.tags.clone(),
+            output,
+            source: rule.source.clone(),
+            hostname: ctx.st.hostname.clone(),
+            trace: trace.to_owned(),
+            evt_num: ctx.p.ev.num,
+            output_fields,
+            context: context_values(ctx, out),
+        }
+    }
+
+    /// Replays events from `next` (a lending source) starting from `rp`.
+    fn run<'r>(
+        &self,
+        rp: &mut Replayer,
+        trace: &str,
+        scratch: &mut Scratch,
+        alerts: &mut Vec<Alert>,
+        ev: &EventRef<'r>,
+    ) {
+        let visible = rp.visible(ev);
+        let ctx = rp.advance(ev);
+        if visible {
+            self.on_event(&ctx, trace, scratch, alerts);
+        }
+    }
+
+    /// Replays a whole trace front to back on this thread (any format).
+    pub fn replay_trace(&self, path: &Path) -> Result<TraceOutcome, EngineError> {
+        let decode = |source| EngineError::Decode {
+            path: path.display().to_string(),
+            source,
+        };
+        let trace = path.display().to_string();
+        let mut reader = TraceReader::open(path).map_err(decode)?;
+        let mut rp = Replayer::from_header(reader.header());
+        let mut scratch = Scratch::default();
+        let mut res = TraceOutcome::default();
+        loop {
+            match reader.next_item().map_err(decode)? {
+                None => break,
+                Some(Item::NewSection) => {
+                    let h = reader.header().clone();
+                    rp.new_section(&h);
+                }
+                Some(Item::Event(ev)) => {
+                    res.events += 1;
+                    self.run(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
+                }
+            }
+        }
+        res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
+        Ok(res)
+    }
+
+    /// Replays chunk `i` of a native trace from its checkpoint (or from `rp` when given,
+    /// for sequential replays of checkpoint-less traces).
+    pub fn replay_chunk(
+        &self,
+        path: &Path,
+        i: usize,
+        start: Replayer,
+    ) -> Result<TraceOutcome, EngineError> {
+        let decode = |source| EngineError::Decode {
+            path: path.display().to_string(),
+            source,
+        };
+        let trace = path.display().to_string();
+        let mut reader = NativeReader::open(path).map_err(decode)?;
+        let mut events = reader.read_chunk(i).map_err(decode)?;
+        let mut rp = start;
+        let mut scratch = Scratch::default();
+        let mut res = TraceOutcome::default();
+        while let Some(ev) = events.next_event() {
+            res.events += 1;
+            self.run(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
+        }
+        res.warnings = events.warnings().iter().map(ToString::to_string).collect();
+        Ok(res)
+    }
+
+    /// Replays a native trace chunk by chunk in parallel when every chunk has a checkpoint;
+    /// otherwise (or for plain/gzip traces) front to back.
+    pub fn replay_file(&self, path: &Path) -> Result<TraceOutcome, EngineError> {
+        let decode = |source| EngineError::Decode {
+            path: path.display().to_string(),
+            source,
+        };
+        if sniff(path) != Some(Compression::Native) {
+            return self.replay_trace(path);
+        }
+        let reader = NativeReader::open(path).map_err(decode)?;
+        let chunks = reader.chunks().to_vec();
+        let header = reader.header().clone();
+        let all_checkpointed = chunks.iter().skip(1).all(|c| c.checkpoint.is_some());
+        if !all_checkpointed || chunks.len() < 2 {
+            return self.replay_trace(path);
+        }
+        let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
+        let wanted = self.rules.event_types();
+        let parts: Vec<Result<Option<TraceOutcome>, EngineError>> = chunks
+            .par_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let can_match = (0..hindsight_format::schema::event_id_limit())
+                    .any(|t| wanted.contains(t) && c.stats.has_type(t));
+                if !can_match {
+                    return Ok(None);
+                }
+                let start = match (i, &c.checkpoint) {
+                    (0, _) => Replayer::from_header(&header),
+                    (_, Some(cp)) => match checkpoint::load(cp) {
+                        Ok(st) => Replayer::resume(st, first_ts, true),
+                        Err(_) => return self.replay_trace(path).map(|_| None),
+                    },
+                    (_, None) => Replayer::from_header(&header),
+                };
+                self.replay_chunk(path, i, start).map(Some)
+            })
+            .collect();
+        let mut res = TraceOutcome::default();
+        res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
+        for p in parts {
+            match p? {
+                Some(o) => {
+                    res.events += o.events;
+                    res.alerts.extend(o.alerts);
+                    res.warnings.extend(o.warnings);
+                }
+                None => res.skipped_chunks += 1,
+            }
+        }
+        Ok(res)
+    }
+
+    /// Replays several traces in parallel; results come back in input order.
+    pub fn replay_paths(&self, paths: &[PathBuf]) -> Vec<Result<TraceOutcome, EngineError>> {
+        paths.par_iter().map(|p| self.replay_file(p)).collect()
+    }
+}
+
+/// The compression of a trace, from its first bytes.
+fn sniff(path: &Path) -> Option<Compression> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut b = [0u8; 8];
+    let n = f.read(&mut b).ok()?;
+    Some(hindsight_format::source::sniff(&b[..n]))
+}
+
+/// The values of [`CONTEXT_FIELDS`] for an event, in order.
+pub fn context_values(ctx: &Ctx<'_>, out: &mut Out) -> Vec<FieldValue> {
+    CONTEXT_FIELDS
+        .iter()
+        .map(|f| {
+            if extract_by_name(f.name, ctx, out) {
+                field_value(out)
+            } else {
+                FieldValue::Null
+            }
+        })
+        .collect()
+}
+
+/// Extracts field `id` with `arg` as an owned value (for callers outside the hot loop).
+pub fn value_of(id: FieldId, arg: &FieldArg, ctx: &Ctx<'_>) -> FieldValue {
+    let mut out = Out::default();
+    let a: Arg<'_> = arg_of(arg);
+    if extract(id, &a, ctx, &mut out) {
+        field_value(&out)
+    } else {
+        FieldValue::Null
+    }
+}

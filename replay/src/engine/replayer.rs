@@ -1,0 +1,89 @@
+//! [`Replayer`]: the sequential core of every replay — state plus the per-trace clocks,
+//! advanced one event at a time.
+
+use hindsight_format::event::EventRef;
+use hindsight_format::header::TraceHeader;
+
+use crate::fields::ctx::Ctx;
+use crate::state::State;
+
+/// Replays one trace (or one chunk of it) in event order.
+#[derive(Clone, Debug, Default)]
+pub struct Replayer {
+    /// The state, as of the last event applied.
+    pub state: State,
+    /// Timestamp of the first event seen (`evt.reltime` origin); 0 before any event.
+    pub first_ts: u64,
+    /// Timestamp of the previous event.
+    pub prev_ts: u64,
+    last_ts: u64,
+    seen_other: bool,
+}
+
+impl Replayer {
+    /// A replayer starting from a trace section's header blocks.
+    pub fn from_header(h: &TraceHeader) -> Replayer {
+        Replayer {
+            state: State::from_header(h),
+            ..Replayer::default()
+        }
+    }
+
+    /// A replayer starting from a restored state (a chunk checkpoint).
+    pub fn from_state(state: State) -> Replayer {
+        Replayer {
+            state,
+            ..Replayer::default()
+        }
+    }
+
+    /// A replayer resuming mid-trace from a checkpointed state: `first_ts` is the trace's
+    /// first timestamp, `seen_other` whether any non-container event came before.
+    pub fn resume(state: State, first_ts: u64, seen_other: bool) -> Replayer {
+        Replayer {
+            state,
+            first_ts,
+            seen_other,
+            ..Replayer::default()
+        }
+    }
+
+    /// Starts a new trace section: state rebuilt from its header, as sysdig does.
+    pub fn new_section(&mut self, h: &TraceHeader) {
+        self.state = State::from_header(h);
+    }
+
+    /// Whether the event just applied is shown to consumers: not internal bookkeeping, and
+    /// not one of the container metadata events a capture writes before any other event
+    /// (sysdig consumes those silently; later ones it prints).
+    pub fn visible(&self, ev: &EventRef<'_>) -> bool {
+        !is_internal(ev) && (self.seen_other || ev.info().is_none_or(|i| i.name != "container"))
+    }
+
+    /// Applies `ev` to the state and returns the context its fields are extracted from.
+    pub fn advance<'a>(&'a mut self, ev: &EventRef<'a>) -> Ctx<'a> {
+        if self.first_ts == 0 {
+            self.first_ts = ev.ts;
+        }
+        self.prev_ts = if self.last_ts == 0 { ev.ts } else { self.last_ts };
+        self.last_ts = ev.ts;
+        self.state.apply(ev);
+        if ev.info().is_none_or(|i| i.name != "container") {
+            self.seen_other = true;
+        }
+        Ctx {
+            p: self.state.pair(*ev),
+            st: &self.state,
+            first_ts: self.first_ts,
+            prev_ts: self.prev_ts,
+        }
+    }
+}
+
+/// Whether `ev` is internal bookkeeping (`procinfo`, `drop`, `sysdigevent`...), which
+/// libsinsp keeps from its consumers (sysdig's output, Falco's rules).
+pub fn is_internal(ev: &EventRef<'_>) -> bool {
+    ev.info().is_some_and(|i| {
+        i.category == hindsight_format::schema::Category::Internal && i.name != "container"
+    })
+}

@@ -1,0 +1,89 @@
+//! The context a field is extracted from: one event (paired with its enter) and the state
+//! after applying it.
+
+use crate::state::{Fd, Paired, State, Thread};
+
+/// One event in its state. Cheap to build (references only), built once per event.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    /// The event and its enter.
+    pub p: Paired<'a>,
+    /// The state after the event was applied.
+    pub st: &'a State,
+    /// Timestamp of the first event of the trace (for `evt.reltime`).
+    pub first_ts: u64,
+    /// Timestamp of the previous event (for `evt.deltatime`).
+    pub prev_ts: u64,
+}
+
+/// A field argument: `proc.aname[2]`, `evt.arg[1]`, `evt.arg.fd`, `proc.env[HOME]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Arg<'a> {
+    /// No argument.
+    #[default]
+    None,
+    /// A numeric index.
+    Index(u64),
+    /// A key (parameter name, variable name, label).
+    Key(&'a str),
+}
+
+impl Arg<'_> {
+    /// The index, also accepting a numeric key.
+    pub fn index(&self) -> Option<u64> {
+        match self {
+            Arg::Index(i) => Some(*i),
+            Arg::Key(k) => k.parse().ok(),
+            Arg::None => None,
+        }
+    }
+
+    /// The key text.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Arg::Key(k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The thread of the event.
+    pub fn thread(&self) -> Option<&'a Thread> {
+        self.st.thread(self.p.ev.tid)
+    }
+
+    /// The main thread of the event's process.
+    pub fn main_thread(&self) -> Option<&'a Thread> {
+        self.thread().map(|t| self.st.threads.main_of(t))
+    }
+
+    /// The fd the event is about and its table entry.
+    pub fn fd(&self) -> Option<(i64, &'a Fd)> {
+        self.st.event_fd_info(&self.p)
+    }
+
+    /// The fd numbered `n` of the event's process.
+    pub fn fd_num(&self, n: i64) -> Option<&'a Fd> {
+        self.st.fd_table(self.thread()?)?.get(n)
+    }
+
+    /// The ancestors of the event's process, nearest first (main threads), at most 64 deep.
+    pub fn ancestors(&self) -> impl Iterator<Item = &'a Thread> + 'a {
+        let st = self.st;
+        let mut cur = self.main_thread();
+        let mut depth = 0;
+        std::iter::from_fn(move || {
+            if depth >= 64 {
+                return None;
+            }
+            depth += 1;
+            let next = st.threads.parent_of(cur?)?;
+            if Some(next.tid) == cur.map(|c| c.tid) {
+                return None;
+            }
+            cur = Some(next);
+            cur
+        })
+    }
+}

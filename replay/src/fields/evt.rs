@@ -1,0 +1,335 @@
+//! `evt.*` fields: the event itself (number, time forms, type, direction, arguments, result).
+//!
+//! Semantics follow libsinsp's `sinsp_filter_check_event`. Arguments are looked up by name
+//! in the exit event and then in its enter event ([`crate::state::Paired::get`]), which is
+//! what current libsinsp sees after its converter merged old enter parameters into exits.
+
+use std::io::Write;
+
+use hindsight_format::print;
+use hindsight_format::schema::{flags, old, syscall_name, Category, Direction, ParamInfo, ParamType};
+use hindsight_format::value::{errno_name, ParamValue};
+
+use super::ctx::{Arg, Ctx};
+use super::render::StateResolver;
+use super::value::Out;
+use crate::state::event::{decode_int, trim_nul};
+
+/// `evt.type`: the table name, or for a generic `syscall` event the syscall's own name.
+pub fn type_name<'a>(c: &Ctx<'a>) -> Option<&'a str> {
+    let info = c.p.ev.info()?;
+    if info.name == "syscall" {
+        let id = c.p.ev.param(0).and_then(|b| decode_int(b, ParamType::Uint16))?;
+        return syscall_name(id as u16);
+    }
+    Some(info.name)
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Time of day and date of a timestamp, in UTC.
+fn split_ts(ts: u64) -> ((i64, u32, u32), u64, u64, u64, u64) {
+    let secs = ts / 1_000_000_000;
+    let ns = ts % 1_000_000_000;
+    let days = (secs / 86_400) as i64;
+    let sod = secs % 86_400;
+    (civil(days), sod / 3600, (sod / 60) % 60, sod % 60, ns)
+}
+
+/// `HH:MM:SS.nnnnnnnnn`.
+pub fn write_time(out: &mut Vec<u8>, ts: u64) {
+    let (_, h, m, s, ns) = split_ts(ts);
+    let _ = write!(out, "{h:02}:{m:02}:{s:02}.{ns:09}");
+}
+
+/// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`.
+pub fn write_datetime(out: &mut Vec<u8>, ts: u64) {
+    let ((y, mo, d), h, m, s, ns) = split_ts(ts);
+    let _ = write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{m:02}:{s:02}.{ns:09}");
+}
+
+fn category_name(c: Category) -> &'static str {
+    match c {
+        Category::Unknown => "unknown",
+        Category::Other => "other",
+        Category::File => "file",
+        Category::Net => "net",
+        Category::Ipc => "IPC",
+        Category::Memory => "memory",
+        Category::Process => "process",
+        Category::Sleep => "sleep",
+        Category::System => "system",
+        Category::Signal => "signal",
+        Category::User => "user",
+        Category::Time => "time",
+        Category::Processing => "processing",
+        Category::Io => "I/O",
+        Category::Wait => "wait",
+        Category::Scheduler => "scheduler",
+        Category::Internal => "internal",
+        Category::Plugin => "plugin",
+        Category::Metaevent => "meta",
+    }
+}
+
+/// Appends parameter `i` of the event (or of its enter) as sysdig prints it, through the
+/// format crate's printer with the state as resolver.
+pub fn render_param(c: &Ctx<'_>, raw: &[u8], i: usize, from_enter: bool, out: &mut String) {
+    let ev = if from_enter {
+        c.p.enter.unwrap_or(c.p.ev)
+    } else {
+        c.p.ev
+    };
+    let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
+        return;
+    };
+    let mut pi = *pi;
+    if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
+        pi = ParamInfo {
+            name,
+            ty,
+            fmt,
+            extra: pi.extra,
+        };
+    }
+    let r = StateResolver(c.st);
+    print::write_value(out, &ev, &pi, ParamValue::decode(&pi, Some(raw)), &r);
+}
+
+/// Finds argument `arg` (a name, or an index into the event's own parameters): its raw
+/// bytes, parameter index and whether it came from the enter event.
+fn find_arg<'a>(c: &Ctx<'a>, arg: &Arg<'_>) -> Option<(&'a [u8], usize, bool)> {
+    let idx_of = |ev: &hindsight_format::EventRef<'_>, name: &str| {
+        ev.info()?.params.iter().position(|p| p.name == name)
+    };
+    match arg {
+        Arg::Index(i) => {
+            let i = *i as usize;
+            Some((c.p.ev.param(i)?, i, false))
+        }
+        Arg::Key(name) => {
+            if let Some(i) = idx_of(&c.p.ev, name) {
+                if let Some(b) = c.p.ev.param(i) {
+                    return Some((b, i, false));
+                }
+            }
+            let e = c.p.enter?;
+            let i = idx_of(&e, name)?;
+            Some((e.param(i)?, i, true))
+        }
+        Arg::None => None,
+    }
+}
+
+fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
+    let Some((raw, i, enter)) = find_arg(c, arg) else {
+        return false;
+    };
+    let ev = if enter { c.p.enter.unwrap_or(c.p.ev) } else { c.p.ev };
+    let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
+        return false;
+    };
+    match pi.ty {
+        ParamType::Charbuf
+        | ParamType::Fspath
+        | ParamType::Fsrelpath
+        | ParamType::Bytebuf
+        | ParamType::Sockaddr
+        | ParamType::Socktuple => out.str(trim_nul(raw)),
+        _ => match decode_int(raw, pi.ty) {
+            Some(v) => out.i64(v),
+            None => out.str(raw),
+        },
+    }
+    true
+}
+
+/// `PPM_O_*` bits used by the `evt.is_open_*` fields.
+const O_RDONLY: i64 = 1;
+const O_WRONLY: i64 = 2;
+const O_CREAT: i64 = 4;
+/// `S_IXUSR | S_IXGRP | S_IXOTH` in `PPM_S_*` numbering.
+const MODE_EXEC: i64 = 0o111;
+
+fn is_open_family(c: &Ctx<'_>) -> bool {
+    c.p.ev.info().is_some_and(|i| {
+        matches!(i.name, "open" | "openat" | "openat2" | "open_by_handle_at" | "creat")
+    }) && c.p.is_exit()
+}
+
+/// Extracts `evt.<name>`; `false` when the field has no value for this event.
+pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    let ev = &c.p.ev;
+    let info = ev.info();
+    match name {
+        "num" => out.u64(ev.num),
+        "cpu" => out.u64(u64::from(ev.cpu)),
+        "dir" => out.str(if ev.direction() == Direction::Enter { b">" } else { b"<" }),
+        "type" | "type.is" => match type_name(c) {
+            Some(n) => out.str(n.as_bytes()),
+            None => return false,
+        },
+        "category" => match info {
+            Some(i) => out.str(category_name(i.category).as_bytes()),
+            None => return false,
+        },
+        "source" => out.str(b"syscall"),
+        "hostname" => out.str(c.st.hostname.as_bytes()),
+        "rawtime" => out.u64(ev.ts),
+        "rawtime.s" => out.u64(ev.ts / 1_000_000_000),
+        "rawtime.ns" => out.u64(ev.ts % 1_000_000_000),
+        "time" => out.build(|b| write_time(b, ev.ts)),
+        "time.s" => out.build(|b| {
+            write_time(b, ev.ts);
+            b.truncate(b.len() - 10);
+        }),
+        "time.iso8601" => out.build(|b| {
+            write_datetime(b, ev.ts);
+            if let Some(sp) = b.iter().rposition(|&x| x == b' ') {
+                b[sp] = b'T';
+            }
+            b.push(b'Z');
+        }),
+        "datetime" => out.build(|b| write_datetime(b, ev.ts)),
+        "datetime.s" => out.build(|b| {
+            write_datetime(b, ev.ts);
+            b.truncate(b.len() - 10);
+        }),
+        "reltime" => out.u64(ev.ts.saturating_sub(c.first_ts)),
+        "reltime.s" => out.u64(ev.ts.saturating_sub(c.first_ts) / 1_000_000_000),
+        "reltime.ns" => out.u64(ev.ts.saturating_sub(c.first_ts) % 1_000_000_000),
+        "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
+        "latency" | "latency.s" | "latency.ns" => {
+            let lat = c
+                .p
+                .enter
+                .map_or(0, |e| ev.ts.saturating_sub(e.ts));
+            out.u64(match name {
+                "latency.s" => lat / 1_000_000_000,
+                "latency.ns" => lat % 1_000_000_000,
+                _ => lat,
+            });
+        }
+        "count" => out.u64(1),
+        "res" => {
+            let Some(res) = res_of(c) else { return false };
+            if res >= 0 {
+                out.str(b"SUCCESS");
+            } else {
+                match errno_name(res) {
+                    Some(n) => out.str(n.as_bytes()),
+                    None => out.build(|b| {
+                        let _ = write!(b, "{res}");
+                    }),
+                }
+            }
+        }
+        "rawres" => match res_of(c) {
+            Some(r) => out.i64(r),
+            None => return false,
+        },
+        "failed" => match res_of(c) {
+            Some(r) => out.bool(r < 0),
+            None => out.bool(false),
+        },
+        "is_io" | "is_io_read" | "is_io_write" => {
+            let f = info.map_or(0, |i| i.flags);
+            let mask = match name {
+                "is_io_read" => flags::READS_FROM_FD,
+                "is_io_write" => flags::WRITES_TO_FD,
+                _ => flags::READS_FROM_FD | flags::WRITES_TO_FD,
+            };
+            out.bool(f & mask != 0);
+        }
+        "is_open_read" | "is_open_write" | "is_open_exec" | "is_open_create" => {
+            let fl = if is_open_family(c) {
+                c.p.int("flags").unwrap_or(0)
+            } else {
+                0
+            };
+            let v = is_open_family(c)
+                && match name {
+                    "is_open_read" => fl & O_RDONLY != 0,
+                    "is_open_write" => fl & O_WRONLY != 0,
+                    "is_open_create" => fl & O_CREAT != 0,
+                    _ => fl & O_CREAT != 0 && c.p.int("mode").unwrap_or(0) & MODE_EXEC != 0,
+                };
+            out.bool(v);
+        }
+        "is_syscall" => out.bool(info.is_some()),
+        "args" | "info" => {
+            let Some(info) = info else { return false };
+            let _ = info;
+            let mut text = std::mem::take(&mut out.text);
+            text.clear();
+            print::write_args(&mut text, ev, &StateResolver(c.st));
+            out.str(text.as_bytes());
+            out.text = text;
+        }
+        "arg" => {
+            let Some((raw, i, enter)) = find_arg(c, arg) else {
+                return false;
+            };
+            let mut text = std::mem::take(&mut out.text);
+            text.clear();
+            render_param(c, raw, i, enter, &mut text);
+            out.str(text.as_bytes());
+            out.text = text;
+        }
+        "rawarg" => return raw_arg(c, arg, out),
+        "buffer" => match c.p.bytes("data") {
+            Some(d) => out.str(d),
+            None => return false,
+        },
+        "buflen" => match c.p.res().filter(|_| info.is_some_and(|i| i.flags & (flags::READS_FROM_FD | flags::WRITES_TO_FD) != 0)) {
+            Some(r) if r >= 0 => out.i64(r),
+            _ => return false,
+        },
+        _ => return false,
+    }
+    true
+}
+
+/// The return value of an exit event whose first parameter is a result.
+fn res_of(c: &Ctx<'_>) -> Option<i64> {
+    let info = c.p.ev.info()?;
+    if !c.p.is_exit() {
+        return None;
+    }
+    let first = info.params.first()?;
+    if !matches!(first.name, "res" | "fd") {
+        return None;
+    }
+    c.p.res()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_forms() {
+        // 2020-03-04 16:17:57.881730713 UTC
+        let ts = 1_583_338_677_881_730_713;
+        let mut b = Vec::new();
+        write_time(&mut b, ts);
+        assert_eq!(b, b"16:17:57.881730713");
+        b.clear();
+        write_datetime(&mut b, ts);
+        assert_eq!(b, b"2020-03-04 16:17:57.881730713");
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(11_016), (2000, 2, 29));
+    }
+}

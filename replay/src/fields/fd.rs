@@ -1,0 +1,195 @@
+//! `fd.*` fields: the file descriptor an event is about, from the fd table.
+//!
+//! Semantics follow libsinsp's `sinsp_filter_check_fd`. For sockets the client is the
+//! source of the tuple and the server its destination whatever the role; local/remote
+//! (`fd.lip`, `fd.rport`...) depend on the role: after `connect` the local end is the
+//! client, after `accept` the server. A listening socket only has the server side.
+
+use std::io::Write;
+
+use super::ctx::{Arg, Ctx};
+use super::value::Out;
+use crate::state::{Fd, FdType, Role};
+
+fn dirname(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b'/') {
+        Some(0) => b"/",
+        Some(i) => &name[..i],
+        None => name,
+    }
+}
+
+fn basename(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b'/') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+fn l4_name(l4: u8) -> Option<&'static [u8]> {
+    match l4 {
+        2 => Some(b"tcp"),
+        3 => Some(b"udp"),
+        4 => Some(b"icmp"),
+        5 => Some(b"raw"),
+        _ => None,
+    }
+}
+
+/// Which end of a socket a field asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Client,
+    Server,
+    Local,
+    Remote,
+}
+
+/// `(ip, port)` of one end of an IP socket.
+fn end(f: &Fd, e: End) -> Option<([u8; 16], u16)> {
+    if !f.ty.is_ip() {
+        return None;
+    }
+    if f.listening {
+        return match e {
+            End::Server | End::Local => Some((f.addrs.sip, f.addrs.sport)),
+            _ => None,
+        };
+    }
+    let client = (f.addrs.sip, f.addrs.sport);
+    let server = (f.addrs.dip, f.addrs.dport);
+    match (e, f.role) {
+        (End::Client, _) => Some(client),
+        (End::Server, _) => Some(server),
+        (End::Local, Role::Client) | (End::Remote, Role::Server) => Some(client),
+        (End::Local, Role::Server) | (End::Remote, Role::Client) => Some(server),
+        (_, Role::None) => None,
+    }
+}
+
+fn end_of(name: &str) -> Option<End> {
+    Some(match name.as_bytes().first()? {
+        b'c' => End::Client,
+        b's' => End::Server,
+        b'l' => End::Local,
+        b'r' => End::Remote,
+        _ => return None,
+    })
+}
+
+/// Extracts `fd.<name>`.
+pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    if name == "num" {
+        return match crate::state::State::event_fd(&c.p) {
+            Some(n) => {
+                out.i64(n);
+                true
+            }
+            None => false,
+        };
+    }
+    let Some((num, f)) = c.fd() else { return false };
+    let v6 = f.ty == FdType::Ipv6;
+    match name {
+        "type" => out.str(f.ty.name().as_bytes()),
+        "typechar" => out.str(&[f.ty.typechar()]),
+        "name" | "nameraw" => out.str(&f.name),
+        "directory" => match f.ty {
+            FdType::File => out.str(dirname(&f.name)),
+            FdType::Directory => out.str(&f.name),
+            _ => return false,
+        },
+        "filename" => match f.ty {
+            FdType::File => out.str(basename(&f.name)),
+            _ => return false,
+        },
+        "containername" | "containerdirectory" => {
+            let cid = c.thread().map_or(&b""[..], |t| t.container_id.as_slice());
+            out.build(|b| {
+                b.extend_from_slice(if cid.is_empty() { b"host" } else { cid });
+                b.push(b':');
+                b.extend_from_slice(if name == "containername" {
+                    &f.name
+                } else {
+                    dirname(&f.name)
+                });
+            });
+        }
+        "uid" => out.build(|b| {
+            let _ = write!(b, "{}{num}", c.p.ev.tid);
+        }),
+        "dev" => out.u64(u64::from(f.dev)),
+        "dev.major" => out.u64(u64::from(f.dev >> 20)),
+        "dev.minor" => out.u64(u64::from(f.dev & 0xfffff)),
+        "ino" => out.u64(f.ino),
+        "l4proto" => match l4_name(f.addrs.l4proto).filter(|_| f.ty.is_ip()) {
+            Some(n) => out.str(n),
+            None => return false,
+        },
+        "sockfamily" => match f.ty {
+            FdType::Ipv4 | FdType::Ipv6 => out.str(b"ip"),
+            FdType::Unix => out.str(b"unix"),
+            _ => return false,
+        },
+        "is_server" => out.bool(f.role == Role::Server || f.listening),
+        "connected" => out.bool(f.ty.is_ip() && !f.listening && f.role != Role::None),
+        "ip" | "net" => {
+            for e in [End::Client, End::Server] {
+                if let Some((ip, _)) = end(f, e) {
+                    out.ip(ip, v6);
+                }
+            }
+        }
+        "port" => {
+            for e in [End::Client, End::Server] {
+                if let Some((_, port)) = end(f, e) {
+                    out.u64(u64::from(port));
+                }
+            }
+        }
+        "cip" | "sip" | "lip" | "rip" | "cnet" | "snet" | "lnet" | "rnet" => {
+            let Some((ip, _)) = end_of(name).and_then(|e| end(f, e)) else {
+                return false;
+            };
+            out.ip(ip, v6);
+        }
+        "cport" | "sport" | "lport" | "rport" => {
+            let Some((_, port)) = end_of(name).and_then(|e| end(f, e)) else {
+                return false;
+            };
+            out.u64(u64::from(port));
+        }
+        "cproto" | "sproto" | "lproto" | "rproto" => return false,
+        _ => return false,
+    }
+    !out.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parts() {
+        assert_eq!(dirname(b"/etc/shadow"), b"/etc");
+        assert_eq!(dirname(b"/shadow"), b"/");
+        assert_eq!(basename(b"/etc/shadow"), b"shadow");
+        assert_eq!(basename(b"shadow"), b"shadow");
+    }
+
+    #[test]
+    fn socket_ends_by_role() {
+        let mut f = Fd::named(FdType::Ipv4, b"");
+        f.addrs.sip[..4].copy_from_slice(&[10, 0, 0, 1]);
+        f.addrs.sport = 5555;
+        f.addrs.dip[..4].copy_from_slice(&[1, 2, 3, 4]);
+        f.addrs.dport = 443;
+        f.role = Role::Client;
+        assert_eq!(end(&f, End::Server).map(|e| e.1), Some(443));
+        assert_eq!(end(&f, End::Client).map(|e| e.1), Some(5555));
+        assert_eq!(end(&f, End::Local).map(|e| e.1), Some(5555));
+        assert_eq!(end(&f, End::Remote).map(|e| e.1), Some(443));
+        f.role = Role::Server;
+        assert_eq!(end(&f, End::Local).map(|e| e.1), Some(443));
+    }
+}

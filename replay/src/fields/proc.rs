@@ -1,0 +1,265 @@
+//! `proc.*` and `thread.*` fields: the process and thread that produced the event.
+//!
+//! Semantics follow libsinsp's `sinsp_filter_check_thread`: `proc.name` is `comm`,
+//! `proc.cmdline` is `comm` plus the arguments, `proc.exeline` is `exe` plus the arguments,
+//! ancestors are walked through the parent's main thread (`proc.aname[1]` is `proc.pname`).
+
+use std::io::Write;
+
+use super::ctx::{Arg, Ctx};
+use super::value::Out;
+use crate::state::threads::{nul_items, EXE_UPPER_LAYER, EXE_WRITABLE};
+use crate::state::Thread;
+
+fn join_args(t: &Thread, b: &mut Vec<u8>) {
+    for (i, a) in nul_items(&t.args).enumerate() {
+        if i > 0 {
+            b.push(b' ');
+        }
+        b.extend_from_slice(a);
+    }
+}
+
+fn cmdline(t: &Thread, head: &[u8], b: &mut Vec<u8>) {
+    b.extend_from_slice(head);
+    if nul_items(&t.args).next().is_some() {
+        b.push(b' ');
+        join_args(t, b);
+    }
+}
+
+/// The session leader: the furthest ancestor (or self) sharing this thread's sid.
+fn session_leader<'a>(c: &Ctx<'a>, t: &'a Thread) -> Option<&'a Thread> {
+    let mut leader = (t.pid == t.sid).then_some(t);
+    for a in c.ancestors() {
+        if a.sid != t.sid {
+            break;
+        }
+        leader = Some(a);
+    }
+    leader.or(Some(t)).filter(|l| l.sid == t.sid)
+}
+
+/// The process group leader: the furthest ancestor (or self) sharing this vpgid.
+fn group_leader<'a>(c: &Ctx<'a>, t: &'a Thread) -> Option<&'a Thread> {
+    let mut leader = Some(t);
+    for a in c.ancestors() {
+        if a.vpgid != t.vpgid {
+            break;
+        }
+        leader = Some(a);
+    }
+    leader
+}
+
+fn one_thread(name: &str, t: &Thread, c: &Ctx<'_>, out: &mut Out) -> bool {
+    match name {
+        "name" if t.comm.is_empty() => return false,
+        "name" => out.str(&t.comm),
+        "exe" => out.str(&t.exe),
+        "exepath" => out.str(&t.exepath),
+        "cmdline" => out.build(|b| cmdline(t, &t.comm, b)),
+        "pid" => out.i64(t.pid),
+        "duration" => {
+            if t.clone_ts == 0 {
+                return false;
+            }
+            out.u64(c.p.ev.ts.saturating_sub(t.clone_ts));
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Extracts `proc.<name>`.
+pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    let Some(t) = c.thread() else { return false };
+    match name {
+        "pid" => out.i64(t.pid),
+        "vpid" => out.i64(t.vpid),
+        "exe" => out.str(&t.exe),
+        "name" if t.comm.is_empty() => return false,
+        "name" => out.str(&t.comm),
+        "exepath" => out.str(&t.exepath),
+        "args" => out.build(|b| join_args(t, b)),
+        "cmdline" => out.build(|b| cmdline(t, &t.comm, b)),
+        "exeline" => out.build(|b| cmdline(t, &t.exe, b)),
+        "cmdnargs" => out.u64(nul_items(&t.args).count() as u64),
+        "cmdlenargs" => out.u64(
+            nul_items(&t.args)
+                .enumerate()
+                .map(|(i, a)| a.len() + usize::from(i > 0))
+                .sum::<usize>() as u64,
+        ),
+        "env" => match arg.key() {
+            Some(k) => match t.env_var(k.as_bytes()) {
+                Some(v) => out.str(v),
+                None => return false,
+            },
+            None => out.build(|b| {
+                for (i, e) in nul_items(&t.env).enumerate() {
+                    if i > 0 {
+                        b.push(b' ');
+                    }
+                    b.extend_from_slice(e);
+                }
+            }),
+        },
+        "cwd" => out.str(&t.cwd),
+        "tty" => out.u64(u64::from(t.tty)),
+        "sid" => out.i64(t.sid),
+        "vpgid" => out.i64(t.vpgid),
+        "sname" | "sid.exe" | "sid.exepath" => {
+            let Some(l) = session_leader(c, t) else { return false };
+            out.str(match name {
+                "sname" => &l.comm,
+                "sid.exe" => &l.exe,
+                _ => &l.exepath,
+            });
+        }
+        "vpgid.name" | "vpgid.exe" | "vpgid.exepath" => {
+            let Some(l) = group_leader(c, t) else { return false };
+            out.str(match name {
+                "vpgid.name" => &l.comm,
+                "vpgid.exe" => &l.exe,
+                _ => &l.exepath,
+            });
+        }
+        "is_sid_leader" => out.bool(t.sid == t.vpid || t.sid == t.pid),
+        "is_vpgid_leader" => out.bool(t.vpgid == t.vpid),
+        "ppid" => out.i64(c.main_thread().map_or(t.ptid, |m| m.ptid)),
+        "pname" | "pexe" | "pexepath" | "pcmdline" | "ppid.duration" => {
+            let Some(p) = c.ancestors().next() else { return false };
+            let field = match name {
+                "pname" => "name",
+                "pexe" => "exe",
+                "pexepath" => "exepath",
+                "pcmdline" => "cmdline",
+                _ => "duration",
+            };
+            return one_thread(field, p, c, out);
+        }
+        "aname" | "apid" | "aexe" | "aexepath" | "acmdline" => {
+            let field = &name[1..];
+            match arg.index() {
+                Some(0) => return one_thread(field, c.main_thread().unwrap_or(t), c, out),
+                Some(n) => {
+                    let Some(a) = c.ancestors().nth(n as usize - 1) else {
+                        return false;
+                    };
+                    return one_thread(field, a, c, out);
+                }
+                None => {
+                    for a in c.ancestors() {
+                        one_thread(field, a, c, out);
+                    }
+                    return !out.is_empty();
+                }
+            }
+        }
+        "duration" => return one_thread("duration", t, c, out),
+        "fdlimit" => out.i64(t.fdlimit as i64),
+        "fdopencount" => out.u64(c.st.fd_table(t).map_or(0, |f| f.fds.len() as u64)),
+        "vmsize" => out.u64(u64::from(t.vm.0)),
+        "vmrss" => out.u64(u64::from(t.vm.1)),
+        "vmswap" => out.u64(u64::from(t.vm.2)),
+        "pfmajor" => out.u64(t.pgft.0),
+        "pfminor" => out.u64(t.pgft.1),
+        "nthreads" => out.u64(
+            c.st.threads
+                .threads
+                .values()
+                .filter(|o| o.pid == t.pid)
+                .count() as u64,
+        ),
+        "nchilds" => out.u64(
+            c.st.threads
+                .threads
+                .values()
+                .filter(|o| o.ptid == t.tid && o.pid != t.pid)
+                .count() as u64,
+        ),
+        "is_exe_writable" => out.bool(t.exe_flags & EXE_WRITABLE != 0),
+        "is_exe_upper_layer" => out.bool(t.exe_flags & EXE_UPPER_LAYER != 0),
+        "is_exe_from_memfd" => out.bool(t.exepath.starts_with(b"memfd:")),
+        "is_container_healthcheck" | "is_container_liveness_probe"
+        | "is_container_readiness_probe" => out.bool(false),
+        "loginshellid" => {
+            let mut id = None;
+            for a in std::iter::once(c.main_thread().unwrap_or(t)).chain(c.ancestors()) {
+                if a.comm.ends_with(b"sh") {
+                    id = Some(a.pid);
+                }
+            }
+            match id {
+                Some(i) => out.i64(i),
+                None => return false,
+            }
+        }
+        "stdin.type" | "stdout.type" | "stderr.type" | "stdin.name" | "stdout.name"
+        | "stderr.name" => {
+            let n = match &name[..4] {
+                "stdi" => 0,
+                "stdo" => 1,
+                _ => 2,
+            };
+            let Some(f) = c.fd_num(n) else { return false };
+            if name.ends_with("type") {
+                out.str(f.ty.name().as_bytes());
+            } else {
+                out.str(&f.name);
+            }
+        }
+        "pidns_init_start_ts" => out.u64(t.pidns_init_start_ts),
+        _ => return false,
+    }
+    true
+}
+
+fn caps_text(mask: u64, b: &mut Vec<u8>) {
+    const CAPS: [&str; 41] = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+        "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+        "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+        "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+        "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+        "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+        "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ];
+    let mut first = true;
+    for (i, n) in CAPS.iter().enumerate() {
+        if mask & (1 << i) != 0 {
+            if !first {
+                b.push(b' ');
+            }
+            b.extend_from_slice(n.as_bytes());
+            first = false;
+        }
+    }
+}
+
+/// Extracts `thread.<name>`.
+pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    if name == "tid" {
+        out.i64(c.p.ev.tid);
+        return true;
+    }
+    let Some(t) = c.thread() else { return false };
+    match name {
+        "tid" => out.i64(t.tid),
+        "vtid" => out.i64(t.vtid),
+        "ismain" => out.bool(t.is_main()),
+        "cap_inheritable" => out.build(|b| caps_text(t.caps.0, b)),
+        "cap_permitted" => out.build(|b| caps_text(t.caps.1, b)),
+        "cap_effective" => out.build(|b| caps_text(t.caps.2, b)),
+        "exectime" | "totexectime" => out.u64(0),
+        "nametid" => out.build(|b| {
+            b.extend_from_slice(&t.comm);
+            let _ = write!(b, "{}", t.tid);
+        }),
+        _ => return false,
+    }
+    true
+}

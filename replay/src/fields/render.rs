@@ -1,0 +1,52 @@
+//! The bridge to the format crate's sysdig-style printer: [`StateResolver`] answers its
+//! questions (thread names, fd names, user names) from the replay state.
+
+use hindsight_format::print::Resolver;
+
+use crate::state::State;
+
+/// Resolves names for `hindsight_format::print` from a [`State`].
+#[derive(Clone, Copy, Debug)]
+pub struct StateResolver<'a>(pub &'a State);
+
+impl Resolver for StateResolver<'_> {
+    fn comm(&self, tid: i64) -> Option<&[u8]> {
+        self.0
+            .thread(tid)
+            .map(|t| t.comm.as_slice())
+            .filter(|c| !c.is_empty())
+    }
+
+    fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
+        let t = self.0.thread(tid)?;
+        let f = self.0.fd_table(t)?.get(fd)?;
+        Some((
+            char::from(f.ty.typechar()),
+            String::from_utf8_lossy(&f.name).into_owned(),
+        ))
+    }
+
+    fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
+        let t = self.0.thread(tid)?;
+        let f = self.0.fd_table(t)?.get(fd)?;
+        // A socket's protocol shows once it has an address (bind, connect, accept).
+        if !f.ty.is_ip() || (f.role == crate::state::Role::None && !f.listening) {
+            return None;
+        }
+        match f.addrs.l4proto {
+            2 => Some('t'),
+            3 => Some('u'),
+            4 => Some('i'),
+            5 => Some('r'),
+            _ => None,
+        }
+    }
+
+    fn user(&self, uid: u32) -> Option<&[u8]> {
+        match self.0.users.user(uid) {
+            Some(u) => Some(&u.name),
+            None if uid == 0 => Some(b"root"),
+            None => None,
+        }
+    }
+}
