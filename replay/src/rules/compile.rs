@@ -1,0 +1,211 @@
+//! The compiled condition: a flat, typed program built once from an expanded AST.
+//!
+//! A [`Condition`] is a vector of instructions over a vector of typed checks. `and`/`or`
+//! become short-circuit forward jumps and `not` an inversion of the accumulator, so
+//! evaluation is a loop, never a recursion, whatever the nesting of the source. Constants stay
+//! scalars; lists become sorted sets searched by binary search.
+
+use super::ast::{Check as AstCheck, Expr, Op, Rhs, Span, Value};
+use super::resolve::{self, Const, FieldExpr, IpNet, ResolveError};
+use crate::fields::catalog::{flags, FieldType};
+
+/// The deepest expanded expression accepted (macros inside macros inside parentheses).
+pub const MAX_DEPTH: usize = 1000;
+
+/// A set of constants for `in`, `intersects` and `pmatch`.
+#[derive(Clone, Debug)]
+pub enum ConstSet {
+    /// Sorted byte strings.
+    Str(Vec<Box<[u8]>>),
+    /// Sorted integers.
+    Int(Vec<i128>),
+    /// Floats.
+    Float(Vec<f64>),
+    /// Booleans present in the list.
+    Bool([bool; 2]),
+    /// Networks (addresses are host networks).
+    Net(Vec<IpNet>),
+    /// Dynamically typed values: (text, integer reading).
+    Dyn(Vec<(Box<[u8]>, Option<i128>)>),
+    /// Path prefixes for `pmatch`.
+    Paths(Vec<Box<[u8]>>),
+}
+
+/// The right-hand side of a compiled check.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    /// No operand (`exists`).
+    None,
+    /// One constant.
+    Const(Const),
+    /// A list of constants.
+    Set(ConstSet),
+    /// Another field (`val(...)` or a transformed field).
+    Field(FieldExpr),
+}
+
+/// One typed comparison.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// The field on the left.
+    pub lhs: FieldExpr,
+    /// The operator.
+    pub op: Op,
+    /// The right-hand side.
+    pub rhs: Operand,
+}
+
+/// One instruction of a compiled condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Instr {
+    /// Evaluate check `n` into the accumulator.
+    Check(u32),
+    /// If the accumulator is false, jump to the instruction index.
+    JumpIfFalse(u32),
+    /// If the accumulator is true, jump to the instruction index.
+    JumpIfTrue(u32),
+    /// Invert the accumulator.
+    Not,
+    /// Set the accumulator (empty `and`/`or`, never produced by the parser).
+    Const(bool),
+}
+
+/// A compiled condition: immutable, `Send + Sync`, evaluated with [`Condition::eval`].
+#[derive(Clone, Debug, Default)]
+pub struct Condition {
+    pub(crate) code: Vec<Instr>,
+    pub(crate) checks: Vec<Check>,
+}
+
+impl Condition {
+    /// The checks, in source order (for tools that list the fields a rule uses).
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+}
+
+/// Compiles an expanded expression (no macro names left).
+pub(crate) fn compile(e: &Expr) -> Result<Condition, ResolveError> {
+    let mut c = Condition::default();
+    emit(&mut c, e, 0)?;
+    Ok(c)
+}
+
+fn emit(c: &mut Condition, e: &Expr, depth: usize) -> Result<(), ResolveError> {
+    if depth > MAX_DEPTH {
+        return Err((e.span(), format!("condition nests deeper than {MAX_DEPTH} levels after macro expansion")));
+    }
+    match e {
+        Expr::And(v, _) | Expr::Or(v, _) => {
+            let and = matches!(e, Expr::And(..));
+            if v.is_empty() {
+                c.code.push(Instr::Const(and));
+                return Ok(());
+            }
+            let mut patches = Vec::new();
+            for (i, child) in v.iter().enumerate() {
+                emit(c, child, depth + 1)?;
+                if i + 1 < v.len() {
+                    patches.push(c.code.len());
+                    c.code.push(if and { Instr::JumpIfFalse(0) } else { Instr::JumpIfTrue(0) });
+                }
+            }
+            let end = c.code.len() as u32;
+            for p in patches {
+                c.code[p] = if and { Instr::JumpIfFalse(end) } else { Instr::JumpIfTrue(end) };
+            }
+        }
+        Expr::Not(inner, _) => {
+            emit(c, inner, depth + 1)?;
+            c.code.push(Instr::Not);
+        }
+        Expr::Ident(name, span) => return Err((*span, format!("undefined macro '{name}'"))),
+        Expr::Check(chk) => {
+            let compiled = check(chk)?;
+            c.code.push(Instr::Check(c.checks.len() as u32));
+            c.checks.push(compiled);
+        }
+    }
+    Ok(())
+}
+
+fn set(values: &[Value], ty: FieldType, op: Op, field: &str) -> Result<ConstSet, ResolveError> {
+    if op == Op::PMatch {
+        let mut v: Vec<Box<[u8]>> = values.iter().map(|v| v.text.as_bytes().into()).collect();
+        v.sort();
+        return Ok(ConstSet::Paths(v));
+    }
+    let consts = values.iter().map(|v| resolve::constant(v, ty, Op::Eq, field)).collect::<Result<Vec<_>, _>>()?;
+    Ok(match ty {
+        FieldType::Str | FieldType::Bytes => {
+            let mut v: Vec<Box<[u8]>> = consts.into_iter().filter_map(|c| if let Const::Str(s) = c { Some(s) } else { None }).collect();
+            v.sort();
+            v.dedup();
+            ConstSet::Str(v)
+        }
+        FieldType::Double => ConstSet::Float(consts.into_iter().filter_map(|c| if let Const::Float(f) = c { Some(f) } else { None }).collect()),
+        FieldType::Bool => {
+            let mut b = [false; 2];
+            for c in consts {
+                if let Const::Bool(x) = c {
+                    b[usize::from(x)] = true;
+                }
+            }
+            ConstSet::Bool(b)
+        }
+        FieldType::IpAddr | FieldType::IpNet => ConstSet::Net(consts.into_iter().filter_map(|c| if let Const::Net(n) = c { Some(n) } else { None }).collect()),
+        FieldType::Dyn => ConstSet::Dyn(consts.into_iter().filter_map(|c| if let Const::Dyn(t, n) = c { Some((t, n)) } else { None }).collect()),
+        _ => {
+            let mut v: Vec<i128> = consts.into_iter().filter_map(|c| if let Const::Int(i) = c { Some(i) } else { None }).collect();
+            v.sort_unstable();
+            v.dedup();
+            ConstSet::Int(v)
+        }
+    })
+}
+
+fn compatible(a: FieldType, b: FieldType) -> bool {
+    a == b || (a.is_numeric() && b.is_numeric()) || matches!((a, b), (FieldType::IpAddr | FieldType::IpNet, FieldType::IpAddr | FieldType::IpNet)) || a == FieldType::Dyn || b == FieldType::Dyn
+}
+
+fn check(c: &AstCheck) -> Result<Check, ResolveError> {
+    let lhs = resolve::field_expr(&c.lhs, false)?;
+    let name = lhs.field.id.info().name;
+    let lspan = c.lhs.span();
+    if !resolve::op_allowed(lhs.ty, c.op) || (c.op == Op::PMatch && lhs.ty != FieldType::Str) {
+        return Err((c.span, format!("operator '{}' cannot be used with field '{name}' of type {}", c.op.name(), lhs.ty.name())));
+    }
+    let rhs = match &c.rhs {
+        None => Operand::None,
+        Some(Rhs::Value(v)) if c.op.takes_list() => Operand::Set(set(std::slice::from_ref(v), lhs.ty, c.op, name)?),
+        Some(Rhs::Value(v)) => Operand::Const(resolve::constant(v, lhs.ty, c.op, name)?),
+        Some(Rhs::List(vs, span)) => {
+            if !c.op.takes_list() {
+                return Err((*span, format!("operator '{}' does not take a list", c.op.name())));
+            }
+            Operand::Set(set(vs, lhs.ty, c.op, name)?)
+        }
+        Some(Rhs::Field(op)) => {
+            let r = resolve::field_expr(op, false)?;
+            let rinfo = r.field.id.info();
+            if rinfo.has(flags::NO_RHS) && r.transforms.is_empty() {
+                return Err((op.span(), format!("field '{}' cannot be used on the right of a comparison", rinfo.name)));
+            }
+            if c.op.takes_list() {
+                return Err((op.span(), format!("operator '{}' needs a list, not a field", c.op.name())));
+            }
+            if !compatible(lhs.ty, r.ty) {
+                return Err((op.span(), format!("cannot compare '{name}' ({}) with '{}' ({})", lhs.ty.name(), rinfo.name, r.ty.name())));
+            }
+            Operand::Field(r)
+        }
+    };
+    let _ = lspan;
+    Ok(Check { lhs, op: c.op, rhs })
+}
+
+/// The span used when a compiled check must be reported.
+#[allow(dead_code)]
+pub(crate) fn span_of(c: &AstCheck) -> Span {
+    c.span
+}
