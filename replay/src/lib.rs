@@ -27,5 +27,7 @@
 
 pub mod fields;
 pub mod rules;
+pub mod engine;
+pub mod state;
 pub mod bundled;
 pub mod output;
