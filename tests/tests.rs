@@ -2,3 +2,5 @@
 
 mod util;
 mod format;
+mod record;
+mod replay;

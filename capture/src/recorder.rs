@@ -98,6 +98,9 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         return Err(CaptureError::NotRoot);
     }
     Probe::availability()?;
+    if hindsight_format::OutputFormat::from_path(&cfg.output).is_none() {
+        return Err(CaptureError::UnknownFormat(cfg.output.clone()));
+    }
     let stop = hindsight_probe::signal::install_stop_flag();
     let cgroup = match &cfg.container {
         Some(id) => container_cgroup(Path::new("/proc"), id)?,
@@ -200,7 +203,6 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         let _ = out.write(rec.event, rec.cpu);
     })?;
     let stats = probe.stats()?;
-    drop(probe);
     let (events, raw_bytes) = (out.events, out.raw_bytes);
     let files = out.finish()?;
     let file_bytes = files
