@@ -3,4 +3,3 @@
 mod util;
 mod format;
 mod record;
-mod replay;
