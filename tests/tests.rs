@@ -3,3 +3,4 @@
 mod util;
 mod format;
 mod record;
+mod replay;

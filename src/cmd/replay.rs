@@ -11,10 +11,17 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use hindsight_replay::bundled::{DEFAULT_RULES_NAME, DEFAULT_RULES_YAML};
+use hindsight_replay::engine::{Engine, EngineError, MatchMode as EngineMatch, TraceOutcome};
 use hindsight_replay::output::{
     json::JsonSink, parquet::ParquetSink, text::TextSink, OutputFormat, Priority, Sink,
 };
+use hindsight_replay::rules::{CompiledRules, Loader, RuleSelection, Severity};
+use indicatif::ProgressBar;
+use rayon::prelude::*;
 
 mod summary;
 mod traces;
@@ -130,6 +137,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("-j/--threads must be at least 1");
     }
     let traces = traces::discover(&args.traces)?;
+    let mode = match args.match_mode {
+        MatchMode::First => EngineMatch::First,
+        MatchMode::All => EngineMatch::All,
+    };
+    let engine = Engine::new(Arc::new(load_rules(&args)?), mode);
     let mut summary = summary::Summary::new();
     let total_bytes: u64 = traces
         .iter()
@@ -139,17 +151,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bar = summary::progress(total_bytes, !args.quiet);
     let mut sink = open_sink(&args)?;
     sink.begin()?;
-    engine_glue::replay(&args, &traces, &mut *sink, &mut summary, &bar)?;
-    sink.end()?;
+    let replayed = replay_all(&args, &engine, &traces, &mut *sink, &mut summary, &bar);
     bar.finish_and_clear();
+    sink.end()?;
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         // The summary is informative; failing to print it must not fail the run.
         let _ = summary.write(&mut err);
         let _ = err.flush();
     }
+    replayed?;
     let fired = match (args.fail_on, summary.most_urgent()) {
-        (Some(threshold), Some(worst)) => worst.at_least(threshold),
+        (Some(threshold), Some(worst)) => worst <= threshold,
         _ => false,
     };
     Ok(if fired {
@@ -159,21 +172,92 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-mod engine_glue {
-    //! The connection to the rules loader and the engine (landing with them).
+/// Loads the rules of `-r` (or the bundled set) and applies the selection options.
+fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
+    let mut loader = Loader::new();
+    if args.rules.is_empty() {
+        loader.add_str(DEFAULT_RULES_NAME, DEFAULT_RULES_YAML);
+    } else {
+        for path in &args.rules {
+            loader.add_path(path);
+        }
+    }
+    let set = loader.finish();
+    let mut errors = 0;
+    for d in set.diagnostics() {
+        match d.severity {
+            Severity::Error => {
+                errors += 1;
+                eprintln!("{d}");
+            }
+            Severity::Warning if !args.quiet => eprintln!("{d}"),
+            Severity::Warning => {}
+        }
+    }
+    if errors > 0 {
+        anyhow::bail!(
+            "the rules have {errors} error{}; fix them (`hindsight rules validate` lists them all)",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    let selection = RuleSelection {
+        only_tags: args.tags.clone(),
+        disabled_tags: args.disable_tags.clone(),
+        disabled_names: args.disable.clone(),
+        min_priority: args.min_priority,
+    };
+    Ok(set.select(&selection))
+}
 
-    use hindsight_replay::output::Sink;
-    use indicatif::ProgressBar;
-
-    use super::{summary::Summary, Args};
-
-    pub fn replay(
-        _args: &Args,
-        _traces: &[std::path::PathBuf],
-        _sink: &mut dyn Sink,
-        _summary: &mut Summary,
-        _bar: &ProgressBar,
-    ) -> anyhow::Result<()> {
-        anyhow::bail!("`hindsight replay` needs the replay engine, which has not landed yet")
+/// Replays every trace (in parallel on `threads` workers), then writes their alerts in input
+/// order, each trace's in event order. A trace that cannot be read is reported and the others
+/// still run; the run then fails with exit code 1.
+fn replay_all(
+    args: &Args,
+    engine: &Engine,
+    traces: &[PathBuf],
+    sink: &mut dyn Sink,
+    summary: &mut summary::Summary,
+    bar: &ProgressBar,
+) -> anyhow::Result<()> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().context("cannot start the worker threads")?;
+    let outcomes: Vec<Result<TraceOutcome, EngineError>> = pool.install(|| {
+        traces
+            .par_iter()
+            .map(|t| {
+                let res = engine.replay_file(t);
+                bar.inc(std::fs::metadata(t).map_or(0, |m| m.len()));
+                res
+            })
+            .collect()
+    });
+    let mut failed = Vec::new();
+    for (trace, outcome) in traces.iter().zip(outcomes) {
+        match outcome {
+            Ok(o) => {
+                summary.traces += 1;
+                summary.events += o.events;
+                for w in o.warnings {
+                    summary.warning(format!("{}: {w}", trace.display()));
+                }
+                for alert in &o.alerts {
+                    summary.alert(alert);
+                    sink.alert(alert)?;
+                }
+            }
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    match failed.len() {
+        0 => Ok(()),
+        1 => anyhow::bail!("{}", failed[0]),
+        n => anyhow::bail!(
+            "{n} traces could not be replayed:\n  {}",
+            failed.join("\n  ")
+        ),
     }
 }

@@ -8,83 +8,9 @@
 
 use std::fmt;
 
-/// How urgent an alert is: Falco's eight syslog-like levels, most urgent first.
-///
-/// The order of the variants is the order of urgency (`Emergency < Debug` as integers), so
-/// "at or above `Warning`" is `p <= Priority::Warning`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priority {
-    /// System is unusable.
-    Emergency,
-    /// Action must be taken immediately.
-    Alert,
-    /// Critical conditions.
-    Critical,
-    /// Error conditions.
-    Error,
-    /// Warning conditions.
-    Warning,
-    /// Normal but significant condition.
-    Notice,
-    /// Informational messages.
-    Informational,
-    /// Debug-level messages.
-    Debug,
-}
-
-/// The priorities in order of urgency with the names Falco prints in alerts.
-const PRIORITY_NAMES: [(Priority, &str); 8] = [
-    (Priority::Emergency, "Emergency"),
-    (Priority::Alert, "Alert"),
-    (Priority::Critical, "Critical"),
-    (Priority::Error, "Error"),
-    (Priority::Warning, "Warning"),
-    (Priority::Notice, "Notice"),
-    (Priority::Informational, "Informational"),
-    (Priority::Debug, "Debug"),
-];
-
-impl Priority {
-    /// Every priority, most urgent first.
-    pub const ALL: [Priority; 8] = [
-        Priority::Emergency,
-        Priority::Alert,
-        Priority::Critical,
-        Priority::Error,
-        Priority::Warning,
-        Priority::Notice,
-        Priority::Informational,
-        Priority::Debug,
-    ];
-
-    /// The name Falco prints in text and JSON alerts (`Warning`, `Informational`...).
-    pub fn name(self) -> &'static str {
-        PRIORITY_NAMES[self as usize].1
-    }
-
-    /// Parses a priority name in any case, accepting `info` for `Informational` as Falco does.
-    pub fn parse(text: &str) -> Option<Priority> {
-        if text.eq_ignore_ascii_case("info") {
-            return Some(Priority::Informational);
-        }
-        PRIORITY_NAMES
-            .iter()
-            .find(|(_, name)| name.eq_ignore_ascii_case(text))
-            .map(|(p, _)| *p)
-    }
-
-    /// Whether `self` is as urgent as `threshold` or more (Falco's `priority` option keeps the
-    /// rules for which this holds).
-    pub fn at_least(self, threshold: Priority) -> bool {
-        self <= threshold
-    }
-}
-
-impl fmt::Display for Priority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// How urgent an alert is: the rule's priority (Falco's eight levels, most urgent first, so
+/// "at or above `Warning`" is `p <= Priority::Warning`).
+pub use crate::rules::Priority;
 
 /// One typed value of a field, owned.
 ///
@@ -163,25 +89,6 @@ pub struct Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn priority_names_round_trip_in_any_case() {
-        for p in Priority::ALL {
-            assert_eq!(Priority::parse(p.name()), Some(p));
-            assert_eq!(Priority::parse(&p.name().to_uppercase()), Some(p));
-        }
-        assert_eq!(Priority::parse("info"), Some(Priority::Informational));
-        assert_eq!(Priority::parse("INFO"), Some(Priority::Informational));
-        assert_eq!(Priority::parse("warn"), None);
-    }
-
-    #[test]
-    fn urgency_order_follows_falco() {
-        assert!(Priority::Critical.at_least(Priority::Warning));
-        assert!(Priority::Warning.at_least(Priority::Warning));
-        assert!(!Priority::Notice.at_least(Priority::Warning));
-        assert_eq!(Priority::Warning.to_string(), "Warning");
-    }
 
     #[test]
     fn values_display_like_sysdig() {

@@ -57,11 +57,6 @@ impl Summary {
         self.warnings.push(text);
     }
 
-    /// Alerts counted so far.
-    pub fn alerts(&self) -> u64 {
-        self.alerts
-    }
-
     /// The most urgent priority among the alerts, if any fired.
     pub fn most_urgent(&self) -> Option<Priority> {
         self.most_urgent
