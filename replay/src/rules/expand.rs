@@ -93,7 +93,7 @@ impl Expander<'_> {
         if !v.quoted {
             if let Some((items, idx)) = self.lists.get(&v.text) {
                 self.used_lists[*idx] = true;
-                out.extend(items.iter().map(|t| Value { text: t.clone(), quoted: false, span: v.span }));
+                out.extend(items.iter().map(|t| list_item(t, v.span)));
                 return;
             }
         }
@@ -118,4 +118,18 @@ impl Expander<'_> {
         };
         Check { lhs: c.lhs.clone(), op: c.op, rhs, span: c.span }
     }
+}
+
+/// A list item as a condition value. Falco pastes list items into the condition text, so an
+/// item written with quotes (`'"10.0.0.0/8"'`) is a quoted string and is unescaped.
+fn list_item(t: &str, span: Span) -> Value {
+    if t.starts_with(['"', '\'']) {
+        let mut c = super::lex::Cursor::new(t);
+        if let Ok(Some(s)) = c.quoted_str() {
+            if c.at_end() {
+                return Value { text: s, quoted: true, span };
+            }
+        }
+    }
+    Value { text: t.to_string(), quoted: false, span }
 }
