@@ -38,7 +38,7 @@ fn alerts() -> Vec<Alert> {
             ],
             context: CONTEXT_FIELDS
                 .iter()
-                .map(|f| match f.kind {
+                .map(|f| match f.kind() {
                     ValueKind::Str => FieldValue::Str(format!("{}-{}", f.name, i % 100)),
                     ValueKind::I64 => FieldValue::I64(i as i64),
                     ValueKind::U64 => FieldValue::U64(i),

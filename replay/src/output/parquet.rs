@@ -18,7 +18,22 @@
 //! | `trace` | `Utf8` | no | trace file path, as given on the command line |
 //! | `evt_num` | `UInt64` | no | event number in the trace (`evt.num`) |
 //! | `output_fields` | `Map<Utf8, Utf8>` | no | the rule's `%fields` rendered as text (null value when the field has none), keys sorted |
-//! | one column per [`CONTEXT_FIELDS`] entry | `Utf8`, `Int64`, `UInt64` or `Boolean` by its [`ValueKind`] | yes | the field's value for the matched event, null when it has none |
+//! | one column per [`CONTEXT_FIELDS`] entry | from the field's catalogue type ([`ValueKind::of`]) | yes | the field's value for the matched event, null when it has none |
+//!
+//! The context columns of version 1 (the test `context_columns_of_version_1` pins them):
+//!
+//! | column | type | | column | type |
+//! |---|---|---|---|---|
+//! | `evt.type` | `Utf8` | | `user.name` | `Utf8` |
+//! | `evt.res` | `Utf8` | | `user.uid` | `UInt64` |
+//! | `proc.name` | `Utf8` | | `user.loginuid` | `Int64` |
+//! | `proc.exepath` | `Utf8` | | `group.gid` | `UInt64` |
+//! | `proc.cmdline` | `Utf8` | | `fd.num` | `Int64` |
+//! | `proc.pid` | `Int64` | | `fd.type` | `Utf8` |
+//! | `proc.ppid` | `Int64` | | `fd.name` | `Utf8` |
+//! | `proc.pname` | `Utf8` | | `container.id` | `Utf8` |
+//! | `proc.tty` | `UInt64` | | `container.name` | `Utf8` |
+//! | `thread.tid` | `Int64` | | `container.image` | `Utf8` |
 //!
 //! The context columns are named after the fields (`proc.name`, `proc.pid`, `user.uid`,
 //! `container.image`...); quote them in SQL: `SELECT "proc.name", count(*) FROM 'a.parquet'
@@ -96,7 +111,7 @@ pub fn alert_schema() -> SchemaRef {
     fields.extend(
         CONTEXT_FIELDS
             .iter()
-            .map(|f| Field::new(f.name, arrow_type(f.kind), true)),
+            .map(|f| Field::new(f.name, arrow_type(f.kind()), true)),
     );
     let metadata = [
         ("hindsight.schema".to_string(), "alerts".to_string()),
@@ -209,7 +224,7 @@ impl Columns {
             output_fields: MapBuilder::new(None, StringBuilder::new(), StringBuilder::new()),
             context: CONTEXT_FIELDS
                 .iter()
-                .map(|f| ContextBuilder::new(f.kind))
+                .map(|f| ContextBuilder::new(f.kind()))
                 .collect(),
             rows: 0,
             scratch: String::new(),
@@ -435,6 +450,47 @@ mod tests {
             .metadata()
             .clone();
         assert_eq!(meta["hindsight.schema_version"], "1");
+    }
+
+    #[test]
+    fn context_columns_of_version_1() {
+        let schema = alert_schema();
+        let got: Vec<(String, String)> = schema
+            .fields()
+            .iter()
+            .skip(11)
+            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .collect();
+        let want = [
+            ("evt.type", "Utf8"),
+            ("evt.res", "Utf8"),
+            ("proc.name", "Utf8"),
+            ("proc.exepath", "Utf8"),
+            ("proc.cmdline", "Utf8"),
+            ("proc.pid", "Int64"),
+            ("proc.ppid", "Int64"),
+            ("proc.pname", "Utf8"),
+            ("proc.tty", "UInt64"),
+            ("thread.tid", "Int64"),
+            ("user.name", "Utf8"),
+            ("user.uid", "UInt64"),
+            ("user.loginuid", "Int64"),
+            ("group.gid", "UInt64"),
+            ("fd.num", "Int64"),
+            ("fd.type", "Utf8"),
+            ("fd.name", "Utf8"),
+            ("container.id", "Utf8"),
+            ("container.name", "Utf8"),
+            ("container.image", "Utf8"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(
+            got, want,
+            "a change here needs a new PARQUET_SCHEMA_VERSION"
+        );
     }
 
     #[test]
