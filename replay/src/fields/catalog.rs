@@ -169,8 +169,20 @@ use self::flags::*;
 use ArgForm as A;
 use FieldType as T;
 
-const fn f(name: &'static str, ty: FieldType, arg: ArgForm, flags: u16, desc: &'static str) -> FieldInfo {
-    FieldInfo { name, ty, arg, flags, desc }
+const fn f(
+    name: &'static str,
+    ty: FieldType,
+    arg: ArgForm,
+    flags: u16,
+    desc: &'static str,
+) -> FieldInfo {
+    FieldInfo {
+        name,
+        ty,
+        arg,
+        flags,
+        desc,
+    }
 }
 
 const ANC: u16 = MULTI | NO_RHS | NO_TRANSFORMER;
@@ -178,6 +190,7 @@ const NET: u16 = FILTER_ONLY | NO_RHS | NO_TRANSFORMER | MULTI;
 
 /// Every known field. The index is the [`FieldId`]; append new rows at the end so ids stay
 /// stable.
+#[rustfmt::skip]
 pub static FIELDS: &[FieldInfo] = &[
     // evt: every event
     f("evt.num", T::U64, A::None, 0, "event number, counted from 1 in the trace"),
@@ -492,9 +505,8 @@ mod tests {
     fn dotted_arguments_resolve_to_their_field() {
         let (_, info, arg) = lookup("evt.arg.flags").unwrap();
         assert_eq!((info.name, arg), ("evt.arg", Some("flags")));
-        let (_, info, arg) = lookup("k8s.pod.label.app.kubernetes.io/name").unwrap_or_else(|| {
-            lookup("k8s.pod.label.app").unwrap()
-        });
+        let (_, info, arg) = lookup("k8s.pod.label.app.kubernetes.io/name")
+            .unwrap_or_else(|| lookup("k8s.pod.label.app").unwrap());
         assert_eq!(info.name, "k8s.pod.label");
         assert!(arg.is_some());
         assert!(lookup("proc.name.x").is_none());

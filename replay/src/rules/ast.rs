@@ -24,7 +24,11 @@ pub struct Span {
 impl Span {
     /// A span of `start..end` in `src`.
     pub fn new(src: SrcId, start: usize, end: usize) -> Span {
-        Span { src, start: start as u32, end: end as u32 }
+        Span {
+            src,
+            start: start as u32,
+            end: end as u32,
+        }
     }
 }
 
@@ -147,7 +151,10 @@ impl Transformer {
 
     /// The name as written.
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, t)| *t == self).map_or("?", |(n, _)| n)
+        Self::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("?", |(n, _)| n)
     }
 }
 
@@ -222,12 +229,18 @@ impl Op {
 
     /// The canonical spelling.
     pub fn name(self) -> &'static str {
-        Self::SPELLINGS.iter().find(|(_, o, _)| *o == self).map_or("?", |(n, _, _)| n)
+        Self::SPELLINGS
+            .iter()
+            .find(|(_, o, _)| *o == self)
+            .map_or("?", |(n, _, _)| n)
     }
 
     /// Parses a canonical spelling (exception `comps`).
     pub fn from_name(s: &str) -> Option<Op> {
-        Self::SPELLINGS.iter().find(|(n, _, _)| *n == s).map(|(_, o, _)| *o)
+        Self::SPELLINGS
+            .iter()
+            .find(|(n, _, _)| *n == s)
+            .map(|(_, o, _)| *o)
     }
 
     /// Whether the right-hand side is a list (`in`, `intersects`, `pmatch`).

@@ -10,7 +10,7 @@ use super::resolve::{self, Const, FieldExpr, IpNet, ResolveError};
 use crate::fields::catalog::{flags, FieldType};
 
 /// The deepest expanded expression accepted (macros inside macros inside parentheses).
-pub const MAX_DEPTH: usize = 1000;
+pub const MAX_DEPTH: usize = 256;
 
 /// A set of constants for `in`, `intersects` and `pmatch`.
 #[derive(Clone, Debug)]
@@ -93,7 +93,10 @@ pub(crate) fn compile(e: &Expr) -> Result<Condition, ResolveError> {
 
 fn emit(c: &mut Condition, e: &Expr, depth: usize) -> Result<(), ResolveError> {
     if depth > MAX_DEPTH {
-        return Err((e.span(), format!("condition nests deeper than {MAX_DEPTH} levels after macro expansion")));
+        return Err((
+            e.span(),
+            format!("condition nests deeper than {MAX_DEPTH} levels after macro expansion"),
+        ));
     }
     match e {
         Expr::And(v, _) | Expr::Or(v, _) => {
@@ -107,12 +110,20 @@ fn emit(c: &mut Condition, e: &Expr, depth: usize) -> Result<(), ResolveError> {
                 emit(c, child, depth + 1)?;
                 if i + 1 < v.len() {
                     patches.push(c.code.len());
-                    c.code.push(if and { Instr::JumpIfFalse(0) } else { Instr::JumpIfTrue(0) });
+                    c.code.push(if and {
+                        Instr::JumpIfFalse(0)
+                    } else {
+                        Instr::JumpIfTrue(0)
+                    });
                 }
             }
             let end = c.code.len() as u32;
             for p in patches {
-                c.code[p] = if and { Instr::JumpIfFalse(end) } else { Instr::JumpIfTrue(end) };
+                c.code[p] = if and {
+                    Instr::JumpIfFalse(end)
+                } else {
+                    Instr::JumpIfTrue(end)
+                };
             }
         }
         Expr::Not(inner, _) => {
@@ -135,15 +146,32 @@ fn set(values: &[Value], ty: FieldType, op: Op, field: &str) -> Result<ConstSet,
         v.sort();
         return Ok(ConstSet::Paths(v));
     }
-    let consts = values.iter().map(|v| resolve::constant(v, ty, Op::Eq, field)).collect::<Result<Vec<_>, _>>()?;
+    let consts = values
+        .iter()
+        .map(|v| resolve::constant(v, ty, Op::Eq, field))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(match ty {
         FieldType::Str | FieldType::Bytes => {
-            let mut v: Vec<Box<[u8]>> = consts.into_iter().filter_map(|c| if let Const::Str(s) = c { Some(s) } else { None }).collect();
+            let mut v: Vec<Box<[u8]>> = consts
+                .into_iter()
+                .filter_map(|c| if let Const::Str(s) = c { Some(s) } else { None })
+                .collect();
             v.sort();
             v.dedup();
             ConstSet::Str(v)
         }
-        FieldType::Double => ConstSet::Float(consts.into_iter().filter_map(|c| if let Const::Float(f) = c { Some(f) } else { None }).collect()),
+        FieldType::Double => ConstSet::Float(
+            consts
+                .into_iter()
+                .filter_map(|c| {
+                    if let Const::Float(f) = c {
+                        Some(f)
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+        ),
         FieldType::Bool => {
             let mut b = [false; 2];
             for c in consts {
@@ -153,10 +181,29 @@ fn set(values: &[Value], ty: FieldType, op: Op, field: &str) -> Result<ConstSet,
             }
             ConstSet::Bool(b)
         }
-        FieldType::IpAddr | FieldType::IpNet => ConstSet::Net(consts.into_iter().filter_map(|c| if let Const::Net(n) = c { Some(n) } else { None }).collect()),
-        FieldType::Dyn => ConstSet::Dyn(consts.into_iter().filter_map(|c| if let Const::Dyn(t, n) = c { Some((t, n)) } else { None }).collect()),
+        FieldType::IpAddr | FieldType::IpNet => ConstSet::Net(
+            consts
+                .into_iter()
+                .filter_map(|c| if let Const::Net(n) = c { Some(n) } else { None })
+                .collect(),
+        ),
+        FieldType::Dyn => ConstSet::Dyn(
+            consts
+                .into_iter()
+                .filter_map(|c| {
+                    if let Const::Dyn(t, n) = c {
+                        Some((t, n))
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+        ),
         _ => {
-            let mut v: Vec<i128> = consts.into_iter().filter_map(|c| if let Const::Int(i) = c { Some(i) } else { None }).collect();
+            let mut v: Vec<i128> = consts
+                .into_iter()
+                .filter_map(|c| if let Const::Int(i) = c { Some(i) } else { None })
+                .collect();
             v.sort_unstable();
             v.dedup();
             ConstSet::Int(v)
@@ -165,7 +212,17 @@ fn set(values: &[Value], ty: FieldType, op: Op, field: &str) -> Result<ConstSet,
 }
 
 fn compatible(a: FieldType, b: FieldType) -> bool {
-    a == b || (a.is_numeric() && b.is_numeric()) || matches!((a, b), (FieldType::IpAddr | FieldType::IpNet, FieldType::IpAddr | FieldType::IpNet)) || a == FieldType::Dyn || b == FieldType::Dyn
+    a == b
+        || (a.is_numeric() && b.is_numeric())
+        || matches!(
+            (a, b),
+            (
+                FieldType::IpAddr | FieldType::IpNet,
+                FieldType::IpAddr | FieldType::IpNet
+            )
+        )
+        || a == FieldType::Dyn
+        || b == FieldType::Dyn
 }
 
 fn check(c: &AstCheck) -> Result<Check, ResolveError> {
@@ -173,15 +230,27 @@ fn check(c: &AstCheck) -> Result<Check, ResolveError> {
     let name = lhs.field.id.info().name;
     let lspan = c.lhs.span();
     if !resolve::op_allowed(lhs.ty, c.op) || (c.op == Op::PMatch && lhs.ty != FieldType::Str) {
-        return Err((c.span, format!("operator '{}' cannot be used with field '{name}' of type {}", c.op.name(), lhs.ty.name())));
+        return Err((
+            c.span,
+            format!(
+                "operator '{}' cannot be used with field '{name}' of type {}",
+                c.op.name(),
+                lhs.ty.name()
+            ),
+        ));
     }
     let rhs = match &c.rhs {
         None => Operand::None,
-        Some(Rhs::Value(v)) if c.op.takes_list() => Operand::Set(set(std::slice::from_ref(v), lhs.ty, c.op, name)?),
+        Some(Rhs::Value(v)) if c.op.takes_list() => {
+            Operand::Set(set(std::slice::from_ref(v), lhs.ty, c.op, name)?)
+        }
         Some(Rhs::Value(v)) => Operand::Const(resolve::constant(v, lhs.ty, c.op, name)?),
         Some(Rhs::List(vs, span)) => {
             if !c.op.takes_list() {
-                return Err((*span, format!("operator '{}' does not take a list", c.op.name())));
+                return Err((
+                    *span,
+                    format!("operator '{}' does not take a list", c.op.name()),
+                ));
             }
             Operand::Set(set(vs, lhs.ty, c.op, name)?)
         }
@@ -189,13 +258,30 @@ fn check(c: &AstCheck) -> Result<Check, ResolveError> {
             let r = resolve::field_expr(op, false)?;
             let rinfo = r.field.id.info();
             if rinfo.has(flags::NO_RHS) && r.transforms.is_empty() {
-                return Err((op.span(), format!("field '{}' cannot be used on the right of a comparison", rinfo.name)));
+                return Err((
+                    op.span(),
+                    format!(
+                        "field '{}' cannot be used on the right of a comparison",
+                        rinfo.name
+                    ),
+                ));
             }
             if c.op.takes_list() {
-                return Err((op.span(), format!("operator '{}' needs a list, not a field", c.op.name())));
+                return Err((
+                    op.span(),
+                    format!("operator '{}' needs a list, not a field", c.op.name()),
+                ));
             }
             if !compatible(lhs.ty, r.ty) {
-                return Err((op.span(), format!("cannot compare '{name}' ({}) with '{}' ({})", lhs.ty.name(), rinfo.name, r.ty.name())));
+                return Err((
+                    op.span(),
+                    format!(
+                        "cannot compare '{name}' ({}) with '{}' ({})",
+                        lhs.ty.name(),
+                        rinfo.name,
+                        r.ty.name()
+                    ),
+                ));
             }
             Operand::Field(r)
         }

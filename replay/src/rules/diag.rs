@@ -85,20 +85,34 @@ impl TextMap {
 
     /// Offsets from `off` on start at `loc`.
     pub fn push(&mut self, off: usize, loc: &Location) {
-        self.segs.push(Seg { off, file: loc.file.clone(), line: loc.line, col: loc.col });
+        self.segs.push(Seg {
+            off,
+            file: loc.file.clone(),
+            line: loc.line,
+            col: loc.col,
+        });
     }
 
     /// Appends `other` (which maps a string appended at offset `base`).
     pub fn extend(&mut self, base: usize, other: &TextMap) {
         for s in &other.segs {
-            self.segs.push(Seg { off: s.off + base, ..s.clone() });
+            self.segs.push(Seg {
+                off: s.off + base,
+                ..s.clone()
+            });
         }
     }
 
     /// The file position of byte `off`.
     pub fn locate(&self, off: usize) -> Option<Location> {
         let seg = self.segs.iter().rev().find(|s| s.off <= off)?;
-        let col = seg.col.saturating_add(u32::try_from(off - seg.off).unwrap_or(u32::MAX));
-        Some(Location { file: seg.file.clone(), line: seg.line, col })
+        let col = seg
+            .col
+            .saturating_add(u32::try_from(off - seg.off).unwrap_or(u32::MAX));
+        Some(Location {
+            file: seg.file.clone(),
+            line: seg.line,
+            col,
+        })
     }
 }

@@ -56,7 +56,12 @@ impl Condition {
 }
 
 /// Extracts `fe` into `out` and applies its transformers. False if the field has no value.
-pub(crate) fn extract<S: FieldSource + ?Sized>(fe: &FieldExpr, src: &mut S, out: &mut Values, tmp: &mut Values) -> bool {
+pub(crate) fn extract<S: FieldSource + ?Sized>(
+    fe: &FieldExpr,
+    src: &mut S,
+    out: &mut Values,
+    tmp: &mut Values,
+) -> bool {
     out.clear();
     if !src.extract(&fe.field, out) {
         return false;
@@ -119,7 +124,9 @@ fn eval_check<S: FieldSource + ?Sized>(c: &Check, src: &mut S, s: &mut EvalScrat
             if !extract(fe, src, &mut s.rhs, &mut s.tmp) {
                 return false;
             }
-            s.lhs.iter().any(|a| s.rhs.iter().any(|b| cmp_values(a, c.op, b)))
+            s.lhs
+                .iter()
+                .any(|a| s.rhs.iter().any(|b| cmp_values(a, c.op, b)))
         }
     }
 }
@@ -216,7 +223,13 @@ fn path_prefix(path: &[u8], prefix: &[u8]) -> bool {
 /// Shell-style glob: `*` (any run, including `/`), `?`, `[...]` classes with `!`/`^`
 /// negation and ranges, `\` escapes. Iterative, with one backtrack point per `*`.
 pub(crate) fn glob(pat: &[u8], s: &[u8], icase: bool) -> bool {
-    let eq = |a: u8, b: u8| if icase { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: u8, b: u8| {
+        if icase {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     let (mut p, mut i) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while i < s.len() {
@@ -289,9 +302,17 @@ fn class(pat: &[u8], c: u8, icase: bool) -> Option<(bool, usize)> {
             return Some((hit != neg, i + 1));
         }
         first = false;
-        let lo = if icase { pat[i].to_ascii_lowercase() } else { pat[i] };
+        let lo = if icase {
+            pat[i].to_ascii_lowercase()
+        } else {
+            pat[i]
+        };
         if i + 2 < pat.len() && pat[i + 1] == b'-' && pat[i + 2] != b']' {
-            let hi = if icase { pat[i + 2].to_ascii_lowercase() } else { pat[i + 2] };
+            let hi = if icase {
+                pat[i + 2].to_ascii_lowercase()
+            } else {
+                pat[i + 2]
+            };
             hit |= lo <= c && c <= hi;
             i += 3;
         } else {

@@ -24,7 +24,9 @@ impl EventTypes {
 
     /// The empty set.
     pub fn none() -> EventTypes {
-        EventTypes { bits: vec![0; Self::limit().div_ceil(64)] }
+        EventTypes {
+            bits: vec![0; Self::limit().div_ceil(64)],
+        }
     }
 
     /// Every event type of the table.
@@ -49,7 +51,9 @@ impl EventTypes {
     /// Whether `id` is in the set.
     pub fn contains(&self, id: u16) -> bool {
         let i = usize::from(id);
-        self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// Number of ids in the set.
@@ -64,7 +68,9 @@ impl EventTypes {
 
     /// The ids, ascending.
     pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
-        (0..self.bits.len() * 64).filter(|&i| self.contains(i as u16)).map(|i| i as u16)
+        (0..self.bits.len() * 64)
+            .filter(|&i| self.contains(i as u16))
+            .map(|i| i as u16)
     }
 
     /// The distinct event names of the set, in id order.
@@ -93,7 +99,10 @@ impl EventTypes {
     fn complement(&self) -> EventTypes {
         let all = Self::all();
         let mut s = self.clone();
-        s.bits.iter_mut().zip(&all.bits).for_each(|(a, b)| *a = !*a & b);
+        s.bits
+            .iter_mut()
+            .zip(&all.bits)
+            .for_each(|(a, b)| *a = !*a & b);
         s
     }
 
@@ -118,7 +127,13 @@ fn walk(e: &Expr, neg: bool) -> EventTypes {
         Expr::And(v, _) | Expr::Or(v, _) => {
             let conj = matches!(e, Expr::And(..)) != neg;
             let mut it = v.iter().map(|c| walk(c, neg));
-            let first = it.next().unwrap_or_else(|| if conj { EventTypes::all() } else { EventTypes::none() });
+            let first = it.next().unwrap_or_else(|| {
+                if conj {
+                    EventTypes::all()
+                } else {
+                    EventTypes::none()
+                }
+            });
             it.fold(first, |acc, s| if conj { acc.and(&s) } else { acc.or(&s) })
         }
         Expr::Not(c, _) => walk(c, !neg),
@@ -128,10 +143,19 @@ fn walk(e: &Expr, neg: bool) -> EventTypes {
 }
 
 fn leaf(c: &Check, neg: bool) -> EventTypes {
-    let Operand::Field { name, arg: None, .. } = &c.lhs else { return EventTypes::all() };
+    let Operand::Field {
+        name, arg: None, ..
+    } = &c.lhs
+    else {
+        return EventTypes::all();
+    };
     if name == "evt.num" {
         if let Some(known) = evt_num_invariant(c) {
-            let s = if known { EventTypes::all() } else { EventTypes::none() };
+            let s = if known {
+                EventTypes::all()
+            } else {
+                EventTypes::none()
+            };
             return if neg { s.complement() } else { s };
         }
         return EventTypes::all();
@@ -140,8 +164,12 @@ fn leaf(c: &Check, neg: bool) -> EventTypes {
         return EventTypes::all();
     }
     let set = match (&c.op, &c.rhs) {
-        (Op::Eq | Op::Ne, Some(Rhs::Value(v))) => EventTypes::from_names(std::iter::once(v.text.as_str())),
-        (Op::In, Some(Rhs::List(vs, _))) => EventTypes::from_names(vs.iter().map(|v| v.text.as_str())),
+        (Op::Eq | Op::Ne, Some(Rhs::Value(v))) => {
+            EventTypes::from_names(std::iter::once(v.text.as_str()))
+        }
+        (Op::In, Some(Rhs::List(vs, _))) => {
+            EventTypes::from_names(vs.iter().map(|v| v.text.as_str()))
+        }
         _ => return EventTypes::all(),
     };
     let positive = (c.op != Op::Ne) != neg;
@@ -186,7 +214,9 @@ pub(crate) fn unknown_names(e: &Expr, out: &mut Vec<(super::ast::Span, String)>)
         Expr::Not(c, _) => unknown_names(c, out),
         Expr::Ident(..) => {}
         Expr::Check(c) => {
-            let Operand::Field { name, .. } = &c.lhs else { return };
+            let Operand::Field { name, .. } = &c.lhs else {
+                return;
+            };
             if name != "evt.type" && name != "syscall.type" {
                 return;
             }
@@ -196,7 +226,9 @@ pub(crate) fn unknown_names(e: &Expr, out: &mut Vec<(super::ast::Span, String)>)
                 _ => vec![],
             };
             for v in vals {
-                if schema::event_ids_by_name(&v.text).next().is_none() && !out.iter().any(|(_, n)| *n == v.text) {
+                if schema::event_ids_by_name(&v.text).next().is_none()
+                    && !out.iter().any(|(_, n)| *n == v.text)
+                {
                     out.push((v.span, v.text.clone()));
                 }
             }

@@ -28,11 +28,20 @@ fn value(text: String, span: Span) -> Value {
 }
 
 fn check(lhs: Operand, op: Op, rhs: Rhs, span: Span) -> Expr {
-    Expr::Check(Box::new(Check { lhs, op, rhs: Some(rhs), span }))
+    Expr::Check(Box::new(Check {
+        lhs,
+        op,
+        rhs: Some(rhs),
+        span,
+    }))
 }
 
 /// Appends the exceptions `exs` to `cond`. `add_src` registers a span source at a location.
-pub(crate) fn apply(cond: Expr, exs: &[ExceptionInfo], mut add_src: impl FnMut(&Location) -> SrcId) -> Result<Expr, ExcError> {
+pub(crate) fn apply(
+    cond: Expr,
+    exs: &[ExceptionInfo],
+    mut add_src: impl FnMut(&Location) -> SrcId,
+) -> Result<Expr, ExcError> {
     let mut parts = vec![cond];
     for ex in exs {
         let src = add_src(&ex.loc);
@@ -43,41 +52,64 @@ pub(crate) fn apply(cond: Expr, exs: &[ExceptionInfo], mut add_src: impl FnMut(&
                 if ex.values.is_empty() {
                     continue;
                 }
-                let op = Op::from_name(c.trim()).ok_or_else(|| bad("unknown comparison operator"))?;
+                let op =
+                    Op::from_name(c.trim()).ok_or_else(|| bad("unknown comparison operator"))?;
                 let vals = ex
                     .values
                     .iter()
-                    .map(|v| scalar(v).map(|t| value(t, span)).ok_or_else(|| bad("expected the values to be a list of strings")))
+                    .map(|v| {
+                        scalar(v)
+                            .map(|t| value(t, span))
+                            .ok_or_else(|| bad("expected the values to be a list of strings"))
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 check(field(f, src, &ex.loc)?, op, Rhs::List(vals, span), span)
             }
             (Some(Either::Many(fs)), Some(Either::Many(cs))) => {
                 let mut alts = Vec::new();
                 for v in &ex.values {
-                    let Yaml::Sequence(items) = v else { return Err(bad("each value must be a list with one entry per field")) };
+                    let Yaml::Sequence(items) = v else {
+                        return Err(bad("each value must be a list with one entry per field"));
+                    };
                     if items.len() != fs.len() {
                         return Err(bad("fields and values lists must have equal length"));
                     }
                     let mut conj = Vec::new();
                     for ((f, c), item) in fs.iter().zip(cs).zip(items) {
-                        let op = Op::from_name(c.trim()).ok_or_else(|| bad("unknown comparison operator"))?;
+                        let op = Op::from_name(c.trim())
+                            .ok_or_else(|| bad("unknown comparison operator"))?;
                         let rhs = match item {
                             Yaml::Sequence(list) => Rhs::List(
-                                list.iter().map(|x| scalar(x).map(|t| value(t, span)).ok_or_else(|| bad("list values must be strings"))).collect::<Result<_, _>>()?,
+                                list.iter()
+                                    .map(|x| {
+                                        scalar(x)
+                                            .map(|t| value(t, span))
+                                            .ok_or_else(|| bad("list values must be strings"))
+                                    })
+                                    .collect::<Result<_, _>>()?,
                                 span,
                             ),
                             x => {
-                                let t = scalar(x).ok_or_else(|| bad("values must be strings or lists of strings"))?;
+                                let t = scalar(x).ok_or_else(|| {
+                                    bad("values must be strings or lists of strings")
+                                })?;
                                 if op.takes_list() {
                                     Rhs::List(vec![value(t, span)], span)
                                 } else {
-                                    Rhs::Value(Value { quoted: true, ..value(t, span) })
+                                    Rhs::Value(Value {
+                                        quoted: true,
+                                        ..value(t, span)
+                                    })
                                 }
                             }
                         };
                         conj.push(check(field(f, src, &ex.loc)?, op, rhs, span));
                     }
-                    alts.push(if conj.len() == 1 { conj.pop().expect("one") } else { Expr::And(conj, span) });
+                    alts.push(if conj.len() == 1 {
+                        conj.pop().expect("one")
+                    } else {
+                        Expr::And(conj, span)
+                    });
                 }
                 if alts.is_empty() {
                     continue;
@@ -92,7 +124,9 @@ pub(crate) fn apply(cond: Expr, exs: &[ExceptionInfo], mut add_src: impl FnMut(&
         };
         parts.push(Expr::Not(Box::new(clause), span));
     }
-    Ok(if parts.len() == 1 { parts.pop().expect("one") } else {
+    Ok(if parts.len() == 1 {
+        parts.pop().expect("one")
+    } else {
         let span = parts[0].span();
         Expr::And(parts, span)
     })

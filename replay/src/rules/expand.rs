@@ -55,13 +55,23 @@ impl Expander<'_> {
 
     /// Expands macro `i` (memoized).
     pub fn expand_macro(&mut self, i: usize, span: Span) -> Result<Expr, ExpandError> {
+        self.expand_macro_at(i, span, 0)
+    }
+
+    fn expand_macro_at(&mut self, i: usize, span: Span, depth: usize) -> Result<Expr, ExpandError> {
         let state = std::mem::replace(&mut self.macros[i].state, MacroState::InProgress);
         let name = self.macros[i].name.clone();
         let result = match state {
             MacroState::Done(e) => Ok(e),
-            MacroState::InProgress => Err((span, format!("macro '{name}' refers to itself (loop between macros)"))),
-            MacroState::Broken => Err((span, format!("macro '{name}' is invalid (see its own error)"))),
-            MacroState::Parsed(e) => self.walk(&e, self.macros[i].visibility, 0),
+            MacroState::InProgress => Err((
+                span,
+                format!("macro '{name}' refers to itself (loop between macros)"),
+            )),
+            MacroState::Broken => Err((
+                span,
+                format!("macro '{name}' is invalid (see its own error)"),
+            )),
+            MacroState::Parsed(e) => self.walk(&e, self.macros[i].visibility, depth + 1),
         };
         self.macros[i].state = match &result {
             Ok(e) => MacroState::Done(e.clone()),
@@ -72,18 +82,35 @@ impl Expander<'_> {
 
     fn walk(&mut self, e: &Expr, vis: u32, depth: usize) -> Result<Expr, ExpandError> {
         if depth > MAX_DEPTH {
-            return Err((e.span(), format!("condition nests deeper than {MAX_DEPTH} levels after macro expansion")));
+            return Err((
+                e.span(),
+                format!("condition nests deeper than {MAX_DEPTH} levels after macro expansion"),
+            ));
         }
         Ok(match e {
-            Expr::And(v, s) => Expr::And(v.iter().map(|c| self.walk(c, vis, depth + 1)).collect::<Result<_, _>>()?, *s),
-            Expr::Or(v, s) => Expr::Or(v.iter().map(|c| self.walk(c, vis, depth + 1)).collect::<Result<_, _>>()?, *s),
+            Expr::And(v, s) => Expr::And(
+                v.iter()
+                    .map(|c| self.walk(c, vis, depth + 1))
+                    .collect::<Result<_, _>>()?,
+                *s,
+            ),
+            Expr::Or(v, s) => Expr::Or(
+                v.iter()
+                    .map(|c| self.walk(c, vis, depth + 1))
+                    .collect::<Result<_, _>>()?,
+                *s,
+            ),
             Expr::Not(c, s) => Expr::Not(Box::new(self.walk(c, vis, depth + 1)?), *s),
             Expr::Ident(name, span) => {
-                let Some(&i) = self.by_name.get(name).filter(|&&i| self.macros[i].index < vis) else {
+                let Some(&i) = self
+                    .by_name
+                    .get(name)
+                    .filter(|&&i| self.macros[i].index < vis)
+                else {
                     return Err((*span, format!("undefined macro '{name}' used in condition")));
                 };
                 self.macros[i].used = true;
-                self.expand_macro(i, *span)?
+                self.expand_macro_at(i, *span, depth)?
             }
             Expr::Check(c) => Expr::Check(Box::new(self.check(c))),
         })
@@ -116,7 +143,12 @@ impl Expander<'_> {
             }
             other => other.clone(),
         };
-        Check { lhs: c.lhs.clone(), op: c.op, rhs, span: c.span }
+        Check {
+            lhs: c.lhs.clone(),
+            op: c.op,
+            rhs,
+            span: c.span,
+        }
     }
 }
 
@@ -127,9 +159,17 @@ fn list_item(t: &str, span: Span) -> Value {
         let mut c = super::lex::Cursor::new(t);
         if let Ok(Some(s)) = c.quoted_str() {
             if c.at_end() {
-                return Value { text: s, quoted: true, span };
+                return Value {
+                    text: s,
+                    quoted: true,
+                    span,
+                };
             }
         }
     }
-    Value { text: t.to_string(), quoted: false, span }
+    Value {
+        text: t.to_string(),
+        quoted: false,
+        span,
+    }
 }

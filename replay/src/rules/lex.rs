@@ -77,7 +77,11 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    fn take_while(&mut self, first: impl Fn(u8) -> bool, next: impl Fn(u8) -> bool) -> Option<&'a str> {
+    fn take_while(
+        &mut self,
+        first: impl Fn(u8) -> bool,
+        next: impl Fn(u8) -> bool,
+    ) -> Option<&'a str> {
         let r = self.rest();
         if !r.first().is_some_and(|&b| first(b)) {
             return None;
@@ -90,7 +94,10 @@ impl<'a> Cursor<'a> {
 
     /// `[a-zA-Z]+[a-zA-Z0-9_]*`.
     pub fn identifier(&mut self) -> Option<&'a str> {
-        self.take_while(|b| b.is_ascii_alphabetic(), |b| b.is_ascii_alphanumeric() || b == b'_')
+        self.take_while(
+            |b| b.is_ascii_alphabetic(),
+            |b| b.is_ascii_alphanumeric() || b == b'_',
+        )
     }
 
     /// A field name: identifier parts joined by dots, at least two parts.
@@ -130,7 +137,8 @@ impl<'a> Cursor<'a> {
     pub fn number(&mut self) -> Option<&'a str> {
         let start = self.pos;
         let r = self.rest();
-        if r.len() > 2 && r[0] == b'0' && (r[1] == b'x' || r[1] == b'X') && r[2].is_ascii_hexdigit() {
+        if r.len() > 2 && r[0] == b'0' && (r[1] == b'x' || r[1] == b'X') && r[2].is_ascii_hexdigit()
+        {
             self.pos += 2;
             while self.peek().is_some_and(|b| b.is_ascii_hexdigit()) {
                 self.pos += 1;
@@ -160,7 +168,9 @@ impl<'a> Cursor<'a> {
     /// message for a bad escape. `Ok(None)` if no quote starts here or it is unterminated
     /// (libsinsp then tries other token classes).
     pub fn quoted_str(&mut self) -> Result<Option<String>, String> {
-        let Some(delim @ (b'"' | b'\'')) = self.peek() else { return Ok(None) };
+        let Some(delim @ (b'"' | b'\'')) = self.peek() else {
+            return Ok(None);
+        };
         let r = self.rest();
         // Like libsinsp, a delimiter preceded by a backslash never closes the string.
         let mut i = 1;
@@ -211,7 +221,9 @@ fn unescape(raw: &str) -> Result<String, String> {
                 let hex = body.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => out.push(v),
-                    None => return Err("invalid hex escape: expected \\x and two hex digits".into()),
+                    None => {
+                        return Err("invalid hex escape: expected \\x and two hex digits".into())
+                    }
                 }
                 i += 2;
             }
@@ -241,7 +253,10 @@ mod tests {
 
     #[test]
     fn token_classes() {
-        assert_eq!(Cursor::new("proc.aname[2]").field_name(), Some("proc.aname"));
+        assert_eq!(
+            Cursor::new("proc.aname[2]").field_name(),
+            Some("proc.aname")
+        );
         assert_eq!(Cursor::new("proc").field_name(), None);
         assert_eq!(Cursor::new("/bin/sh, x").bare_str(), Some("/bin/sh"));
         assert_eq!(Cursor::new("-12.5e").number(), Some("-12.5"));

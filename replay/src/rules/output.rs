@@ -8,11 +8,11 @@
 
 use std::fmt::Write as _;
 
+use super::ast::{Operand, Span, SrcId};
 use super::eval::{extract, EvalScratch};
 use super::lex::Cursor;
 use super::resolve::{field_expr, FieldExpr};
 use super::values::{FieldSource, ValueRef};
-use super::ast::{Operand, Span, SrcId};
 use crate::fields::catalog;
 
 /// One piece of an output format.
@@ -72,26 +72,51 @@ impl OutputFormat {
         if !text.is_empty() {
             segments.push(Segment::Text(text));
         }
-        Ok(OutputFormat { segments, require_all_values })
+        Ok(OutputFormat {
+            segments,
+            require_all_values,
+        })
     }
 
     /// The fields the format renders, in order.
     pub fn fields(&self) -> impl Iterator<Item = &FieldExpr> {
-        self.segments.iter().filter_map(|s| if let Segment::Field(f) = s { Some(f) } else { None })
+        self.segments.iter().filter_map(|s| {
+            if let Segment::Field(f) = s {
+                Some(f)
+            } else {
+                None
+            }
+        })
     }
 
     /// Renders the format for the current event: field values joined by `,` when several,
     /// `<NA>` when missing. `%container.info` renders `container.id` and `container.name`.
-    pub fn render<S: FieldSource + ?Sized>(&self, src: &mut S, scratch: &mut EvalScratch, out: &mut String) {
+    pub fn render<S: FieldSource + ?Sized>(
+        &self,
+        src: &mut S,
+        scratch: &mut EvalScratch,
+        out: &mut String,
+    ) {
         for s in &self.segments {
             match s {
                 Segment::Text(t) => out.push_str(t),
                 Segment::Field(f) => render_field(f, src, scratch, out),
                 Segment::ContainerInfo => {
                     for (i, name) in ["container.id", "container.name"].iter().enumerate() {
-                        out.push_str(if i == 0 { "container_id=" } else { " container_name=" });
+                        out.push_str(if i == 0 {
+                            "container_id="
+                        } else {
+                            " container_name="
+                        });
                         if let Some((id, info)) = catalog::field(name) {
-                            let fe = FieldExpr { field: super::values::FieldRef { id, arg: super::values::FieldArg::None }, transforms: vec![], ty: info.ty };
+                            let fe = FieldExpr {
+                                field: super::values::FieldRef {
+                                    id,
+                                    arg: super::values::FieldArg::None,
+                                },
+                                transforms: vec![],
+                                ty: info.ty,
+                            };
                             render_field(&fe, src, scratch, out);
                         }
                     }
@@ -101,7 +126,12 @@ impl OutputFormat {
     }
 }
 
-fn render_field<S: FieldSource + ?Sized>(f: &FieldExpr, src: &mut S, scratch: &mut EvalScratch, out: &mut String) {
+fn render_field<S: FieldSource + ?Sized>(
+    f: &FieldExpr,
+    src: &mut S,
+    scratch: &mut EvalScratch,
+    out: &mut String,
+) {
     let (vals, tmp) = scratch.render_buffers();
     if !extract(f, src, vals, tmp) || vals.is_empty() {
         out.push_str("<NA>");
@@ -145,12 +175,20 @@ fn parse_token(body: &str, j: usize) -> Result<(Segment, usize), OutputError> {
 
 /// The longest field (with optional `[arg]`) at the start of `s`.
 fn field_token(s: &str, at: usize) -> Result<(Segment, usize), OutputError> {
-    if s.starts_with("container.info") && !s[14..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+    if s.starts_with("container.info")
+        && !s[14..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    {
         return Ok((Segment::ContainerInfo, 14));
     }
     let mut c = Cursor::new(s);
     let Some(full) = c.field_name() else {
-        return Err((at, format!("invalid formatting token: expected a field name after '%', found '{}'", s.chars().take(20).collect::<String>())));
+        return Err((
+            at,
+            format!(
+                "invalid formatting token: expected a field name after '%', found '{}'",
+                s.chars().take(20).collect::<String>()
+            ),
+        ));
     };
     let mut len = full.len();
     while len > 0 {
@@ -161,7 +199,10 @@ fn field_token(s: &str, at: usize) -> Result<(Segment, usize), OutputError> {
         len -= 1;
     }
     if len == 0 || !full[..len].contains('.') {
-        return Err((at, format!("unknown field '{full}' in output (see `hindsight fields`)")));
+        return Err((
+            at,
+            format!("unknown field '{full}' in output (see `hindsight fields`)"),
+        ));
     }
     let mut end = len;
     let mut arg = None;
@@ -171,7 +212,11 @@ fn field_token(s: &str, at: usize) -> Result<(Segment, usize), OutputError> {
             end = len + close + 1;
         }
     }
-    let op = Operand::Field { name: full[..len].to_string(), arg, span: Span::new(SrcId(0), at, at + end) };
+    let op = Operand::Field {
+        name: full[..len].to_string(),
+        arg,
+        span: Span::new(SrcId(0), at, at + end),
+    };
     let fe = field_expr(&op, true).map_err(|(_, m)| (at, m))?;
     Ok((Segment::Field(fe), end))
 }
@@ -193,10 +238,23 @@ mod tests {
 
     #[test]
     fn parses_fields_args_and_container_info() {
-        let f = OutputFormat::parse("shell (user=%user.name %container.info parent=%proc.aname[2]) %evt.arg.flags.").unwrap();
+        let f = OutputFormat::parse(
+            "shell (user=%user.name %container.info parent=%proc.aname[2]) %evt.arg.flags.",
+        )
+        .unwrap();
         assert_eq!(
             names(&f),
-            ["'shell (user='", "user.name", "' '", "container.info", "' parent='", "proc.aname[2]", "') '", "evt.arg[flags]", "'.'"]
+            [
+                "'shell (user='",
+                "user.name",
+                "' '",
+                "container.info",
+                "' parent='",
+                "proc.aname[2]",
+                "') '",
+                "evt.arg[flags]",
+                "'.'"
+            ]
         );
         let f = OutputFormat::parse("*%(proc.name)x %proc.namex").unwrap();
         assert!(!f.require_all_values);
@@ -206,8 +264,14 @@ mod tests {
     #[test]
     fn rejects_bad_tokens() {
         assert!(OutputFormat::parse("a %").is_err());
-        assert!(OutputFormat::parse("%nosuch.field").unwrap_err().1.contains("unknown field"));
-        assert!(OutputFormat::parse("%fd.net").unwrap_err().1.contains("only be used in conditions"));
+        assert!(OutputFormat::parse("%nosuch.field")
+            .unwrap_err()
+            .1
+            .contains("unknown field"));
+        assert!(OutputFormat::parse("%fd.net")
+            .unwrap_err()
+            .1
+            .contains("only be used in conditions"));
         assert_eq!(OutputFormat::parse("ab %1x").unwrap_err().0, 5);
     }
 }

@@ -35,7 +35,11 @@ type PResult<T> = Result<T, ParseError>;
 
 /// Parses one condition. `src` tags the spans of the result.
 pub fn parse_condition(text: &str, src: SrcId) -> PResult<Expr> {
-    let mut p = Parser { c: Cursor::new(text), src, depth: 0 };
+    let mut p = Parser {
+        c: Cursor::new(text),
+        src,
+        depth: 0,
+    };
     if text.trim().is_empty() {
         return Err(p.err("condition is empty"));
     }
@@ -55,7 +59,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, m: impl Into<String>) -> ParseError {
-        ParseError { offset: self.c.pos, message: m.into() }
+        ParseError {
+            offset: self.c.pos,
+            message: m.into(),
+        }
     }
 
     fn span(&self, start: usize) -> Span {
@@ -88,7 +95,11 @@ impl Parser<'_> {
             self.c.blank();
         }
         self.depth -= 1;
-        Ok(if children.len() == 1 { children.pop().expect("one child") } else { Expr::Or(children, self.span(start)) })
+        Ok(if children.len() == 1 {
+            children.pop().expect("one child")
+        } else {
+            Expr::Or(children, self.span(start))
+        })
     }
 
     fn and(&mut self) -> PResult<Expr> {
@@ -107,7 +118,11 @@ impl Parser<'_> {
             children.push(child);
             self.c.blank();
         }
-        Ok(if children.len() == 1 { children.pop().expect("one child") } else { Expr::And(children, self.span(start)) })
+        Ok(if children.len() == 1 {
+            children.pop().expect("one child")
+        } else {
+            Expr::And(children, self.span(start))
+        })
     }
 
     fn not(&mut self) -> PResult<Expr> {
@@ -124,7 +139,11 @@ impl Parser<'_> {
         } else {
             self.check()?
         };
-        Ok(if negate { Expr::Not(Box::new(child), self.span(start)) } else { child })
+        Ok(if negate {
+            Expr::Not(Box::new(child), self.span(start))
+        } else {
+            child
+        })
     }
 
     /// After an opening parenthesis: `Or ")"`.
@@ -157,7 +176,11 @@ impl Parser<'_> {
         let start = self.c.pos;
         if let Some(name) = self.c.field_name() {
             let arg = self.field_arg()?;
-            return Ok(Some(Operand::Field { name: name.to_string(), arg, span: self.span(start) }));
+            return Ok(Some(Operand::Field {
+                name: name.to_string(),
+                arg,
+                span: self.span(start),
+            }));
         }
         for (name, tr) in Transformer::ALL {
             let save = self.c.pos;
@@ -165,7 +188,9 @@ impl Parser<'_> {
                 self.enter()?;
                 self.c.blank();
                 let Some(inner) = self.try_operand()? else {
-                    return Err(self.err(format!("expected a field or a transformer inside '{name}('")));
+                    return Err(self.err(format!(
+                        "expected a field or a transformer inside '{name}('"
+                    )));
                 };
                 self.c.blank();
                 if self.c.peek() == Some(b',') {
@@ -175,7 +200,11 @@ impl Parser<'_> {
                     return Err(self.err(format!("expected ')' closing '{name}('")));
                 }
                 self.depth -= 1;
-                return Ok(Some(Operand::Transform { tr, inner: Box::new(inner), span: self.span(start) }));
+                return Ok(Some(Operand::Transform {
+                    tr,
+                    inner: Box::new(inner),
+                    span: self.span(start),
+                }));
             }
             self.c.pos = save;
         }
@@ -204,7 +233,11 @@ impl Parser<'_> {
         let op_at = self.c.pos;
         let mut op = None;
         for (s, o, word) in Op::SPELLINGS {
-            if if word { self.c.eat_word(s) } else { self.c.eat(s) } {
+            if if word {
+                self.c.eat_word(s)
+            } else {
+                self.c.eat(s)
+            } {
                 op = Some(o);
                 break;
             }
@@ -220,7 +253,12 @@ impl Parser<'_> {
             o if o.takes_list() => Some(self.list_value()?),
             _ => Some(self.str_value()?),
         };
-        Ok(Expr::Check(Box::new(Check { lhs, op, rhs, span: self.span(start) })))
+        Ok(Expr::Check(Box::new(Check {
+            lhs,
+            op,
+            rhs,
+            span: self.span(start),
+        })))
     }
 
     /// `val(field)` or a transformer, if one starts here.
@@ -233,7 +271,11 @@ impl Parser<'_> {
                 return Err(self.err("expected a field inside 'val('"));
             };
             let arg = self.field_arg()?;
-            let field = Operand::Field { name: name.to_string(), arg, span: self.span(fstart) };
+            let field = Operand::Field {
+                name: name.to_string(),
+                arg,
+                span: self.span(fstart),
+            };
             self.c.blank();
             if !self.c.eat(")") {
                 return Err(self.err("expected ')' closing 'val('"));
@@ -248,7 +290,9 @@ impl Parser<'_> {
         }
         self.c.pos = start;
         for (name, _) in Transformer::ALL {
-            if self.c.text[start..].starts_with(name) && self.c.text[start + name.len()..].starts_with('(') {
+            if self.c.text[start..].starts_with(name)
+                && self.c.text[start + name.len()..].starts_with('(')
+            {
                 return Ok(self.try_operand()?.map(Rhs::Field));
             }
         }
@@ -262,7 +306,11 @@ impl Parser<'_> {
         }
         let start = self.c.pos;
         match self.c.number() {
-            Some(n) => Ok(Rhs::Value(Value { text: n.to_string(), quoted: false, span: self.span(start) })),
+            Some(n) => Ok(Rhs::Value(Value {
+                text: n.to_string(),
+                quoted: false,
+                span: self.span(start),
+            })),
             None => Err(self.err("expected a number, or a field with val() or a transformer")),
         }
     }
@@ -271,9 +319,17 @@ impl Parser<'_> {
         self.c.blank();
         let start = self.c.pos;
         if let Some(s) = self.c.quoted_str().map_err(|m| self.err(m))? {
-            return Ok(Some(Value { text: s, quoted: true, span: self.span(start) }));
+            return Ok(Some(Value {
+                text: s,
+                quoted: true,
+                span: self.span(start),
+            }));
         }
-        Ok(self.c.bare_str().map(|s| Value { text: s.to_string(), quoted: false, span: self.span(start) }))
+        Ok(self.c.bare_str().map(|s| Value {
+            text: s.to_string(),
+            quoted: false,
+            span: self.span(start),
+        }))
     }
 
     fn str_value(&mut self) -> PResult<Rhs> {
@@ -283,7 +339,9 @@ impl Parser<'_> {
         }
         match self.value()? {
             Some(v) => Ok(Rhs::Value(v)),
-            None => Err(self.err("expected a string value, or a field with val() or a transformer")),
+            None => {
+                Err(self.err("expected a string value, or a field with val() or a transformer"))
+            }
         }
     }
 
@@ -313,9 +371,14 @@ impl Parser<'_> {
             return Ok(r);
         }
         if let Some(id) = self.c.identifier() {
-            return Ok(Rhs::Value(Value { text: id.to_string(), quoted: false, span: self.span(start) }));
+            return Ok(Rhs::Value(Value {
+                text: id.to_string(),
+                quoted: false,
+                span: self.span(start),
+            }));
         }
-        Err(self.err("expected a list '(...)', a list name, or a field with val() or a transformer"))
+        Err(self
+            .err("expected a list '(...)', a list name, or a field with val() or a transformer"))
     }
 }
 
@@ -333,7 +396,9 @@ mod tests {
 
     #[test]
     fn precedence_and_negation() {
-        let Expr::Or(c, _) = p("a and b or not c") else { panic!() };
+        let Expr::Or(c, _) = p("a and b or not c") else {
+            panic!()
+        };
         assert!(matches!(&c[0], Expr::And(v, _) if v.len() == 2));
         assert!(matches!(&c[1], Expr::Not(..)));
         assert!(matches!(p("not not a"), Expr::Ident(..)));
@@ -344,32 +409,66 @@ mod tests {
 
     #[test]
     fn checks_values_and_lists() {
-        let Expr::Check(c) = p("proc.name in (nginx, /bin/sh, \"a b\")") else { panic!() };
-        let Some(Rhs::List(v, _)) = &c.rhs else { panic!() };
+        let Expr::Check(c) = p("proc.name in (nginx, /bin/sh, \"a b\")") else {
+            panic!()
+        };
+        let Some(Rhs::List(v, _)) = &c.rhs else {
+            panic!()
+        };
         let texts: Vec<_> = v.iter().map(|v| v.text.as_str()).collect();
         assert_eq!(texts, ["nginx", "/bin/sh", "a b"]);
         assert!(v[2].quoted && !v[0].quoted);
-        let Expr::Check(c) = p("evt.dir = <") else { panic!() };
+        let Expr::Check(c) = p("evt.dir = <") else {
+            panic!()
+        };
         assert!(matches!(&c.rhs, Some(Rhs::Value(v)) if v.text == "<"));
-        let Expr::Check(c) = p("proc.aname[2]=sshd") else { panic!() };
+        let Expr::Check(c) = p("proc.aname[2]=sshd") else {
+            panic!()
+        };
         assert!(matches!(&c.lhs, Operand::Field { arg: Some(a), .. } if a == "2"));
-        let Expr::Check(c) = p("container.mount.dest[/proc*] exists") else { panic!() };
+        let Expr::Check(c) = p("container.mount.dest[/proc*] exists") else {
+            panic!()
+        };
         assert_eq!(c.op, Op::Exists);
-        let Expr::Check(c) = p("fd.typechar='f'") else { panic!() };
+        let Expr::Check(c) = p("fd.typechar='f'") else {
+            panic!()
+        };
         assert!(matches!(&c.rhs, Some(Rhs::Value(v)) if v.text == "f" && v.quoted));
-        let Expr::Check(c) = p("proc.name in ()") else { panic!() };
+        let Expr::Check(c) = p("proc.name in ()") else {
+            panic!()
+        };
         assert!(matches!(&c.rhs, Some(Rhs::List(v, _)) if v.is_empty()));
-        let Expr::Check(c) = p("proc.name in shell_binaries") else { panic!() };
+        let Expr::Check(c) = p("proc.name in shell_binaries") else {
+            panic!()
+        };
         assert!(matches!(&c.rhs, Some(Rhs::Value(v)) if v.text == "shell_binaries"));
     }
 
     #[test]
     fn transformers_and_val() {
-        let Expr::Check(c) = p("tolower(basename(proc.exe)) = val(proc.name)") else { panic!() };
-        assert!(matches!(&c.lhs, Operand::Transform { tr: Transformer::ToLower, .. }));
-        assert!(matches!(&c.rhs, Some(Rhs::Field(Operand::Field { name, .. })) if name == "proc.name"));
-        let Expr::Check(c) = p("len(proc.args) > 10") else { panic!() };
-        assert!(matches!(&c.lhs, Operand::Transform { tr: Transformer::Len, .. }));
+        let Expr::Check(c) = p("tolower(basename(proc.exe)) = val(proc.name)") else {
+            panic!()
+        };
+        assert!(matches!(
+            &c.lhs,
+            Operand::Transform {
+                tr: Transformer::ToLower,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&c.rhs, Some(Rhs::Field(Operand::Field { name, .. })) if name == "proc.name")
+        );
+        let Expr::Check(c) = p("len(proc.args) > 10") else {
+            panic!()
+        };
+        assert!(matches!(
+            &c.lhs,
+            Operand::Transform {
+                tr: Transformer::Len,
+                ..
+            }
+        ));
     }
 
     #[test]

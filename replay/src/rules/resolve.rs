@@ -57,10 +57,18 @@ impl IpNet {
     /// Whether `ip` is in this network.
     pub fn contains(&self, ip: IpAddr) -> bool {
         let (a, b, bits) = match (self.addr, ip) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(u32::from(a)) << 96, u128::from(u32::from(b)) << 96, self.prefix),
+            (IpAddr::V4(a), IpAddr::V4(b)) => (
+                u128::from(u32::from(a)) << 96,
+                u128::from(u32::from(b)) << 96,
+                self.prefix,
+            ),
             (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), self.prefix),
             (IpAddr::V4(a), IpAddr::V6(b)) => match b.to_ipv4_mapped() {
-                Some(b) => (u128::from(u32::from(a)) << 96, u128::from(u32::from(b)) << 96, self.prefix),
+                Some(b) => (
+                    u128::from(u32::from(a)) << 96,
+                    u128::from(u32::from(b)) << 96,
+                    self.prefix,
+                ),
                 None => return false,
             },
             (IpAddr::V6(_), IpAddr::V4(_)) => return false,
@@ -105,17 +113,37 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Parses literal `v` for a comparison `op` against a value of type `ty`.
-pub(crate) fn constant(v: &Value, ty: FieldType, op: Op, field: &str) -> Result<Const, ResolveError> {
-    let bad = |what: &str| (v.span, format!("'{}' is not {what} (field '{field}' is {})", v.text, ty.name()));
+pub(crate) fn constant(
+    v: &Value,
+    ty: FieldType,
+    op: Op,
+    field: &str,
+) -> Result<Const, ResolveError> {
+    let bad = |what: &str| {
+        (
+            v.span,
+            format!(
+                "'{}' is not {what} (field '{field}' is {})",
+                v.text,
+                ty.name()
+            ),
+        )
+    };
     let t = v.text.as_str();
     Ok(match (ty, op) {
-        (_, Op::BContains | Op::BStartsWith) => Const::Str(hex_bytes(t).ok_or_else(|| bad("a hex byte string"))?.into()),
+        (_, Op::BContains | Op::BStartsWith) => {
+            Const::Str(hex_bytes(t).ok_or_else(|| bad("a hex byte string"))?.into())
+        }
         (_, Op::Regex) => {
-            let re = Regex::new(&format!("^(?:{t})$")).map_err(|e| (v.span, format!("invalid regex '{t}': {e}")))?;
+            let re = Regex::new(&format!("^(?:{t})$"))
+                .map_err(|e| (v.span, format!("invalid regex '{t}': {e}")))?;
             Const::Regex(re)
         }
         (_, Op::IContains | Op::IGlob) => Const::Str(t.to_ascii_lowercase().into_bytes().into()),
@@ -134,7 +162,9 @@ pub(crate) fn constant(v: &Value, ty: FieldType, op: Op, field: &str) -> Result<
             "false" => false,
             _ => return Err(bad("a boolean (true or false)")),
         }),
-        (FieldType::IpAddr | FieldType::IpNet, _) => Const::Net(IpNet::parse(t).ok_or_else(|| bad("an IP address or CIDR network"))?),
+        (FieldType::IpAddr | FieldType::IpNet, _) => {
+            Const::Net(IpNet::parse(t).ok_or_else(|| bad("an IP address or CIDR network"))?)
+        }
         (FieldType::Dyn, _) => Const::Dyn(t.as_bytes().into(), parse_int(t)),
     })
 }
@@ -144,7 +174,18 @@ pub(crate) fn op_allowed(ty: FieldType, op: Op) -> bool {
     use Op::*;
     match ty {
         FieldType::Str => !op.is_ordering(),
-        FieldType::Bytes => matches!(op, Eq | Ne | Contains | BContains | StartsWith | BStartsWith | EndsWith | Exists | In | Intersects),
+        FieldType::Bytes => matches!(
+            op,
+            Eq | Ne
+                | Contains
+                | BContains
+                | StartsWith
+                | BStartsWith
+                | EndsWith
+                | Exists
+                | In
+                | Intersects
+        ),
         FieldType::Dyn => !matches!(op, PMatch),
         t if t.is_numeric() => matches!(op, Eq | Ne | Lt | Le | Gt | Ge | In | Intersects | Exists),
         _ => matches!(op, Eq | Ne | In | Intersects | Exists),
@@ -157,41 +198,85 @@ pub(crate) fn field_expr(op: &Operand, output: bool) -> Result<FieldExpr, Resolv
     match op {
         Operand::Field { name, arg, span } => {
             let Some((id, info, dotted)) = catalog::lookup(name) else {
-                return Err((*span, format!("unknown field '{name}' (see `hindsight fields`)")));
+                return Err((
+                    *span,
+                    format!("unknown field '{name}' (see `hindsight fields`)"),
+                ));
             };
             if dotted.is_some() && arg.is_some() {
-                return Err((*span, format!("field '{}' has both a dotted and a bracketed argument", info.name)));
+                return Err((
+                    *span,
+                    format!(
+                        "field '{}' has both a dotted and a bracketed argument",
+                        info.name
+                    ),
+                ));
             }
             let arg_text = dotted.or(arg.as_deref());
             let arg = match (info.arg, arg_text) {
                 (ArgForm::None, None) => FieldArg::None,
-                (ArgForm::None, Some(a)) => return Err((*span, format!("field '{}' takes no argument, found '{a}'", info.name))),
+                (ArgForm::None, Some(a)) => {
+                    return Err((
+                        *span,
+                        format!("field '{}' takes no argument, found '{a}'", info.name),
+                    ))
+                }
                 (ArgForm::OptIndex | ArgForm::OptKey, None) => FieldArg::None,
                 (ArgForm::Index | ArgForm::Key | ArgForm::IndexOrKey, None) => {
-                    return Err((*span, format!("field '{}' requires an argument ({})", info.name, info.arg.describe())));
+                    return Err((
+                        *span,
+                        format!(
+                            "field '{}' requires an argument ({})",
+                            info.name,
+                            info.arg.describe()
+                        ),
+                    ));
                 }
                 (ArgForm::Index | ArgForm::OptIndex, Some(a)) => match a.parse::<u64>() {
                     Ok(i) => FieldArg::Index(i),
-                    Err(_) => return Err((*span, format!("field '{}' needs a numeric index, found '{a}'", info.name))),
+                    Err(_) => {
+                        return Err((
+                            *span,
+                            format!("field '{}' needs a numeric index, found '{a}'", info.name),
+                        ))
+                    }
                 },
-                (ArgForm::IndexOrKey, Some(a)) if dotted.is_none() && a.bytes().all(|b| b.is_ascii_digit()) => {
+                (ArgForm::IndexOrKey, Some(a))
+                    if dotted.is_none() && a.bytes().all(|b| b.is_ascii_digit()) =>
+                {
                     FieldArg::Index(a.parse().unwrap_or(u64::MAX))
                 }
                 (_, Some(a)) => FieldArg::Key(a.into()),
             };
             if !output && info.has(flags::PRINT_ONLY) {
-                return Err((*span, format!("field '{}' can only be used in outputs", info.name)));
+                return Err((
+                    *span,
+                    format!("field '{}' can only be used in outputs", info.name),
+                ));
             }
             if output && info.has(flags::FILTER_ONLY) {
-                return Err((*span, format!("field '{}' can only be used in conditions, not in outputs", info.name)));
+                return Err((
+                    *span,
+                    format!(
+                        "field '{}' can only be used in conditions, not in outputs",
+                        info.name
+                    ),
+                ));
             }
-            Ok(FieldExpr { field: FieldRef { id, arg }, transforms: Vec::new(), ty: info.ty })
+            Ok(FieldExpr {
+                field: FieldRef { id, arg },
+                transforms: Vec::new(),
+                ty: info.ty,
+            })
         }
         Operand::Transform { tr, inner, span } => {
             let mut fe = field_expr(inner, output)?;
             let info = fe.field.id.info();
             if info.has(flags::NO_TRANSFORMER) {
-                return Err((*span, format!("transformers cannot be applied to field '{}'", info.name)));
+                return Err((
+                    *span,
+                    format!("transformers cannot be applied to field '{}'", info.name),
+                ));
             }
             let list = info.has(flags::IS_LIST);
             match (tr, fe.ty) {
@@ -199,7 +284,15 @@ pub(crate) fn field_expr(op: &Operand, output: bool) -> Result<FieldExpr, Resolv
                 (Transformer::Len, _) if list => fe.ty = FieldType::U64,
                 (_, FieldType::Str | FieldType::Bytes) => {}
                 _ => {
-                    return Err((*span, format!("transformer '{}' needs a string field, '{}' is {}", tr.name(), info.name, fe.ty.name())));
+                    return Err((
+                        *span,
+                        format!(
+                            "transformer '{}' needs a string field, '{}' is {}",
+                            tr.name(),
+                            info.name,
+                            fe.ty.name()
+                        ),
+                    ));
                 }
             }
             fe.transforms.push(*tr);

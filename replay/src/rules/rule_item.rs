@@ -11,15 +11,27 @@ use crate::fields::catalog;
 
 const APPENDABLE: &[&str] = &["condition", "output", "desc", "tags", "exceptions"];
 const REPLACEABLE: &[&str] = &[
-    "condition", "output", "desc", "priority", "capture", "capture_duration", "tags", "exceptions", "enabled",
-    "warn_evttypes", "skip-if-unknown-filter",
+    "condition",
+    "output",
+    "desc",
+    "priority",
+    "capture",
+    "capture_duration",
+    "tags",
+    "exceptions",
+    "enabled",
+    "warn_evttypes",
+    "skip-if-unknown-filter",
 ];
 
 fn bool_key(ctx: &Ctx, m: &Mapping, key: &str) -> Result<Option<bool>, ItemError> {
     match m.get(key) {
         None => Ok(None),
         Some(Yaml::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(err(ctx.key(key), format!("value of '{key}' must be true or false"))),
+        Some(_) => Err(err(
+            ctx.key(key),
+            format!("value of '{key}' must be true or false"),
+        )),
     }
 }
 
@@ -41,7 +53,9 @@ fn tags(ctx: &Ctx, m: &Mapping) -> Result<Option<Vec<String>>, ItemError> {
 }
 
 fn priority(ctx: &Ctx, m: &Mapping) -> Result<Option<Priority>, ItemError> {
-    let Some(p) = Loader::str_key(ctx, m, "priority")? else { return Ok(None) };
+    let Some(p) = Loader::str_key(ctx, m, "priority")? else {
+        return Ok(None);
+    };
     Priority::parse(&p).map(Some).ok_or_else(|| {
         (ctx.key("priority"), "LOAD_ERR_VALIDATE", format!(
             "invalid priority '{p}': expected one of emergency, alert, critical, error, warning, notice, informational (info), debug"
@@ -51,7 +65,11 @@ fn priority(ctx: &Ctx, m: &Mapping) -> Result<Option<Priority>, ItemError> {
 
 fn either(v: &Yaml) -> Option<Either> {
     match v {
-        Yaml::Sequence(s) => s.iter().map(scalar).collect::<Option<Vec<_>>>().map(Either::Many),
+        Yaml::Sequence(s) => s
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(Either::Many),
         v => scalar(v).map(Either::One),
     }
 }
@@ -84,14 +102,20 @@ pub(crate) fn exception_ops_ok(ex: &ExceptionInfo) -> Result<(), String> {
                 return Err(format!("'{f}' is not a supported filter field"));
             }
         }
-        (Some(_), Some(_)) => return Err("'fields' and 'comps' must both be strings or both be lists".into()),
+        (Some(_), Some(_)) => {
+            return Err("'fields' and 'comps' must both be strings or both be lists".into())
+        }
         _ => {}
     }
     Ok(())
 }
 
 impl Loader {
-    fn read_exceptions(ctx: &Ctx, m: &Mapping, appending: bool) -> Result<Vec<ExceptionInfo>, ItemError> {
+    fn read_exceptions(
+        ctx: &Ctx,
+        m: &Mapping,
+        appending: bool,
+    ) -> Result<Vec<ExceptionInfo>, ItemError> {
         let loc = ctx.key("exceptions");
         let list = match m.get("exceptions") {
             None | Some(Yaml::Null) => return Ok(Vec::new()),
@@ -100,25 +124,38 @@ impl Loader {
         };
         let mut out = Vec::new();
         for e in list {
-            let Yaml::Mapping(e) = e else { return Err(err(loc, "each exception must be a mapping")) };
+            let Yaml::Mapping(e) = e else {
+                return Err(err(loc, "each exception must be a mapping"));
+            };
             let Some(name) = e.get("name").and_then(scalar) else {
                 return Err(err(loc, "exception has no 'name'"));
             };
             let bad = |what: &str| err(loc.clone(), format!("exception '{name}': {what}"));
             let fields = match e.get("fields") {
                 None => None,
-                Some(v) => Some(either(v).ok_or_else(|| bad("'fields' must be a field or a list of fields"))?),
+                Some(v) => Some(
+                    either(v).ok_or_else(|| bad("'fields' must be a field or a list of fields"))?,
+                ),
             };
             let comps = match e.get("comps") {
                 None => None,
-                Some(v) => Some(either(v).ok_or_else(|| bad("'comps' must be an operator or a list of operators"))?),
+                Some(v) => Some(
+                    either(v)
+                        .ok_or_else(|| bad("'comps' must be an operator or a list of operators"))?,
+                ),
             };
             let values = match e.get("values") {
                 None | Some(Yaml::Null) => Vec::new(),
                 Some(Yaml::Sequence(v)) => v.clone(),
                 Some(_) => return Err(bad("'values' must be a sequence")),
             };
-            let mut ex = ExceptionInfo { name: name.clone(), fields, comps, values, loc: loc.clone() };
+            let mut ex = ExceptionInfo {
+                name: name.clone(),
+                fields,
+                comps,
+                values,
+                loc: loc.clone(),
+            };
             if !appending {
                 if ex.fields.is_none() {
                     return Err(bad("has no 'fields'"));
@@ -138,17 +175,31 @@ impl Loader {
         let prev = self.by_name[RULE].get(&name).copied();
         if let (Some(i), Some(s)) = (prev, &source) {
             if &self.rules[i].source != s {
-                return Err((ctx.key("source"), "LOAD_ERR_VALIDATE", "rule has been re-defined with a different source".into()));
+                return Err((
+                    ctx.key("source"),
+                    "LOAD_ERR_VALIDATE",
+                    "rule has been re-defined with a different source".into(),
+                ));
             }
         }
         if !app.is_empty() || !rep.is_empty() {
             for k in APPENDABLE.iter().chain(REPLACEABLE) {
                 if m.contains_key(*k) && !app.iter().chain(&rep).any(|x| x == k) {
-                    return Err((ctx.key(k), "LOAD_ERR_VALIDATE", format!("unexpected key '{k}': no corresponding entry under 'override'")));
+                    return Err((
+                        ctx.key(k),
+                        "LOAD_ERR_VALIDATE",
+                        format!("unexpected key '{k}': no corresponding entry under 'override'"),
+                    ));
                 }
             }
             let Some(i) = prev else {
-                return Err((ctx.loc(), "LOAD_ERR_VALIDATE", format!("rule '{name}' has 'override' but no rule of that name was defined before")));
+                return Err((
+                    ctx.loc(),
+                    "LOAD_ERR_VALIDATE",
+                    format!(
+                        "rule '{name}' has 'override' but no rule of that name was defined before"
+                    ),
+                ));
             };
             let idx = self.next_index;
             self.next_index += 1;
@@ -163,10 +214,19 @@ impl Loader {
         }
         if append {
             let Some(i) = prev else {
-                return Err((ctx.loc(), "LOAD_ERR_VALIDATE", format!("rule '{name}' has 'append' but no rule of that name was defined before")));
+                return Err((
+                    ctx.loc(),
+                    "LOAD_ERR_VALIDATE",
+                    format!(
+                        "rule '{name}' has 'append' but no rule of that name was defined before"
+                    ),
+                ));
             };
             if !m.contains_key("condition") && !m.contains_key("exceptions") {
-                return Err(err(ctx.loc(), "appended rule must have a 'condition' or 'exceptions' key"));
+                return Err(err(
+                    ctx.loc(),
+                    "appended rule must have a 'condition' or 'exceptions' key",
+                ));
             }
             for k in ["condition", "exceptions"] {
                 if m.contains_key(k) {
@@ -176,12 +236,21 @@ impl Loader {
             self.next_index += 1;
             return Ok(());
         }
-        if !["condition", "output", "desc", "priority"].iter().any(|k| m.contains_key(*k)) {
+        if !["condition", "output", "desc", "priority"]
+            .iter()
+            .any(|k| m.contains_key(*k))
+        {
             let Some(enabled) = bool_key(ctx, m, "enabled")? else {
                 return Err(err(ctx.loc(), "rule has none of 'condition', 'output', 'desc', 'priority' (a rule item with only a name must set 'enabled')"));
             };
             let Some(i) = prev else {
-                return Err((ctx.loc(), "LOAD_ERR_VALIDATE", format!("rule '{name}' sets 'enabled' but no rule of that name was defined before")));
+                return Err((
+                    ctx.loc(),
+                    "LOAD_ERR_VALIDATE",
+                    format!(
+                        "rule '{name}' sets 'enabled' but no rule of that name was defined before"
+                    ),
+                ));
             };
             self.diag(Severity::Warning, "LOAD_DEPRECATED_ITEM", ctx.key("enabled"), ctx.item.clone(),
                 "a rule item with only 'enabled' is deprecated; use 'override: {enabled: replace}' instead");
@@ -192,11 +261,20 @@ impl Loader {
         let output = Self::req_key(ctx, m, "output")?;
         let output = ctx.text(output.trim().to_string(), "output");
         let desc = Self::req_key(ctx, m, "desc")?;
-        let Some(priority) = priority(ctx, m)? else { return Err(err(ctx.loc(), "item has no 'priority' key")) };
+        let Some(priority) = priority(ctx, m)? else {
+            return Err(err(ctx.loc(), "item has no 'priority' key"));
+        };
         let source = source.unwrap_or_else(|| "syscall".to_string());
         if source != "syscall" {
-            self.diag(Severity::Warning, "LOAD_UNKNOWN_SOURCE", ctx.key("source"), ctx.item.clone(),
-                format!("unknown source '{source}', rule skipped (hindsight evaluates syscall rules)"));
+            self.diag(
+                Severity::Warning,
+                "LOAD_UNKNOWN_SOURCE",
+                ctx.key("source"),
+                ctx.item.clone(),
+                format!(
+                    "unknown source '{source}', rule skipped (hindsight evaluates syscall rules)"
+                ),
+            );
         }
         let info = RuleInfo {
             name: name.clone(),
@@ -223,12 +301,23 @@ impl Loader {
     }
 
     /// Appends (`append`) or replaces one key of rule `i` from item `m`.
-    fn apply(&mut self, ctx: &Ctx, m: &Mapping, i: usize, key: &str, append: bool) -> Result<(), ItemError> {
+    fn apply(
+        &mut self,
+        ctx: &Ctx,
+        m: &Mapping,
+        i: usize,
+        key: &str,
+        append: bool,
+    ) -> Result<(), ItemError> {
         match key {
             "condition" | "output" => {
                 let t = ctx.text(Self::req_key(ctx, m, key)?, key);
                 let r = &mut self.rules[i];
-                let slot = if key == "condition" { &mut r.cond } else { &mut r.output };
+                let slot = if key == "condition" {
+                    &mut r.cond
+                } else {
+                    &mut r.output
+                };
                 if append {
                     slot.append(&t);
                 } else {
@@ -259,7 +348,9 @@ impl Loader {
             "priority" => self.rules[i].priority = priority(ctx, m)?.expect("key present"),
             "enabled" => self.rules[i].enabled = bool_key(ctx, m, key)?.unwrap_or(true),
             "warn_evttypes" => self.rules[i].warn_evttypes = bool_key(ctx, m, key)?.unwrap_or(true),
-            "skip-if-unknown-filter" => self.rules[i].skip_if_unknown_filter = bool_key(ctx, m, key)?.unwrap_or(false),
+            "skip-if-unknown-filter" => {
+                self.rules[i].skip_if_unknown_filter = bool_key(ctx, m, key)?.unwrap_or(false)
+            }
             "exceptions" => {
                 let new = Self::read_exceptions(ctx, m, append)?;
                 if !append {
@@ -267,7 +358,10 @@ impl Loader {
                     return Ok(());
                 }
                 for ex in new {
-                    let existing = self.rules[i].exceptions.iter_mut().find(|e| e.name == ex.name);
+                    let existing = self.rules[i]
+                        .exceptions
+                        .iter_mut()
+                        .find(|e| e.name == ex.name);
                     match existing {
                         Some(e) => {
                             if ex.fields.is_some() || ex.comps.is_some() {
@@ -281,7 +375,8 @@ impl Loader {
                                 return Err((ex.loc, "LOAD_ERR_VALIDATE", format!("exception '{}': a new exception needs 'fields' and 'values'", ex.name)));
                             }
                             let loc = ex.loc.clone();
-                            normalize_exception(&mut ex).map_err(|m| (loc, "LOAD_ERR_VALIDATE", m))?;
+                            normalize_exception(&mut ex)
+                                .map_err(|m| (loc, "LOAD_ERR_VALIDATE", m))?;
                             self.rules[i].exceptions.push(ex);
                         }
                     }

@@ -44,7 +44,9 @@ impl Priority {
         if l == "info" {
             return Some(Priority::Informational);
         }
-        Self::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(&l))
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(&l))
     }
 
     /// The name as Falco prints it in alerts (`Warning`).
@@ -89,7 +91,11 @@ pub(crate) struct Selector<'a> {
 
 impl<'a> Selector<'a> {
     pub(crate) fn new(sel: &'a RuleSelection) -> Selector<'a> {
-        let names = sel.disabled_names.iter().map(|p| Regex::new(p).ok()).collect();
+        let names = sel
+            .disabled_names
+            .iter()
+            .map(|p| Regex::new(p).ok())
+            .collect();
         Selector { sel, names }
     }
 
@@ -120,7 +126,10 @@ mod tests {
     fn priorities_parse_in_any_case() {
         assert_eq!(Priority::parse("WARNING"), Some(Priority::Warning));
         assert_eq!(Priority::parse("info"), Some(Priority::Informational));
-        assert_eq!(Priority::parse("Informational"), Some(Priority::Informational));
+        assert_eq!(
+            Priority::parse("Informational"),
+            Some(Priority::Informational)
+        );
         assert_eq!(Priority::parse("emergency"), Some(Priority::Emergency));
         assert_eq!(Priority::parse("loud"), None);
         assert!(Priority::Critical < Priority::Debug);
@@ -129,17 +138,29 @@ mod tests {
     #[test]
     fn selection_by_tag_name_and_priority() {
         let tags = vec!["shell".to_string(), "mitre".to_string()];
-        let sel = RuleSelection { only_tags: vec!["shell".into()], ..Default::default() };
+        let sel = RuleSelection {
+            only_tags: vec!["shell".into()],
+            ..Default::default()
+        };
         assert!(Selector::new(&sel).allows("a", &tags, Priority::Debug));
         assert!(!Selector::new(&sel).allows("a", &[], Priority::Debug));
-        let sel = RuleSelection { disabled_tags: vec!["mitre".into()], ..Default::default() };
+        let sel = RuleSelection {
+            disabled_tags: vec!["mitre".into()],
+            ..Default::default()
+        };
         assert!(!Selector::new(&sel).allows("a", &tags, Priority::Debug));
-        let sel = RuleSelection { disabled_names: vec!["Shell".into(), "^Write .* dir$".into()], ..Default::default() };
+        let sel = RuleSelection {
+            disabled_names: vec!["Shell".into(), "^Write .* dir$".into()],
+            ..Default::default()
+        };
         let s = Selector::new(&sel);
         assert!(!s.allows("Terminal Shell in container", &[], Priority::Debug));
         assert!(!s.allows("Write below binary dir", &[], Priority::Debug));
         assert!(s.allows("Write below binary", &[], Priority::Debug));
-        let sel = RuleSelection { min_priority: Some(Priority::Warning), ..Default::default() };
+        let sel = RuleSelection {
+            min_priority: Some(Priority::Warning),
+            ..Default::default()
+        };
         assert!(Selector::new(&sel).allows("a", &[], Priority::Error));
         assert!(!Selector::new(&sel).allows("a", &[], Priority::Notice));
     }

@@ -76,29 +76,69 @@ impl Sources {
     }
     fn locate(&self, span: Span, fallback: &Location) -> (Location, String) {
         match self.texts.get(span.src.0 as usize) {
-            Some((map, item)) => (map.locate(span.start as usize).unwrap_or_else(|| fallback.clone()), item.clone()),
+            Some((map, item)) => (
+                map.locate(span.start as usize)
+                    .unwrap_or_else(|| fallback.clone()),
+                item.clone(),
+            ),
             None => (fallback.clone(), String::new()),
         }
     }
 }
 
-fn diag(diags: &mut Vec<Diagnostic>, severity: Severity, code: &'static str, location: Location, item: &str, message: String) {
-    diags.push(Diagnostic { severity, code, location, item: Some(item.to_string()), message });
+fn diag(
+    diags: &mut Vec<Diagnostic>,
+    severity: Severity,
+    code: &'static str,
+    location: Location,
+    item: &str,
+    message: String,
+) {
+    diags.push(Diagnostic {
+        severity,
+        code,
+        location,
+        item: Some(item.to_string()),
+        message,
+    });
 }
 
 impl Loader {
     /// Compiles everything loaded so far into a [`RuleSet`].
     pub fn finish(self) -> RuleSet {
-        let Loader { lists, macros, rules, mut diags, required_engine_version, required_plugins, .. } = self;
+        let Loader {
+            lists,
+            macros,
+            rules,
+            mut diags,
+            required_engine_version,
+            required_plugins,
+            ..
+        } = self;
         // Lists: flatten references to lists defined before.
-        let by_name: HashMap<&str, usize> = lists.iter().enumerate().map(|(i, l)| (l.name.as_str(), i)).collect();
+        let by_name: HashMap<&str, usize> = lists
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.as_str(), i))
+            .collect();
         let mut flat: Vec<Option<Vec<String>>> = vec![None; lists.len()];
         let mut used_lists = vec![false; lists.len()];
         for i in 0..lists.len() {
-            flatten(i, &lists, &by_name, &mut flat, &mut used_lists, &mut diags, 0);
+            flatten(
+                i,
+                &lists,
+                &by_name,
+                &mut flat,
+                &mut used_lists,
+                &mut diags,
+                0,
+            );
         }
-        let list_map: HashMap<String, (Vec<String>, usize)> =
-            lists.iter().enumerate().map(|(i, l)| (l.name.clone(), (flat[i].clone().unwrap_or_default(), i))).collect();
+        let list_map: HashMap<String, (Vec<String>, usize)> = lists
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.clone(), (flat[i].clone().unwrap_or_default(), i)))
+            .collect();
 
         let mut sources = Sources { texts: Vec::new() };
         let mut entries = Vec::with_capacity(macros.len());
@@ -109,15 +149,37 @@ impl Loader {
                 Ok(e) => MacroState::Parsed(e),
                 Err(e) => {
                     let loc = m.cond.map.locate(e.offset).unwrap_or_else(|| m.loc.clone());
-                    diag(&mut diags, Severity::Error, "LOAD_ERR_COMPILE_CONDITION", loc, &m.name, e.message);
+                    diag(
+                        &mut diags,
+                        Severity::Error,
+                        "LOAD_ERR_COMPILE_CONDITION",
+                        loc,
+                        &m.name,
+                        e.message,
+                    );
                     MacroState::Broken
                 }
             };
             parse_failed.push(matches!(state, MacroState::Broken));
-            entries.push(MacroEntry { name: m.name.clone(), index: m.index, visibility: m.visibility, state, used: false });
+            entries.push(MacroEntry {
+                name: m.name.clone(),
+                index: m.index,
+                visibility: m.visibility,
+                state,
+                used: false,
+            });
         }
-        let macro_names: HashMap<String, usize> = macros.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
-        let mut ex = Expander { macros: entries, by_name: macro_names.clone(), lists: &list_map, used_lists };
+        let macro_names: HashMap<String, usize> = macros
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.clone(), i))
+            .collect();
+        let mut ex = Expander {
+            macros: entries,
+            by_name: macro_names.clone(),
+            lists: &list_map,
+            used_lists,
+        };
         for (i, m) in macros.iter().enumerate() {
             if parse_failed[i] {
                 continue;
@@ -127,15 +189,33 @@ impl Loader {
                 Ok(e) => {
                     if let Err((span, msg)) = compile::compile(&e) {
                         let (loc, at) = sources.locate(span, &m.loc);
-                        let msg = if at == m.name { msg } else { format!("{msg} (in macro '{at}')") };
-                        diag(&mut diags, Severity::Error, "LOAD_ERR_COMPILE_CONDITION", loc, &m.name, msg);
+                        let msg = if at == m.name {
+                            msg
+                        } else {
+                            format!("{msg} (in macro '{at}')")
+                        };
+                        diag(
+                            &mut diags,
+                            Severity::Error,
+                            "LOAD_ERR_COMPILE_CONDITION",
+                            loc,
+                            &m.name,
+                            msg,
+                        );
                         ex.macros[i].state = MacroState::Broken;
                     }
                 }
                 Err((span, msg)) => {
                     if !msg.ends_with("(see its own error)") || span.src.0 as usize != i {
                         let (loc, _) = sources.locate(span, &m.loc);
-                        diag(&mut diags, Severity::Error, "LOAD_ERR_VALIDATE", loc, &m.name, msg);
+                        diag(
+                            &mut diags,
+                            Severity::Error,
+                            "LOAD_ERR_VALIDATE",
+                            loc,
+                            &m.name,
+                            msg,
+                        );
                     }
                 }
             }
@@ -152,16 +232,38 @@ impl Loader {
         }
         for (i, m) in ex.macros.iter().enumerate() {
             if !m.used {
-                diag(&mut diags, Severity::Warning, "LOAD_UNUSED_MACRO", macros[i].loc.clone(), &m.name, "macro not referred to by any other rule or macro".into());
+                diag(
+                    &mut diags,
+                    Severity::Warning,
+                    "LOAD_UNUSED_MACRO",
+                    macros[i].loc.clone(),
+                    &m.name,
+                    "macro not referred to by any other rule or macro".into(),
+                );
             }
         }
         for (i, l) in lists.iter().enumerate() {
             if !ex.used_lists[i] {
-                diag(&mut diags, Severity::Warning, "LOAD_UNUSED_LIST", l.loc.clone(), &l.name, "list not referred to by any other rule, macro or list".into());
+                diag(
+                    &mut diags,
+                    Severity::Warning,
+                    "LOAD_UNUSED_LIST",
+                    l.loc.clone(),
+                    &l.name,
+                    "list not referred to by any other rule, macro or list".into(),
+                );
             }
         }
         let macros = ex.macros;
-        RuleSet { rules: compiled, diagnostics: diags, lists: list_map, macros, macro_names, required_engine_version, required_plugins }
+        RuleSet {
+            rules: compiled,
+            diagnostics: diags,
+            lists: list_map,
+            macros,
+            macro_names,
+            required_engine_version,
+            required_plugins,
+        }
     }
 }
 
@@ -179,7 +281,14 @@ fn flatten(
     }
     let l = &lists[i];
     if depth > 64 {
-        diag(diags, Severity::Error, "LOAD_ERR_VALIDATE", l.loc.clone(), &l.name, "lists refer to each other in a loop or nest deeper than 64".into());
+        diag(
+            diags,
+            Severity::Error,
+            "LOAD_ERR_VALIDATE",
+            l.loc.clone(),
+            &l.name,
+            "lists refer to each other in a loop or nest deeper than 64".into(),
+        );
         flat[i] = Some(Vec::new());
         return Vec::new();
     }
@@ -197,23 +306,36 @@ fn flatten(
     out
 }
 
-fn compile_rule(r: &super::loader::RuleInfo, ex: &mut Expander, sources: &mut Sources, diags: &mut Vec<Diagnostic>) -> Option<CompiledRule> {
+fn compile_rule(
+    r: &super::loader::RuleInfo,
+    ex: &mut Expander,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<CompiledRule> {
     let src = sources.add(&r.cond, &r.name);
-    let err = |diags: &mut Vec<Diagnostic>, code, loc: Location, msg: String| diag(diags, Severity::Error, code, loc, &r.name, msg);
+    let err = |diags: &mut Vec<Diagnostic>, code, loc: Location, msg: String| {
+        diag(diags, Severity::Error, code, loc, &r.name, msg)
+    };
     let parsed = match parse_condition(&r.cond.text, src) {
         Ok(e) => e,
         Err(e) => {
-            err(diags, "LOAD_ERR_COMPILE_CONDITION", r.cond.map.locate(e.offset).unwrap_or_else(|| r.loc.clone()), e.message);
+            err(
+                diags,
+                "LOAD_ERR_COMPILE_CONDITION",
+                r.cond.map.locate(e.offset).unwrap_or_else(|| r.loc.clone()),
+                e.message,
+            );
             return None;
         }
     };
-    let with_exceptions = match super::exceptions::apply(parsed, &r.exceptions, sources_add(sources, r)) {
-        Ok(e) => e,
-        Err((loc, msg)) => {
-            err(diags, "LOAD_ERR_VALIDATE", loc, msg);
-            return None;
-        }
-    };
+    let with_exceptions =
+        match super::exceptions::apply(parsed, &r.exceptions, sources_add(sources, r)) {
+            Ok(e) => e,
+            Err((loc, msg)) => {
+                err(diags, "LOAD_ERR_VALIDATE", loc, msg);
+                return None;
+            }
+        };
     let expanded = match ex.expand(&with_exceptions, u32::MAX) {
         Ok(e) => e,
         Err((span, msg)) => {
@@ -227,9 +349,20 @@ fn compile_rule(r: &super::loader::RuleInfo, ex: &mut Expander, sources: &mut So
         Err((span, msg)) => {
             let (loc, at) = sources.locate(span, &r.loc);
             let unknown = msg.starts_with("unknown field");
-            let msg = if at == r.name || at.is_empty() { msg } else { format!("{msg} (in macro '{at}')") };
+            let msg = if at == r.name || at.is_empty() {
+                msg
+            } else {
+                format!("{msg} (in macro '{at}')")
+            };
             if unknown && r.skip_if_unknown_filter {
-                diag(diags, Severity::Warning, "LOAD_UNKNOWN_FILTER", loc, &r.name, format!("{msg}; rule skipped (skip-if-unknown-filter)"));
+                diag(
+                    diags,
+                    Severity::Warning,
+                    "LOAD_UNKNOWN_FILTER",
+                    loc,
+                    &r.name,
+                    format!("{msg}; rule skipped (skip-if-unknown-filter)"),
+                );
             } else {
                 err(diags, "LOAD_ERR_COMPILE_CONDITION", loc, msg);
             }
@@ -239,7 +372,12 @@ fn compile_rule(r: &super::loader::RuleInfo, ex: &mut Expander, sources: &mut So
     let output = match OutputFormat::parse(&r.output.text) {
         Ok(o) => o,
         Err((off, msg)) => {
-            err(diags, "LOAD_ERR_COMPILE_OUTPUT", r.output.map.locate(off).unwrap_or_else(|| r.loc.clone()), msg);
+            err(
+                diags,
+                "LOAD_ERR_COMPILE_OUTPUT",
+                r.output.map.locate(off).unwrap_or_else(|| r.loc.clone()),
+                msg,
+            );
             return None;
         }
     };
@@ -247,11 +385,19 @@ fn compile_rule(r: &super::loader::RuleInfo, ex: &mut Expander, sources: &mut So
     evttype::unknown_names(&expanded, &mut unknown);
     for (span, name) in unknown {
         let (loc, _) = sources.locate(span, &r.loc);
-        diag(diags, Severity::Warning, "LOAD_UNKNOWN_FILTER", loc, &r.name, format!("unknown event type '{name}' (not in the scap event table); it never matches"));
+        diag(
+            diags,
+            Severity::Warning,
+            "LOAD_UNKNOWN_FILTER",
+            loc,
+            &r.name,
+            format!("unknown event type '{name}' (not in the scap event table); it never matches"),
+        );
     }
     let event_types = evttype::event_types(&expanded);
     let all = EventTypes::all();
-    if r.warn_evttypes && !event_types.is_empty() && (event_types.len() > 100 || event_types == all) {
+    if r.warn_evttypes && !event_types.is_empty() && (event_types.len() > 100 || event_types == all)
+    {
         diag(diags, Severity::Warning, "LOAD_NO_EVTTYPE", r.loc.clone(), &r.name,
             "rule matches too many event types (no evt.type restriction); this has a significant performance cost: add an evt.type condition".into());
     }
@@ -270,7 +416,10 @@ fn compile_rule(r: &super::loader::RuleInfo, ex: &mut Expander, sources: &mut So
 }
 
 /// Registers the exceptions' pseudo-source (spans of exception checks point at their key).
-fn sources_add<'a>(sources: &'a mut Sources, r: &super::loader::RuleInfo) -> impl FnMut(&Location) -> SrcId + 'a {
+fn sources_add<'a>(
+    sources: &'a mut Sources,
+    r: &super::loader::RuleInfo,
+) -> impl FnMut(&Location) -> SrcId + 'a {
     let name = r.name.clone();
     move |loc: &Location| {
         sources.texts.push((TextMap::at(loc), name.clone()));
@@ -305,7 +454,9 @@ impl RuleSet {
 
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// The compiled syscall rules in load order (rules with errors are left out).
@@ -342,17 +493,37 @@ pub fn compile_filter(text: &str, defs: Option<&RuleSet>) -> Result<Condition, F
 
 fn compile_filter_with(text: &str, defs: Option<&RuleSet>) -> Result<Condition, FilterError> {
     let src = SrcId(u32::MAX);
-    let e = parse_condition(text, src).map_err(|e| FilterError { offset: e.offset, message: e.message })?;
+    let e = parse_condition(text, src).map_err(|e| FilterError {
+        offset: e.offset,
+        message: e.message,
+    })?;
     let empty = HashMap::new();
     let (macros, by_name, lists) = match defs {
         Some(d) => (d.macros.clone(), d.macro_names.clone(), &d.lists),
         None => (Vec::new(), HashMap::new(), &empty),
     };
     let n = lists.len();
-    let mut ex = Expander { macros, by_name, lists, used_lists: vec![false; n] };
-    let at = |span: Span| if span.src == src { span.start as usize } else { 0 };
-    let e: Expr = ex.expand(&e, u32::MAX).map_err(|(s, m)| FilterError { offset: at(s), message: m })?;
-    compile::compile(&e).map_err(|(s, m)| FilterError { offset: at(s), message: m })
+    let mut ex = Expander {
+        macros,
+        by_name,
+        lists,
+        used_lists: vec![false; n],
+    };
+    let at = |span: Span| {
+        if span.src == src {
+            span.start as usize
+        } else {
+            0
+        }
+    };
+    let e: Expr = ex.expand(&e, u32::MAX).map_err(|(s, m)| FilterError {
+        offset: at(s),
+        message: m,
+    })?;
+    compile::compile(&e).map_err(|(s, m)| FilterError {
+        offset: at(s),
+        message: m,
+    })
 }
 
 impl CompiledRules {
@@ -369,7 +540,11 @@ impl CompiledRules {
                 }
             }
         }
-        CompiledRules { rules, by_type, union }
+        CompiledRules {
+            rules,
+            by_type,
+            union,
+        }
     }
 
     /// All rules in load order, enabled or not.
@@ -379,7 +554,9 @@ impl CompiledRules {
 
     /// Indexes (into [`rules`](Self::rules)) of the enabled rules that can match `evt_type`.
     pub fn candidates(&self, evt_type: u16) -> &[u32] {
-        self.by_type.get(usize::from(evt_type)).map_or(&[], Vec::as_slice)
+        self.by_type
+            .get(usize::from(evt_type))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The event types any enabled rule can match (chunks without them can be skipped).
@@ -389,7 +566,12 @@ impl CompiledRules {
 
     /// The first enabled rule (in load order) that matches the event: Falco's
     /// `rule_matching: first`.
-    pub fn first_match<S: FieldSource + ?Sized>(&self, evt_type: u16, src: &mut S, scratch: &mut EvalScratch) -> Option<usize> {
+    pub fn first_match<S: FieldSource + ?Sized>(
+        &self,
+        evt_type: u16,
+        src: &mut S,
+        scratch: &mut EvalScratch,
+    ) -> Option<usize> {
         self.candidates(evt_type)
             .iter()
             .map(|&i| i as usize)
@@ -397,7 +579,13 @@ impl CompiledRules {
     }
 
     /// Every enabled rule that matches the event, appended to `out` in load order.
-    pub fn all_matches<S: FieldSource + ?Sized>(&self, evt_type: u16, src: &mut S, scratch: &mut EvalScratch, out: &mut Vec<usize>) {
+    pub fn all_matches<S: FieldSource + ?Sized>(
+        &self,
+        evt_type: u16,
+        src: &mut S,
+        scratch: &mut EvalScratch,
+        out: &mut Vec<usize>,
+    ) {
         for &i in self.candidates(evt_type) {
             if self.rules[i as usize].condition.eval(src, scratch) {
                 out.push(i as usize);

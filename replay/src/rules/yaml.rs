@@ -45,8 +45,13 @@ fn key_at(rest: &str) -> Option<&str> {
     let end = rest.find(':')?;
     let key = rest[..end].trim_end();
     let ok = !key.is_empty()
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        && rest[end + 1..].chars().next().is_none_or(char::is_whitespace);
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && rest[end + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
     ok.then_some(key)
 }
 
@@ -81,7 +86,12 @@ impl<'a> FileMap<'a> {
                 if let Some(k) = key_at(after.trim_start()) {
                     keys.push((k.to_string(), i, key_indent));
                 }
-                items.push(ItemPos { line: i as u32 + 1, col: ind as u32 + 1, last_line: i, keys });
+                items.push(ItemPos {
+                    line: i as u32 + 1,
+                    col: ind as u32 + 1,
+                    last_line: i,
+                    keys,
+                });
                 continue;
             }
             if let Some(item) = items.last_mut() {
@@ -97,14 +107,26 @@ impl<'a> FileMap<'a> {
     }
 
     fn loc(&self, line: usize, col: usize) -> Location {
-        Location { file: self.file.clone(), line: line as u32 + 1, col: col as u32 + 1 }
+        Location {
+            file: self.file.clone(),
+            line: line as u32 + 1,
+            col: col as u32 + 1,
+        }
     }
 
     /// The location of item `idx` (or the file start if the scanner did not find it).
     pub fn item_loc(&self, idx: usize) -> Location {
         match self.items.get(idx) {
-            Some(p) => Location { file: self.file.clone(), line: p.line, col: p.col },
-            None => Location { file: self.file.clone(), line: 1, col: 1 },
+            Some(p) => Location {
+                file: self.file.clone(),
+                line: p.line,
+                col: p.col,
+            },
+            None => Location {
+                file: self.file.clone(),
+                line: 1,
+                col: 1,
+            },
         }
     }
 
@@ -112,7 +134,10 @@ impl<'a> FileMap<'a> {
     pub fn item_at_line(&self, line: u32) -> Option<String> {
         let l = line as usize;
         let item = self.items.iter().rev().find(|p| (p.line as usize) <= l)?;
-        let first = self.lines.get(item.line as usize - 1)?.trim_start_matches(' ');
+        let first = self
+            .lines
+            .get(item.line as usize - 1)?
+            .trim_start_matches(' ');
         let rest = first.get(1..)?.trim_start();
         let (_, name) = rest.split_once(':')?;
         let name = name.trim().trim_matches(|c| c == '"' || c == '\'');
@@ -121,7 +146,11 @@ impl<'a> FileMap<'a> {
 
     /// The location of `key` in item `idx` (falls back to the item).
     pub fn key_loc(&self, idx: usize, key: &str) -> Location {
-        match self.items.get(idx).and_then(|p| p.keys.iter().find(|k| k.0 == key)) {
+        match self
+            .items
+            .get(idx)
+            .and_then(|p| p.keys.iter().find(|k| k.0 == key))
+        {
             Some(&(_, line, col)) => self.loc(line, col),
             None => self.item_loc(idx),
         }
@@ -129,7 +158,9 @@ impl<'a> FileMap<'a> {
 
     /// A map from offsets in the scalar value of `key` in item `idx` to file positions.
     pub fn value_map(&self, idx: usize, key: &str) -> TextMap {
-        let Some(item) = self.items.get(idx) else { return TextMap::at(&self.item_loc(idx)) };
+        let Some(item) = self.items.get(idx) else {
+            return TextMap::at(&self.item_loc(idx));
+        };
         let Some(&(_, kline, kcol)) = item.keys.iter().find(|k| k.0 == key) else {
             return TextMap::at(&self.item_loc(idx));
         };
@@ -147,7 +178,13 @@ impl<'a> FileMap<'a> {
             off = inline.len() - usize::from(quoted) + 1;
         }
         // Continuation lines: more indented than the key, up to the item's end.
-        for (i, l) in self.lines.iter().enumerate().take(item.last_line + 1).skip(kline + 1) {
+        for (i, l) in self
+            .lines
+            .iter()
+            .enumerate()
+            .take(item.last_line + 1)
+            .skip(kline + 1)
+        {
             let t = l.trim_start_matches(' ');
             if t.is_empty() {
                 off += 1;
