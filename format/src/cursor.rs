@@ -44,6 +44,18 @@ impl<'a> Cursor<'a> {
     pub(crate) fn i64(&mut self) -> Option<i64> {
         self.array().map(i64::from_le_bytes)
     }
+    /// An unsigned LEB128 varint of at most 10 bytes (`None` when longer or cut short).
+    pub(crate) fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for i in 0..10 {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
     /// A `u16` length followed by that many bytes (metadata-block strings, no NUL).
     pub(crate) fn str16(&mut self) -> Option<&'a [u8]> {
         let n = self.u16()? as usize;
@@ -58,6 +70,8 @@ pub(crate) trait PutLe {
     fn put_u32(&mut self, v: u32);
     fn put_u64(&mut self, v: u64);
     fn put_i64(&mut self, v: i64);
+    /// Unsigned LEB128 varint (1 to 10 bytes).
+    fn put_varint(&mut self, v: u64);
     /// `u16` length + bytes, truncated to `max` bytes.
     fn put_str16(&mut self, v: &[u8], max: usize);
 }
@@ -77,6 +91,13 @@ impl PutLe for Vec<u8> {
     }
     fn put_i64(&mut self, v: i64) {
         self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn put_varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.push(v as u8);
     }
     fn put_str16(&mut self, v: &[u8], max: usize) {
         let v = &v[..v.len().min(max).min(u16::MAX as usize)];

@@ -349,7 +349,17 @@ pub fn write_value(
                 let _ = write!(out, "({s})");
             }
         }
-        ParamValue::Mode(m) => push_num(out, i64::from(m), u64::from(m), false, info.fmt),
+        ParamValue::Mode(m) => {
+            // PT_MODE: octal with a leading 0, then the mode bits by name (`04755(...|S_ISUID)`).
+            let _ = write!(out, "0{m:o}");
+            if let schema::ParamExtra::Flags(names) = info.extra {
+                let mut s = String::new();
+                flags_str(m, names, &mut s);
+                if !s.is_empty() {
+                    let _ = write!(out, "({s})");
+                }
+            }
+        }
         ParamValue::Bool(b) => out.push_str(if b { "true" } else { "false" }),
         ParamValue::Double(d) => {
             let _ = write!(out, "{d}");

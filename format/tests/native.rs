@@ -7,6 +7,19 @@ use hindsight_format::native::{NativeOptions, NativeReader, NativeWriter};
 use hindsight_format::TraceReader;
 
 fn write_native(path: &std::path::Path, chunk_size: usize, finish: bool) -> (usize, Vec<u64>) {
+    write_native_with(path, chunk_size, finish, &|_, num| {
+        format!("state before {num}").into_bytes()
+    })
+}
+
+/// Converts a capture to a native trace; `checkpoint(header_blocks, num)` gives the checkpoint
+/// stored with the chunk starting at event `num`.
+fn write_native_with(
+    path: &std::path::Path,
+    chunk_size: usize,
+    finish: bool,
+    checkpoint: &dyn Fn(&[u8], u64) -> Vec<u8>,
+) -> (usize, Vec<u64>) {
     let cap = common::shared().join("captures/falco/open-multiple-files.scap");
     let mut r = TraceReader::open(cap).unwrap();
     let file = std::fs::File::create(path).unwrap();
@@ -14,17 +27,18 @@ fn write_native(path: &std::path::Path, chunk_size: usize, finish: bool) -> (usi
         file,
         NativeOptions {
             chunk_size,
-            level: 3,
+            ..NativeOptions::default()
         },
     )
     .unwrap();
-    w.write_header_blocks(r.header_blocks()).unwrap();
+    let header = r.header_blocks().to_vec();
+    w.write_header_blocks(&header).unwrap();
     let mut starts = Vec::new();
     let mut n = 0;
     while let Some(ev) = r.next_event().unwrap() {
         if w.at_chunk_start() {
             starts.push(ev.num);
-            w.set_checkpoint(format!("state before {}", ev.num).into_bytes());
+            w.set_checkpoint(checkpoint(&header, ev.num));
         }
         w.write_event(&ev).unwrap();
         n += 1;
@@ -51,10 +65,10 @@ fn chunks_carry_stats_and_checkpoints_and_read_alone() {
     let mut total = 0;
     for (c, &first) in chunks.iter().zip(&starts) {
         assert_eq!(c.stats.first_num, first);
-        assert_eq!(
-            c.checkpoint.as_deref(),
-            Some(format!("state before {first}").as_bytes())
-        );
+        // The first chunk's state is the header's, so its checkpoint is not stored.
+        let want = format!("state before {first}");
+        let want = (c.index > 0).then_some(want.as_bytes());
+        assert_eq!(c.checkpoint.as_deref(), want);
         let mut evs = nr.read_chunk(c.index).unwrap();
         let mut k = 0;
         while let Some(ev) = evs.next_event() {
@@ -73,6 +87,28 @@ fn chunks_carry_stats_and_checkpoints_and_read_alone() {
         m += 1;
     }
     assert_eq!(m, n);
+}
+
+#[test]
+fn large_checkpoints_are_stored_compressed_against_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.scap.zst");
+    // A checkpoint that, like real replay state, repeats the header's names and paths.
+    let cp = |h: &[u8], num: u64| [h, &num.to_le_bytes()].concat();
+    write_native_with(&path, 8 << 10, true, &cp);
+    let mut nr = NativeReader::open(&path).unwrap();
+    assert!(nr.warnings().is_empty(), "{:?}", nr.warnings());
+    let h = nr.header_blocks().to_vec();
+    let chunks = nr.chunks().to_vec();
+    assert!(chunks.len() > 3);
+    for c in &chunks[1..] {
+        let got = c.checkpoint.as_deref().expect("a checkpoint");
+        assert_eq!(got, cp(&h, c.stats.first_num));
+    }
+    // Stored raw, the checkpoints alone would be larger than the whole file.
+    let file_len = std::fs::metadata(&path).unwrap().len() as usize;
+    assert!(file_len < h.len() * (chunks.len() - 1), "{file_len} bytes");
+    assert!(nr.read_chunk(1).unwrap().next_event().is_some());
 }
 
 #[test]

@@ -8,8 +8,9 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::chunk_meta::{decode_meta, StoredCheckpoint};
 use super::frames::{frame_at, FrameKind, SKIPPABLE_MAGIC};
-use super::{decode_meta, ChunkStats, INDEX_END, INDEX_TAG};
+use super::{ChunkStats, INDEX_END, INDEX_TAG};
 use crate::block::{le_u32, BlockKind};
 use crate::cursor::Cursor;
 use crate::error::{DecodeError, Warning, WarningKind};
@@ -45,6 +46,8 @@ pub struct NativeReader {
     chunks: Vec<ChunkInfo>,
     warnings: Vec<Warning>,
     indexed: bool,
+    /// Checkpoints as stored, by chunk, until frame 0 (their dictionary) is read.
+    stored: Vec<Option<StoredCheckpoint>>,
 }
 
 fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
@@ -53,7 +56,7 @@ fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
 
 fn read_at(f: &mut File, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
     f.seek(SeekFrom::Start(off)).map_err(io(off))?;
-    let mut buf = Vec::with_capacity(len);
+    let mut buf = Vec::with_capacity(len.min(1 << 24));
     f.take(len as u64).read_to_end(&mut buf).map_err(io(off))?;
     Ok(buf)
 }
@@ -86,6 +89,7 @@ impl NativeReader {
             chunks: Vec::new(),
             warnings: Vec::new(),
             indexed: false,
+            stored: Vec::new(),
         };
         let first_meta = match r.read_index()? {
             Some(first) => first,
@@ -101,6 +105,7 @@ impl NativeReader {
                 message: format!("header frame: {e}"),
             });
         }
+        r.resolve_checkpoints(&raw);
         let tr = TraceReader::from_decompressed(
             Box::new(std::io::Cursor::new(raw)),
             Compression::Native,
@@ -109,6 +114,27 @@ impl NativeReader {
         r.header_blocks = tr.header_blocks().to_vec();
         r.warnings.extend(tr.warnings().iter().cloned());
         Ok(r)
+    }
+
+    /// Decompresses the stored checkpoints against frame 0 (`dict`), dropping damaged ones
+    /// with a warning (their chunk then replays without one).
+    fn resolve_checkpoints(&mut self, dict: &[u8]) {
+        for (i, stored) in std::mem::take(&mut self.stored).into_iter().enumerate() {
+            let Some(stored) = stored else { continue };
+            let resolved = stored.resolve(dict);
+            if resolved.is_none() {
+                let data_offset = self.chunks.get(i).map(|c| c.data_offset);
+                self.warnings.push(Warning {
+                    offset: 0,
+                    file_offset: data_offset,
+                    kind: WarningKind::BadMetadata,
+                    message: format!("chunk {i}: the checkpoint does not decompress to its declared size; the chunk is replayed without it"),
+                });
+            }
+            if let Some(c) = self.chunks.get_mut(i) {
+                c.checkpoint = resolved;
+            }
+        }
     }
 
     /// Reads the trailing index; returns the offset of the first chunk (end of frame 0).
@@ -138,24 +164,31 @@ impl NativeReader {
                 _ => return Ok(None),
             }
         }
+        let mut chunks = Vec::with_capacity(entries.len());
+        let mut stored = Vec::with_capacity(entries.len());
         for (i, (m, d, l)) in entries.iter().copied().enumerate() {
-            let payload_len = d.checked_sub(m + 8).filter(|&n| n < 1 << 32);
-            let Some(plen) = payload_len else {
+            // Every frame the index names must lie before the index itself.
+            let plen = m.checked_add(8).and_then(|p| d.checked_sub(p));
+            let fits = d.checked_add(l).is_some_and(|end| end <= start);
+            let (Some(plen), true) = (plen, fits) else {
                 return Ok(None);
             };
             let meta = read_at(&mut self.file, m + 8, plen as usize)?;
             let Some((stats, checkpoint)) = decode_meta(&meta) else {
                 return Ok(None);
             };
-            self.chunks.push(ChunkInfo {
+            stored.push(checkpoint);
+            chunks.push(ChunkInfo {
                 index: i,
                 stats,
-                checkpoint,
+                checkpoint: None,
                 data_offset: d,
                 data_len: l,
                 complete: true,
             });
         }
+        self.chunks = chunks;
+        self.stored = stored;
         self.indexed = true;
         Ok(Some(entries.first().map_or(start, |e| e.0)))
     }
@@ -165,7 +198,7 @@ impl NativeReader {
         let all = read_at(&mut self.file, 0, self.file_len as usize)?;
         let mut pos = 0usize;
         let mut header_end = None;
-        let mut pending: Option<(ChunkStats, Option<Vec<u8>>)> = None;
+        let mut pending: Option<(ChunkStats, Option<StoredCheckpoint>)> = None;
         while pos < all.len() {
             match frame_at(&all[pos..]) {
                 Some((FrameKind::Skippable, len)) => {
@@ -216,17 +249,18 @@ impl NativeReader {
 
     fn push_scanned(
         &mut self,
-        meta: Option<(ChunkStats, Option<Vec<u8>>)>,
+        meta: Option<(ChunkStats, Option<StoredCheckpoint>)>,
         off: u64,
         len: u64,
         complete: bool,
     ) {
         let (stats, checkpoint) = meta.unwrap_or_default();
         let index = self.chunks.len();
+        self.stored.push(checkpoint);
         self.chunks.push(ChunkInfo {
             index,
             stats,
-            checkpoint,
+            checkpoint: None,
             data_offset: off,
             data_len: len,
             complete,

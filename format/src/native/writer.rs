@@ -7,8 +7,9 @@
 
 use std::io::Write;
 
+use super::chunk_meta::{encode_meta, ChunkStats, StoredCheckpoint};
 use super::frames::skippable;
-use super::{encode_meta, ChunkStats, DEFAULT_CHUNK_SIZE, INDEX_END, INDEX_TAG};
+use super::{DEFAULT_CHUNK_SIZE, INDEX_END, INDEX_TAG};
 use crate::cursor::PutLe;
 use crate::encode::write_event_block;
 use crate::error::WriteError;
@@ -21,8 +22,13 @@ pub struct NativeOptions {
     /// Uncompressed bytes of event blocks per chunk (a chunk closes after the event that
     /// reaches this size).
     pub chunk_size: usize,
-    /// zstd compression level.
+    /// zstd compression level of the data frames (3 keeps conversion at several hundred MB/s
+    /// per core; higher levels gain a few percent at a fraction of the speed).
     pub level: i32,
+    /// zstd level of frame 0 (the header blocks) and of small checkpoints. They are written
+    /// once per file or chunk, so a slow strong level costs little; large ones fall back to
+    /// weaker levels (see `side_level`) to bound the time spent on them.
+    pub header_level: i32,
 }
 
 impl Default for NativeOptions {
@@ -30,6 +36,23 @@ impl Default for NativeOptions {
         NativeOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
             level: 3,
+            header_level: 19,
+        }
+    }
+}
+
+impl NativeOptions {
+    /// The level for `len` bytes of header blocks or checkpoint: `header_level` up to `budget`
+    /// bytes, `level + 6` (at most) up to 16 × `budget`, then `level`. Frame 0 is written once
+    /// per file (budget 1 MiB: a fraction of a second at level 19); a checkpoint once per chunk
+    /// (budget 64 KiB, so that it never takes more than a fraction of the chunk's own time).
+    fn side_level(&self, len: usize, budget: usize) -> i32 {
+        if len <= budget {
+            self.header_level
+        } else if len <= budget * 16 {
+            self.header_level.min(self.level + 6)
+        } else {
+            self.level
         }
     }
 }
@@ -54,6 +77,10 @@ pub struct NativeWriter<W: Write> {
     next_num: u64,
     index: Vec<IndexEntry>,
     compressor: zstd::bulk::Compressor<'static>,
+    /// The header blocks (frame 0, uncompressed): the dictionary of the checkpoints.
+    dict: Vec<u8>,
+    /// Checkpoint compressors by level, each loaded with `dict`.
+    side: Vec<(i32, zstd::bulk::Compressor<'static>)>,
 }
 
 impl<W: Write> std::fmt::Debug for NativeWriter<W> {
@@ -80,6 +107,8 @@ impl<W: Write> NativeWriter<W> {
             next_num: 1,
             index: Vec::new(),
             compressor,
+            dict: Vec::new(),
+            side: Vec::new(),
         })
     }
 
@@ -96,8 +125,10 @@ impl<W: Write> NativeWriter<W> {
         if self.header_done {
             return Err(WriteError::Usage("the header was already written".into()));
         }
-        let z = self.compressor.compress(raw)?;
+        let level = self.opts.side_level(raw.len(), 1 << 20);
+        let z = zstd::bulk::Compressor::new(level)?.compress(raw)?;
         self.put(&z)?;
+        self.dict = raw.to_vec();
         self.header_done = true;
         Ok(())
     }
@@ -114,8 +145,13 @@ impl<W: Write> NativeWriter<W> {
 
     /// Stores `checkpoint` with the chunk the next event opens (or the open chunk if it has no
     /// event yet): it must describe the state before that chunk's first event.
+    ///
+    /// The first chunk of the file keeps none: its state is the one frame 0's header blocks
+    /// describe, which every reader has, and storing it again would cost about as much as the
+    /// header itself. Other checkpoints are stored zstd-compressed against the header blocks.
     pub fn set_checkpoint(&mut self, checkpoint: Vec<u8>) {
-        self.checkpoint = Some(checkpoint);
+        let first_chunk = self.index.is_empty() && !self.stats.new_section;
+        self.checkpoint = (!first_chunk).then_some(checkpoint);
     }
 
     /// The `evt.num` the next event will have.
@@ -171,7 +207,11 @@ impl<W: Write> NativeWriter<W> {
         let z = self.compressor.compress(&self.chunk)?;
         self.stats.raw_len = self.chunk.len() as u64;
         self.stats.zst_len = z.len() as u64;
-        let meta = skippable(&encode_meta(&self.stats, self.checkpoint.as_deref()));
+        let stored = match self.checkpoint.take() {
+            Some(cp) => Some(self.store_checkpoint(cp)?),
+            None => None,
+        };
+        let meta = skippable(&encode_meta(&self.stats, stored.as_ref()));
         let meta_offset = self.put(&meta)?;
         let data_offset = self.put(&z)?;
         self.index.push(IndexEntry {
@@ -184,6 +224,28 @@ impl<W: Write> NativeWriter<W> {
         self.stats = ChunkStats::default();
         self.checkpoint = None;
         Ok(())
+    }
+
+    /// Compresses a checkpoint against the header blocks (kept raw when that does not help).
+    fn store_checkpoint(&mut self, cp: Vec<u8>) -> Result<StoredCheckpoint, WriteError> {
+        let level = self.opts.side_level(cp.len(), 64 << 10);
+        let at = match self.side.iter().position(|(l, _)| *l == level) {
+            Some(at) => at,
+            None => {
+                let c = zstd::bulk::Compressor::with_dictionary(level, &self.dict)?;
+                self.side.push((level, c));
+                self.side.len() - 1
+            }
+        };
+        let frame = self.side[at].1.compress(&cp)?;
+        Ok(if frame.len() < cp.len() {
+            StoredCheckpoint::Zstd {
+                raw_len: cp.len() as u64,
+                frame,
+            }
+        } else {
+            StoredCheckpoint::Raw(cp)
+        })
     }
 
     /// Flushes the last chunk, writes the index and returns the sink.
