@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use crate::util::{hindsight, run, shared_dir, sysdig_available};
 
+mod attacks;
+
 fn capture(name: &str) -> PathBuf {
     shared_dir().join("captures/falco").join(name)
 }
