@@ -496,3 +496,49 @@ fn bad_input_is_exit_1_with_a_message() {
     // Usage errors are exit 2 (clap).
     replay(&[cap.to_str().unwrap(), "--match", "some"], 2);
 }
+
+#[test]
+fn every_trace_format_and_thread_count_gives_the_same_alerts() {
+    // The same capture as plain, gzip and native (`hindsight convert`), found by walking a
+    // directory; the alerts differ only in their trace path, whatever -j is.
+    let dir = tempfile::tempdir().unwrap();
+    let src = capture("psp_run_as_user_0_container.scap");
+    for name in ["a.scap", "b.scap.gz", "c.scap.zst"] {
+        let out = run(&[
+            "convert",
+            src.to_str().unwrap(),
+            dir.path().join(name).to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "convert {name}: {}", stderr(&out));
+    }
+    let strip = |out: &Output| -> Vec<String> {
+        json_lines(out)
+            .into_iter()
+            .map(|mut a| {
+                let trace = a["trace"].as_str().unwrap().to_string();
+                a["trace"] = Value::from(Path::new(&trace).file_name().unwrap().to_str().unwrap());
+                a.to_string()
+            })
+            .collect()
+    };
+    let d = dir.path().to_str().unwrap();
+    let one = strip(&replay(
+        &[d, "--format", "json", "--match", "all", "-j", "1"],
+        0,
+    ));
+    let four = strip(&replay(
+        &[d, "--format", "json", "--match", "all", "-j", "4"],
+        0,
+    ));
+    assert_eq!(one, four);
+    assert!(!one.is_empty());
+    assert_eq!(one.len() % 3, 0, "{one:#?}");
+    let per = one.len() / 3;
+    for (i, name) in ["a.scap", "b.scap.gz", "c.scap.zst"].iter().enumerate() {
+        for line in &one[i * per..(i + 1) * per] {
+            assert!(line.contains(&format!("\"trace\":\"{name}\"")), "{line}");
+        }
+        let first = one[i * per].replace(name, "X");
+        assert_eq!(first, one[0].replace("a.scap", "X"));
+    }
+}
