@@ -49,9 +49,9 @@ scenario() {
   podman run -d --name "$name" localhost/nginx:latest >/dev/null
   sleep 1
   local id; id=$(podman inspect -f '{{.Id}}' "$name")
-  "$HS" record -o "$CORPUS/lab_$name.scap.zst" --container "$id" --duration 4s &
+  "$HS" record -o "$CORPUS/lab_$name.scap.zst" --container "$id" --duration 7s &
   local rec=$!
-  sleep 1.5
+  sleep 3.5
   "$@"
   wait $rec
   podman rm -f -t 0 "$name" >/dev/null
