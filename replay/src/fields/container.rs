@@ -37,7 +37,7 @@ pub fn extract_container(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) 
     };
     if id.is_empty() {
         match name {
-            "id" | "name" => out.str(b"host"),
+            "id" | "name" | "type" => out.str(b"host"),
             _ => return false,
         }
         return true;

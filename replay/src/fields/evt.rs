@@ -84,6 +84,38 @@ fn category_name(c: Category) -> &'static str {
     }
 }
 
+/// Appends parameter `i` as `evt.arg.X` shows it: like `evt.args`, except that an fd is
+/// its `<type>name` when known and flags are their names only (`O_RDONLY|O_CLOEXEC`).
+pub fn render_arg(c: &Ctx<'_>, raw: &[u8], i: usize, from_enter: bool, out: &mut String) {
+    let ev = if from_enter {
+        c.p.enter.unwrap_or(c.p.ev)
+    } else {
+        c.p.ev
+    };
+    if let Some(pi) = ev.info().and_then(|info| info.params.get(i)) {
+        match ParamValue::decode(pi, Some(raw)) {
+            ParamValue::Fd(fd) => {
+                if let Some(f) = c.fd_num(fd) {
+                    out.push('<');
+                    out.push(char::from(f.ty.typechar()));
+                    out.push('>');
+                    out.push_str(&String::from_utf8_lossy(&f.name));
+                    return;
+                }
+            }
+            ParamValue::Flags { value, names } => {
+                let before = out.len();
+                hindsight_format::value::flags_str(value, names, out);
+                if out.len() > before {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+    render_param(c, raw, i, from_enter, out);
+}
+
 /// Appends parameter `i` of the event (or of its enter) as sysdig prints it, through the
 /// format crate's printer with the state as resolver.
 pub fn render_param(c: &Ctx<'_>, raw: &[u8], i: usize, from_enter: bool, out: &mut String) {
@@ -284,7 +316,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             };
             let mut text = std::mem::take(&mut out.text);
             text.clear();
-            render_param(c, raw, i, enter, &mut text);
+            render_arg(c, raw, i, enter, &mut text);
             out.str(text.as_bytes());
             out.text = text;
         }

@@ -51,10 +51,17 @@ fn end(f: &Fd, e: End) -> Option<([u8; 16], u16)> {
         return None;
     }
     if f.listening {
+        // A listening socket has its server end only; the client end reads as zero and
+        // the local/remote split needs a connection.
         return match e {
-            End::Server | End::Local => Some((f.addrs.sip, f.addrs.sport)),
+            End::Server => Some((f.addrs.sip, f.addrs.sport)),
+            End::Client => Some(([0; 16], 0)),
             _ => None,
         };
+    }
+    if f.role == Role::None {
+        // A socket with no address yet.
+        return None;
     }
     let client = (f.addrs.sip, f.addrs.sport);
     let server = (f.addrs.dip, f.addrs.dport);
@@ -77,18 +84,68 @@ fn end_of(name: &str) -> Option<End> {
     })
 }
 
+/// The type character of the fd an fd-creating event is about, before it exists.
+fn expected_typechar(c: &Ctx<'_>) -> Option<u8> {
+    use crate::state::apply::{action_of, Action};
+    Some(match action_of(c.p.ev.ty) {
+        Action::Open => b'f',
+        Action::Socket | Action::Accept => b'4',
+        Action::Socketpair => b'u',
+        Action::Pipe => b'p',
+        Action::Memfd => b'm',
+        Action::Typed(t) => t.typechar(),
+        _ => return None,
+    })
+}
+
 /// Extracts `fd.<name>`.
 pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    let Some(n) = c.st.event_fd_of(&c.p) else {
+        return false;
+    };
     if name == "num" {
-        return match crate::state::State::event_fd(&c.p) {
-            Some(n) => {
-                out.i64(n);
+        out.i64(n);
+        return true;
+    }
+    let Some((num, f)) = c.fd() else {
+        // No table entry: libsinsp still knows the type an fd-creating call is about (and,
+        // for a failed open, the path), and shows other unknown fds as an unnamed `o`.
+        return match (name, n < 0) {
+            ("typechar", true) => match expected_typechar(c) {
+                Some(ch) => {
+                    out.str(&[ch]);
+                    true
+                }
+                None => false,
+            },
+            ("typechar", false) => {
+                out.str(b"o");
                 true
             }
-            None => false,
+            ("name" | "nameraw" | "directory" | "filename", true)
+                if c.p.is_exit() && crate::state::apply::open_path(c.st, &c.p).is_some() =>
+            {
+                let Some(path) = crate::state::apply::open_path(c.st, &c.p) else {
+                    return false;
+                };
+                match name {
+                    "directory" => out.str(dirname(&path)),
+                    "filename" => out.str(basename(&path)),
+                    _ => out.str(&path),
+                }
+                true
+            }
+            ("name" | "nameraw", _) if c.p.is_exit() => {
+                out.str(b"");
+                true
+            }
+            ("directory", _) if c.p.is_exit() => {
+                out.str(b"/");
+                true
+            }
+            _ => false,
         };
-    }
-    let Some((num, f)) = c.fd() else { return false };
+    };
     let v6 = f.ty == FdType::Ipv6;
     match name {
         "type" => out.str(f.ty.name().as_bytes()),
@@ -122,7 +179,9 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "dev.major" => out.u64(u64::from(f.dev >> 20)),
         "dev.minor" => out.u64(u64::from(f.dev & 0xfffff)),
         "ino" => out.u64(f.ino),
-        "l4proto" => match l4_name(f.addrs.l4proto).filter(|_| f.ty.is_ip()) {
+        "l4proto" => match l4_name(f.addrs.l4proto)
+            .filter(|_| f.ty.is_ip() && (f.listening || f.role != Role::None))
+        {
             Some(n) => out.str(n),
             None => return false,
         },

@@ -54,7 +54,6 @@ fn group_leader<'a>(c: &Ctx<'a>, t: &'a Thread) -> Option<&'a Thread> {
 
 fn one_thread(name: &str, t: &Thread, c: &Ctx<'_>, out: &mut Out) -> bool {
     match name {
-        "name" if t.comm.is_empty() => return false,
         "name" => out.str(&t.comm),
         "exe" => out.str(&t.exe),
         "exepath" => out.str(&t.exepath),
@@ -76,9 +75,9 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
     let Some(t) = c.thread() else { return false };
     match name {
         "pid" => out.i64(t.pid),
+        "vpid" if t.vpid < 0 => return false,
         "vpid" => out.i64(t.vpid),
         "exe" => out.str(&t.exe),
-        "name" if t.comm.is_empty() => return false,
         "name" => out.str(&t.comm),
         "exepath" => out.str(&t.exepath),
         "args" => out.build(|b| join_args(t, b)),
@@ -129,7 +128,10 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         "is_vpgid_leader" => out.bool(t.vpgid == t.vpid),
         "ppid" => out.i64(c.main_thread().map_or(t.ptid, |m| m.ptid)),
         "pname" | "pexe" | "pexepath" | "pcmdline" | "ppid.duration" => {
-            let Some(p) = c.ancestors().next() else { return false };
+            // The thread's own parent (for a secondary thread: its creator).
+            let Some(p) = c.st.thread(t.ptid).filter(|p| p.tid != t.tid) else {
+                return false;
+            };
             let field = match name {
                 "pname" => "name",
                 "pexe" => "exe",
@@ -249,6 +251,7 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
     let Some(t) = c.thread() else { return false };
     match name {
         "tid" => out.i64(t.tid),
+        "vtid" if t.vtid < 0 => return false,
         "vtid" => out.i64(t.vtid),
         "ismain" => out.bool(t.is_main()),
         "cap_inheritable" => out.build(|b| caps_text(t.caps.0, b)),

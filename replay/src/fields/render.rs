@@ -13,8 +13,8 @@ impl Resolver for StateResolver<'_> {
     fn comm(&self, tid: i64) -> Option<&[u8]> {
         self.0
             .thread(tid)
+            .filter(|t| !t.is_placeholder())
             .map(|t| t.comm.as_slice())
-            .filter(|c| !c.is_empty())
     }
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {

@@ -365,7 +365,16 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     let (child_tid, caller) = if res == 0 {
         (ev.tid, None)
     } else {
-        (res, st.thread(ev.tid).filter(|t| !t.is_placeholder()).cloned())
+        let caller = st.thread(ev.tid).filter(|t| !t.is_placeholder()).cloned();
+        // In a pid namespace the return value is the child's namespaced id, not its tid:
+        // the child's own clone exit creates it (as libsinsp does).
+        if caller
+            .as_ref()
+            .is_some_and(|c| c.vtid > 0 && c.vtid != c.tid)
+        {
+            return;
+        }
+        (res, caller)
     };
     if st
         .threads
@@ -375,11 +384,18 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
         return;
     }
     let ptid_param = p.int("ptid").unwrap_or(-1);
+    // A new thread's parent is the thread that created it (libsinsp: `proc.pname` of a
+    // secondary thread is its process's name); a new process's parent is the caller's
+    // process.
     let (pid, ptid) = match (&caller, res) {
-        (Some(c), _) if is_thread => (c.pid, c.ptid),
+        (Some(c), _) if is_thread => (c.pid, c.tid),
         (Some(c), _) => (child_tid, c.pid),
+        (None, 0) if is_thread => {
+            let pid = p.int("pid").unwrap_or(child_tid);
+            (pid, pid)
+        }
         (None, 0) => (p.int("pid").unwrap_or(child_tid), ptid_param),
-        (None, _) if is_thread => (p.int("pid").unwrap_or(child_tid), ptid_param),
+        (None, _) if is_thread => (p.int("pid").unwrap_or(child_tid), ev.tid),
         (None, _) => (child_tid, p.int("pid").unwrap_or(ptid_param)),
     };
     let parent = caller.or_else(|| st.thread(ptid).cloned());
@@ -540,20 +556,28 @@ fn execve(st: &mut State, p: &Paired<'_>) {
     }
 }
 
-fn open(st: &mut State, p: &Paired<'_>, fd: i64) {
-    let ev = &p.ev;
-    let Some(name) = p.str("name") else {
-        return;
-    };
+/// The resolved path an open-family event names (against the cwd or its dirfd).
+pub fn open_path(st: &State, p: &Paired<'_>) -> Option<Vec<u8>> {
+    if action_of(p.ev.ty) != Action::Open {
+        return None;
+    }
+    let name = p.str("name")?;
     let dirfd = p.int("dirfd").unwrap_or(AT_FDCWD);
     let base = if name.starts_with(b"/") {
         Vec::new()
     } else if dirfd == AT_FDCWD {
-        st.thread(ev.tid).map(|t| t.cwd.clone()).unwrap_or_default()
+        st.thread(p.ev.tid).map(|t| t.cwd.clone()).unwrap_or_default()
     } else {
-        fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
+        fd_of(st, p.ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
     };
-    let path = resolve(&base, name);
+    Some(resolve(&base, name))
+}
+
+fn open(st: &mut State, p: &Paired<'_>, fd: i64) {
+    let ev = &p.ev;
+    let Some(path) = open_path(st, p) else {
+        return;
+    };
     let open_flags = match p.int("flags") {
         Some(f) => f as u32,
         None if ev.info().is_some_and(|i| i.name == "creat") => CREAT_FLAGS,
@@ -669,7 +693,6 @@ fn bind(st: &mut State, p: &Paired<'_>) {
         Addr::Ip(ty, ip, port) => {
             f.ty = ty;
             f.listening = true;
-            f.role = Role::Server;
             f.addrs.sip = ip;
             f.addrs.sport = port;
             f.name = server_name(ty, &f.addrs);

@@ -170,6 +170,13 @@ fn put_thread(w: &mut W, t: &Thread) {
     ] {
         w.uv(v);
     }
+    match t.last_fd {
+        Some(fd) => {
+            w.uv(1);
+            w.iv(fd);
+        }
+        None => w.uv(0),
+    }
 }
 
 fn get_thread(r: &mut R<'_>) -> Res<Thread> {
@@ -206,6 +213,9 @@ fn get_thread(r: &mut R<'_>) -> Res<Thread> {
     t.clone_ts = r.uv(w)?;
     t.exec_ts = r.uv(w)?;
     t.pidns_init_start_ts = r.uv(w)?;
+    if r.uv(w)? != 0 {
+        t.last_fd = Some(r.iv(w)?);
+    }
     Ok(t)
 }
 

@@ -256,7 +256,6 @@ impl Fd {
             FdKind::Ipv4Server { ip, port, l4proto } => {
                 fd.ty = FdType::Ipv4;
                 fd.listening = true;
-                fd.role = Role::Server;
                 fd.addrs.sip[..4].copy_from_slice(ip);
                 fd.addrs.sport = *port;
                 fd.addrs.l4proto = *l4proto;
@@ -265,7 +264,6 @@ impl Fd {
             FdKind::Ipv6Server { ip, port, l4proto } => {
                 fd.ty = FdType::Ipv6;
                 fd.listening = true;
-                fd.role = Role::Server;
                 fd.addrs.sip = *ip;
                 fd.addrs.sport = *port;
                 fd.addrs.l4proto = *l4proto;
@@ -274,6 +272,11 @@ impl Fd {
             FdKind::Unix { source, dest } => {
                 fd.ty = FdType::Unix;
                 fd.unix_ends = (*source, *dest);
+                // /proc/net/unix lines keep their newline in some snapshots; sysdig shows
+                // the path without it.
+                while fd.name.last().is_some_and(|b| *b == b'\n') {
+                    fd.name.pop();
+                }
             }
             FdKind::Other(code) => fd.ty = FdType::from_scap_named(*code),
         }

@@ -118,13 +118,18 @@ impl State {
         self.flush_pending();
         // libsinsp gives every tid it meets a thread entry, empty when nothing is known
         // (proc.name is then `<NA>`), so that fds it opens are still tracked.
-        if ev.tid >= 0 && !self.threads.threads.contains_key(&ev.tid) {
+        // Scheduler switches and bookkeeping events do not make libsinsp look a thread up.
+        let skip = ev
+            .info()
+            .is_none_or(|i| i.flags & flags::SKIPPARSERESET != 0 || i.name == "switch");
+        if ev.tid > 0 && !skip && !self.threads.threads.contains_key(&ev.tid) {
             self.threads
                 .threads
                 .insert(ev.tid, Thread::unknown(ev.tid));
         }
         if ev.direction() == Direction::Enter {
             apply::apply_enter(self, ev);
+            self.note_fd(ev);
             self.store_enter(ev);
         } else {
             apply::apply_exit(self, ev);
@@ -140,6 +145,26 @@ impl State {
         }
         if let Some(tid) = self.pending.thread.take() {
             self.remove_thread(tid);
+        }
+    }
+
+    /// Remembers the fd of an fd-using or fd-creating enter event for its thread (-1 for a
+    /// call whose fd does not exist yet).
+    fn note_fd(&mut self, ev: &EventRef<'_>) {
+        let Some(info) = ev.info() else { return };
+        if info.flags & (flags::USES_FD | flags::CREATES_FD) == 0 {
+            return;
+        }
+        let fd = info
+            .params
+            .first()
+            .filter(|p| {
+                info.flags & flags::USES_FD != 0 && matches!(p.ty, ParamType::Fd | ParamType::Fd32)
+            })
+            .and_then(|p| event::decode_int(ev.param(0)?, p.ty))
+            .unwrap_or(-1);
+        if let Some(t) = self.threads.threads.get_mut(&ev.tid) {
+            t.last_fd = Some(fd);
         }
     }
 
@@ -204,22 +229,45 @@ impl State {
             return None;
         }
         if p.ev.direction() == Direction::Enter {
-            let first = info.params.first()?;
-            if !matches!(first.ty, ParamType::Fd | ParamType::Fd32) {
-                return None;
+            let first = info.params.first();
+            if !first.is_some_and(|f| matches!(f.ty, ParamType::Fd | ParamType::Fd32)) {
+                // An fd-creating call before it returns: libsinsp reports fd -1.
+                return creates.then_some(-1);
             }
-            return event::decode_int(p.ev.param(0)?, first.ty);
+            return event::decode_int(p.ev.param(0)?, first?.ty);
         }
         if creates {
-            let res = p.res()?;
-            return (res >= 0).then_some(res);
+            // pipe/socketpair: the last fd created; a failed call: -1.
+            if let Some(fd2) = p.int("fd2") {
+                return Some(fd2);
+            }
+            return p.res().map(|r| if r < 0 { -1 } else { r });
         }
-        p.int("fd")
+        // The exit's own `fd` parameter (traces without enter events).
+        event::param_raw(&p.ev, "fd").and_then(|(b, t)| event::decode_int(b, t))
+    }
+
+    /// The fd an event is about. For exits of fd-using calls, current libsinsp's view: the
+    /// exit's own `fd` parameter, else its enter's (which the converter appends to the
+    /// exit), else the fd of the thread's last fd-using enter (`m_lastevent_fd`, stale when
+    /// the exit lost its enter), else 0 (its initial value).
+    pub fn event_fd_of(&self, p: &Paired<'_>) -> Option<i64> {
+        let info = p.ev.info()?;
+        if p.ev.direction() == Direction::Exit
+            && info.flags & flags::USES_FD != 0
+            && info.flags & flags::CREATES_FD == 0
+        {
+            if let Some(fd) = Self::event_fd(p).or_else(|| p.int("fd")) {
+                return Some(fd);
+            }
+            return self.thread(p.ev.tid)?.last_fd.or(Some(0));
+        }
+        Self::event_fd(p)
     }
 
     /// The fd an event is about, looked up in the thread's table.
     pub fn event_fd_info(&self, p: &Paired<'_>) -> Option<(i64, &Fd)> {
-        let fd = Self::event_fd(p)?;
+        let fd = self.event_fd_of(p)?;
         let t = self.thread(p.ev.tid)?;
         Some((fd, self.fd_table(t)?.get(fd)?))
     }

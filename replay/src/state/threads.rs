@@ -79,6 +79,9 @@ pub struct Thread {
     pub pidns_init_start_ts: u64,
     /// Container id (12 hex chars), empty for the host.
     pub container_id: Vec<u8>,
+    /// The fd of the last fd-using enter event (libsinsp's `m_lastevent_fd`): what exits
+    /// whose own parameters carry no fd are about; -1 when that enter had no fd.
+    pub last_fd: Option<i64>,
 }
 
 /// Joins items as NUL-terminated byte strings.
@@ -108,12 +111,18 @@ pub fn normalise_cwd(mut cwd: Vec<u8>) -> Vec<u8> {
 }
 
 impl Thread {
-    /// A thread with nothing known but its id (libsinsp's placeholder for an unseen tid).
+    /// A thread with nothing known but its id: libsinsp's placeholder for an unseen tid,
+    /// whose name and executable are the literal text `<NA>`.
     pub fn unknown(tid: i64) -> Thread {
         Thread {
             tid,
             pid: tid,
             ptid: -1,
+            sid: -1,
+            vtid: -1,
+            vpid: -1,
+            comm: b"<NA>".to_vec(),
+            exe: b"<NA>".to_vec(),
             loginuid: u32::MAX,
             uid: u32::MAX,
             gid: u32::MAX,
@@ -133,14 +142,21 @@ impl Thread {
                 v
             })
             .collect();
+        // Old PL versions carry no namespace ids or session id (decoded as 0); libsinsp
+        // keeps -1 for them, which the fields show as `<NA>` (vpid, vtid) or `-1` (sid).
+        let (vtid, vpid) = if e.vtid == 0 && e.vpid == 0 {
+            (-1, -1)
+        } else {
+            (e.vtid, e.vpid)
+        };
         Thread {
             tid: e.tid,
             pid: e.pid,
             ptid: e.ptid,
-            sid: e.sid,
+            sid: if e.sid == 0 { -1 } else { e.sid },
             vpgid: e.vpgid,
-            vtid: e.vtid,
-            vpid: e.vpid,
+            vtid,
+            vpid,
             comm: e.comm.clone(),
             exe: e.exe.clone(),
             exepath: e.exepath.clone(),
@@ -163,12 +179,13 @@ impl Thread {
             exec_ts: 0,
             pidns_init_start_ts: e.pidns_init_start_ts,
             container_id: Vec::new(),
+            last_fd: None,
         }
     }
 
     /// Whether nothing is known about this thread but its id (see [`Thread::unknown`]).
     pub fn is_placeholder(&self) -> bool {
-        self.comm.is_empty() && self.exe.is_empty() && self.ptid == -1
+        self.comm == b"<NA>" && self.ptid == -1
     }
 
     /// Whether this is the main thread of its process.
