@@ -4,3 +4,4 @@ mod util;
 mod format;
 mod record;
 mod replay;
+mod sysdig_diff;
