@@ -43,6 +43,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
     let mut events = 0u64;
+    // Native outputs get a state checkpoint per chunk, so chunks replay independently.
+    let mut checkpoints = hindsight_replay::engine::checkpoint::Checkpointer::new(reader.header());
     loop {
         let item = reader
             .next_item()
@@ -52,9 +54,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(Item::NewSection) => {
                 let raw = reader.header_blocks().to_vec();
                 writer.new_section(&raw)?;
+                checkpoints.new_section(reader.header());
             }
             Some(Item::Event(ev)) => {
+                if let TraceWriter::Native(w) = &mut writer {
+                    if w.at_chunk_start() {
+                        w.set_checkpoint(checkpoints.save());
+                    }
+                }
                 writer.write_event(&ev)?;
+                checkpoints.apply(&ev);
                 events += 1;
                 if events % 65536 == 0 {
                     bar.set_message(format!("{events} events, {} MiB", reader.offset() >> 20));
