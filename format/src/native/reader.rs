@@ -36,10 +36,14 @@ pub struct ChunkInfo {
     pub complete: bool,
 }
 
+/// A seekable byte source a [`NativeReader`] reads from (a file, or bytes in memory).
+pub trait Source: Read + Seek + Send {}
+
+impl<T: Read + Seek + Send> Source for T {}
+
 /// A native trace opened for chunk-wise reading.
-#[derive(Debug)]
 pub struct NativeReader {
-    file: File,
+    file: Box<dyn Source>,
     file_len: u64,
     header: TraceHeader,
     header_blocks: Vec<u8>,
@@ -54,7 +58,7 @@ fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
     move |source| DecodeError::Io { offset, source }
 }
 
-fn read_at(f: &mut File, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
+fn read_at(f: &mut dyn Source, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
     f.seek(SeekFrom::Start(off)).map_err(io(off))?;
     let mut buf = Vec::with_capacity(len.min(1 << 24));
     f.take(len as u64).read_to_end(&mut buf).map_err(io(off))?;
@@ -73,11 +77,26 @@ fn decompress_prefix(z: &[u8], hint: usize) -> (Vec<u8>, Option<String>) {
     }
 }
 
+impl std::fmt::Debug for NativeReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeReader")
+            .field("file_len", &self.file_len)
+            .field("chunks", &self.chunks.len())
+            .field("indexed", &self.indexed)
+            .finish_non_exhaustive()
+    }
+}
+
 impl NativeReader {
     /// Opens a native trace and lists its chunks.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
         let file = File::open(path.as_ref()).map_err(io(0))?;
-        let file_len = file.metadata().map_err(io(0))?.len();
+        Self::from_source(Box::new(file))
+    }
+
+    /// Opens a native trace held by any seekable source, e.g. `std::io::Cursor<Vec<u8>>`.
+    pub fn from_source(mut file: Box<dyn Source>) -> Result<Self, DecodeError> {
+        let file_len = file.seek(SeekFrom::End(0)).map_err(io(0))?;
         if file_len == 0 {
             return Err(DecodeError::Empty);
         }
@@ -95,7 +114,7 @@ impl NativeReader {
             Some(first) => first,
             None => r.scan()?,
         };
-        let z = read_at(&mut r.file, 0, first_meta as usize)?;
+        let z = read_at(&mut *r.file, 0, first_meta as usize)?;
         let (raw, err) = decompress_prefix(&z, z.len() * 4);
         if let Some(e) = err {
             r.warnings.push(Warning {
@@ -142,7 +161,7 @@ impl NativeReader {
         if self.file_len < 20 {
             return Ok(None);
         }
-        let tail = read_at(&mut self.file, self.file_len - 8, 8)?;
+        let tail = read_at(&mut *self.file, self.file_len - 8, 8)?;
         if &tail[4..] != INDEX_END {
             return Ok(None);
         }
@@ -151,7 +170,7 @@ impl NativeReader {
             return Ok(None);
         }
         let start = self.file_len - total;
-        let frame = read_at(&mut self.file, start, total as usize)?;
+        let frame = read_at(&mut *self.file, start, total as usize)?;
         if le_u32(&frame, 0) != Some(SKIPPABLE_MAGIC) || &frame[8..12] != INDEX_TAG {
             return Ok(None);
         }
@@ -173,7 +192,7 @@ impl NativeReader {
             let (Some(plen), true) = (plen, fits) else {
                 return Ok(None);
             };
-            let meta = read_at(&mut self.file, m + 8, plen as usize)?;
+            let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
             let Some((stats, checkpoint)) = decode_meta(&meta) else {
                 return Ok(None);
             };
@@ -195,7 +214,7 @@ impl NativeReader {
 
     /// Lists chunks by walking every frame (no index); returns the end of frame 0.
     fn scan(&mut self) -> Result<u64, DecodeError> {
-        let all = read_at(&mut self.file, 0, self.file_len as usize)?;
+        let all = read_at(&mut *self.file, 0, self.file_len as usize)?;
         let mut pos = 0usize;
         let mut header_end = None;
         let mut pending: Option<(ChunkStats, Option<StoredCheckpoint>)> = None;
@@ -300,7 +319,7 @@ impl NativeReader {
                 reason: format!("no chunk {i}: the trace has {}", self.chunks.len()),
             });
         };
-        let z = read_at(&mut self.file, c.data_offset, c.data_len as usize)?;
+        let z = read_at(&mut *self.file, c.data_offset, c.data_len as usize)?;
         let (data, err) = decompress_prefix(&z, c.stats.raw_len as usize);
         let mut warnings = Vec::new();
         if let Some(e) = err {
