@@ -198,7 +198,7 @@ impl Engine {
         alerts: &mut Vec<Alert>,
         ev: &EventRef<'r>,
     ) {
-        let visible = rp.visible(ev);
+        let visible = rp.visible(ev) && !has_exit(ev);
         let ctx = rp.advance(ev);
         if visible {
             self.on_event(&ctx, trace, scratch, alerts);
@@ -317,6 +317,18 @@ impl Engine {
     pub fn replay_paths(&self, paths: &[PathBuf]) -> Vec<Result<TraceOutcome, EngineError>> {
         paths.par_iter().map(|p| self.replay_file(p)).collect()
     }
+}
+
+/// Whether `ev` is the enter half of a syscall that also has an exit event. Current
+/// libsinsp (Falco 0.41+) delivers only the exits of such pairs to rules (their enter
+/// parameters merged in), so rules written for it (`spawned_process` is just
+/// `evt.type in (execve, execveat)`) must not see the enters of old captures.
+pub fn has_exit(ev: &EventRef<'_>) -> bool {
+    use hindsight_format::schema::{event_info, Direction};
+    ev.direction() == Direction::Enter
+        && ev.info().is_some_and(|i| {
+            event_info(ev.ty.wrapping_add(1)).is_some_and(|x| x.name == i.name)
+        })
 }
 
 /// The compression of a trace, from its first bytes.
