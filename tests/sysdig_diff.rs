@@ -76,7 +76,11 @@ fn sysdig(cap: &Path, format: &str, filter: &str) -> String {
         .arg(filter)
         .output()
         .expect("sysdig failed to start");
-    assert!(out.status.success(), "sysdig failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sysdig failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -107,12 +111,19 @@ fn first_difference(a: &str, b: &str) -> String {
 /// [`DIFFERENCES`]), per capture.
 const EXCLUDED: &[(&str, &str)] = &[
     ("curl_google.scap", "evt.num != 1057 and evt.num != 1063"),
-    ("single_ipv6_conn.scap", "evt.num != 1143 and evt.num != 1147"),
+    (
+        "single_ipv6_conn.scap",
+        "evt.num != 1143 and evt.num != 1147",
+    ),
 ];
 
 fn compare(format: &str, filter: &str, failures: &mut Vec<String>) {
     for cap in falco_captures() {
-        let name = cap.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = cap
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let filter = match EXCLUDED.iter().find(|(c, _)| *c == name) {
             Some((_, x)) => format!("({filter}) and {x}"),
             None => filter.to_owned(),
@@ -142,7 +153,12 @@ fn filters_select_what_sysdig_selects() {
             &mut failures,
         );
     }
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -154,7 +170,12 @@ fn fields_print_what_sysdig_prints() {
     for fmt in FORMATS {
         compare(fmt, BASE_FILTER, &mut failures);
     }
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -165,13 +186,24 @@ fn default_line_format_matches_sysdig() {
     // Captures where the parameter printer has no known gap (see documented_differences).
     let mut failures = Vec::new();
     for cap in falco_captures() {
-        let name = cap.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = cap
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if name.starts_with("psp_") {
             continue;
         }
-        let s = Command::new("sysdig").arg("-r").arg(&cap).output().expect("sysdig");
+        let s = Command::new("sysdig")
+            .arg("-r")
+            .arg(&cap)
+            .output()
+            .expect("sysdig");
         let o = run(&["print", cap.to_str().unwrap_or_default()]);
-        let (s, o) = (String::from_utf8_lossy(&s.stdout), String::from_utf8_lossy(&o.stdout));
+        let (s, o) = (
+            String::from_utf8_lossy(&s.stdout),
+            String::from_utf8_lossy(&o.stdout),
+        );
         if s != o {
             failures.push(format!("{name}: {}", first_difference(&s, &o)));
         }
@@ -186,7 +218,13 @@ fn print_without_value_drops_the_line_unless_star() {
     // user.name has no value in this capture (uid 4294967295 is in no user list).
     let plain = run(&["print", cap, "evt.num <= 135", "-p", "%evt.num %user.name"]);
     assert_eq!(String::from_utf8_lossy(&plain.stdout), "");
-    let star = run(&["print", cap, "evt.num <= 133", "-p", "*%evt.num %user.name %(proc.name)"]);
+    let star = run(&[
+        "print",
+        cap,
+        "evt.num <= 133",
+        "-p",
+        "*%evt.num %user.name %(proc.name)",
+    ]);
     assert_eq!(
         String::from_utf8_lossy(&star.stdout),
         "131 <NA> cat\n132 <NA> cat\n133 <NA> cat\n"
@@ -276,7 +314,10 @@ fn documented_differences() {
         let cap = shared_dir().join("captures/falco").join(d.capture);
         let o = ours(&cap, d.format, d.filter);
         if o != d.hindsight {
-            failures.push(format!("{} {}: hindsight printed {o:?} ({})", d.capture, d.filter, d.why));
+            failures.push(format!(
+                "{} {}: hindsight printed {o:?} ({})",
+                d.capture, d.filter, d.why
+            ));
         }
         if check_sysdig {
             let s = sysdig(&cap, d.format, d.filter);

@@ -26,7 +26,8 @@ fn to_native(src: &PathBuf, dst: &PathBuf, chunk_size: usize) -> usize {
         ..NativeOptions::default()
     };
     let mut w = NativeWriter::new(file, opts).expect("writer");
-    w.write_header_blocks(reader.header_blocks()).expect("header");
+    w.write_header_blocks(reader.header_blocks())
+        .expect("header");
     let mut cp = Checkpointer::new(reader.header());
     let mut chunks = 0;
     while let Some(item) = reader.next_item().expect("read") {
@@ -70,10 +71,18 @@ fn chunks_from_checkpoints_equal_the_sequential_replay() {
     loader.add_str("r.yaml", RULES);
     let set = loader.finish();
     assert!(!set.has_errors(), "{:?}", set.diagnostics());
-    let e = Engine::new(Arc::new(set.select(&RuleSelection::default())), MatchMode::All);
+    let e = Engine::new(
+        Arc::new(set.select(&RuleSelection::default())),
+        MatchMode::All,
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     let mut total = 0;
-    for name in ["cat_write", "curl_google", "psp_run_as_user_0_container", "single_ipv6_conn"] {
+    for name in [
+        "cat_write",
+        "curl_google",
+        "psp_run_as_user_0_container",
+        "single_ipv6_conn",
+    ] {
         let src = shared().join(format!("captures/falco/{name}.scap"));
         let dst = dir.path().join(format!("{name}.scap.zst"));
         let chunks = to_native(&src, &dst, 4096);
@@ -90,5 +99,8 @@ fn chunks_from_checkpoints_equal_the_sequential_replay() {
         assert_eq!(key(&seq), key(&par), "{name}");
         total += seq.alerts.len();
     }
-    assert!(total > 100, "the rules should match many events, got {total}");
+    assert!(
+        total > 100,
+        "the rules should match many events, got {total}"
+    );
 }

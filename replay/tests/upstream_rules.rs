@@ -34,7 +34,10 @@ fn engine(mode: MatchMode) -> Engine {
 fn alerts(engine: &Engine, capture: &str) -> Vec<(String, u64)> {
     let path = shared().join("captures/falco").join(capture);
     let out = engine.replay_file(&path).expect("replay");
-    out.alerts.into_iter().map(|a| (a.rule, a.evt_num)).collect()
+    out.alerts
+        .into_iter()
+        .map(|a| (a.rule, a.evt_num))
+        .collect()
 }
 
 fn captures() -> Vec<String> {
@@ -64,7 +67,11 @@ fn enabled_upstream_rules_stay_quiet_on_the_captures() {
 #[test]
 fn all_upstream_rules_find_the_inbound_ipv6_connection() {
     let mut loader = Loader::new();
-    for f in ["falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"] {
+    for f in [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ] {
         loader.add_path(&shared().join("rules/upstream").join(f));
     }
     let set = loader.finish();
@@ -97,28 +104,43 @@ fn alert_records_are_complete() {
     );
     let set = loader.finish();
     assert!(!set.has_errors(), "{:?}", set.diagnostics());
-    let e = Engine::new(Arc::new(set.select(&RuleSelection::default())), MatchMode::First);
+    let e = Engine::new(
+        Arc::new(set.select(&RuleSelection::default())),
+        MatchMode::First,
+    );
     let path = shared().join("captures/falco/psp_run_as_user_0_container.scap");
     let out = e.replay_file(&path).expect("replay");
     assert_eq!(out.alerts.len(), 1);
     let a = &out.alerts[0];
     assert_eq!(a.evt_num, 2183);
     assert_eq!(a.rule, "ls in container");
-    assert_eq!(a.output, "ls ran in 697956520d89 (nginx) by uid 0 parent bash");
+    assert_eq!(
+        a.output,
+        "ls ran in 697956520d89 (nginx) by uid 0 parent bash"
+    );
     assert_eq!(a.priority, Priority::Notice);
     assert_eq!(a.tags, vec!["container".to_string(), "t1".to_string()]);
     assert_eq!(
         a.output_fields,
         vec![
             ("proc.name".to_string(), FieldValue::Str("ls".into())),
-            ("container.id".to_string(), FieldValue::Str("697956520d89".into())),
-            ("container.image.repository".to_string(), FieldValue::Str("nginx".into())),
+            (
+                "container.id".to_string(),
+                FieldValue::Str("697956520d89".into())
+            ),
+            (
+                "container.image.repository".to_string(),
+                FieldValue::Str("nginx".into())
+            ),
             ("user.uid".to_string(), FieldValue::U64(0)),
             ("proc.pname".to_string(), FieldValue::Str("bash".into())),
         ]
     );
     let ctx = |name: &str| {
-        let i = CONTEXT_FIELDS.iter().position(|f| f.name == name).expect(name);
+        let i = CONTEXT_FIELDS
+            .iter()
+            .position(|f| f.name == name)
+            .expect(name);
         a.context[i].clone()
     };
     assert_eq!(ctx("proc.pid"), FieldValue::I64(32052));

@@ -19,7 +19,9 @@ pub const DEFAULT_FORMAT: &str =
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum FormatError {
     /// A `%name` that is not a known field.
-    #[error("unknown field `{name}` at byte {offset} of the format; `hindsight fields` lists them")]
+    #[error(
+        "unknown field `{name}` at byte {offset} of the format; `hindsight fields` lists them"
+    )]
     UnknownField {
         /// The name as written.
         name: String,

@@ -298,8 +298,10 @@ impl Engine {
                 self.replay_chunk(path, i, start).map(Some)
             })
             .collect();
-        let mut res = TraceOutcome::default();
-        res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
+        let mut res = TraceOutcome {
+            warnings: reader.warnings().iter().map(ToString::to_string).collect(),
+            ..TraceOutcome::default()
+        };
         for p in parts {
             match p? {
                 Some(o) => {
@@ -326,9 +328,9 @@ impl Engine {
 pub fn has_exit(ev: &EventRef<'_>) -> bool {
     use hindsight_format::schema::{event_info, Direction};
     ev.direction() == Direction::Enter
-        && ev.info().is_some_and(|i| {
-            event_info(ev.ty.wrapping_add(1)).is_some_and(|x| x.name == i.name)
-        })
+        && ev
+            .info()
+            .is_some_and(|i| event_info(ev.ty.wrapping_add(1)).is_some_and(|x| x.name == i.name))
 }
 
 /// The compression of a trace, from its first bytes.

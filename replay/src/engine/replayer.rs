@@ -65,7 +65,11 @@ impl Replayer {
         if self.first_ts == 0 {
             self.first_ts = ev.ts;
         }
-        self.prev_ts = if self.last_ts == 0 { ev.ts } else { self.last_ts };
+        self.prev_ts = if self.last_ts == 0 {
+            ev.ts
+        } else {
+            self.last_ts
+        };
         self.last_ts = ev.ts;
         self.state.apply(ev);
         if ev.info().is_none_or(|i| i.name != "container") {

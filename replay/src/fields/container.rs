@@ -24,8 +24,7 @@ fn wildcard(pat: &[u8], text: &[u8]) -> bool {
         Some(i) => {
             let (head, tail) = (&pat[..i], &pat[i + 1..]);
             text.starts_with(head)
-                && (0..=text.len() - head.len())
-                    .any(|k| wildcard(tail, &text[head.len() + k..]))
+                && (0..=text.len() - head.len()).any(|k| wildcard(tail, &text[head.len() + k..]))
         }
     }
 }
@@ -131,8 +130,11 @@ pub fn extract_container(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) 
                 _ => {
                     let rw = if mt.rw { "true" } else { "false" };
                     out.str(
-                        format!("{}:{}:{}:{}:{}", mt.source, mt.dest, mt.mode, rw, mt.propagation)
-                            .as_bytes(),
+                        format!(
+                            "{}:{}:{}:{}:{}",
+                            mt.source, mt.dest, mt.mode, rw, mt.propagation
+                        )
+                        .as_bytes(),
                     );
                     true
                 }

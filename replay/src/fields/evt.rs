@@ -7,7 +7,9 @@
 use std::io::Write;
 
 use hindsight_format::print;
-use hindsight_format::schema::{flags, old, syscall_name, Category, Direction, ParamInfo, ParamType};
+use hindsight_format::schema::{
+    flags, old, syscall_name, Category, Direction, ParamInfo, ParamType,
+};
 use hindsight_format::value::{errno_name, ParamValue};
 
 use super::ctx::{Arg, Ctx};
@@ -19,7 +21,10 @@ use crate::state::event::{decode_int, trim_nul};
 pub fn type_name<'a>(c: &Ctx<'a>) -> Option<&'a str> {
     let info = c.p.ev.info()?;
     if info.name == "syscall" {
-        let id = c.p.ev.param(0).and_then(|b| decode_int(b, ParamType::Uint16))?;
+        let id =
+            c.p.ev
+                .param(0)
+                .and_then(|b| decode_int(b, ParamType::Uint16))?;
         return syscall_name(id as u16);
     }
     Some(info.name)
@@ -169,7 +174,11 @@ fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
     let Some((raw, i, enter)) = find_arg(c, arg) else {
         return false;
     };
-    let ev = if enter { c.p.enter.unwrap_or(c.p.ev) } else { c.p.ev };
+    let ev = if enter {
+        c.p.enter.unwrap_or(c.p.ev)
+    } else {
+        c.p.ev
+    };
     let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
         return false;
     };
@@ -197,7 +206,10 @@ const MODE_EXEC: i64 = 0o111;
 
 fn is_open_family(c: &Ctx<'_>) -> bool {
     c.p.ev.info().is_some_and(|i| {
-        matches!(i.name, "open" | "openat" | "openat2" | "open_by_handle_at" | "creat")
+        matches!(
+            i.name,
+            "open" | "openat" | "openat2" | "open_by_handle_at" | "creat"
+        )
     }) && c.p.is_exit()
 }
 
@@ -208,7 +220,11 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     match name {
         "num" => out.u64(ev.num),
         "cpu" => out.u64(u64::from(ev.cpu)),
-        "dir" => out.str(if ev.direction() == Direction::Enter { b">" } else { b"<" }),
+        "dir" => out.str(if ev.direction() == Direction::Enter {
+            b">"
+        } else {
+            b"<"
+        }),
         "type" | "type.is" => match type_name(c) {
             Some(n) => out.str(n.as_bytes()),
             None => return false,
@@ -244,10 +260,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "reltime.ns" => out.u64(ev.ts.saturating_sub(c.first_ts) % 1_000_000_000),
         "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
         "latency" | "latency.s" | "latency.ns" => {
-            let lat = c
-                .p
-                .enter
-                .map_or(0, |e| ev.ts.saturating_sub(e.ts));
+            let lat = c.p.enter.map_or(0, |e| ev.ts.saturating_sub(e.ts));
             out.u64(match name {
                 "latency.s" => lat / 1_000_000_000,
                 "latency.ns" => lat % 1_000_000_000,
@@ -325,7 +338,9 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             Some(d) => out.str(d),
             None => return false,
         },
-        "buflen" => match c.p.res().filter(|_| info.is_some_and(|i| i.flags & (flags::READS_FROM_FD | flags::WRITES_TO_FD) != 0)) {
+        "buflen" => match c.p.res().filter(|_| {
+            info.is_some_and(|i| i.flags & (flags::READS_FROM_FD | flags::WRITES_TO_FD) != 0)
+        }) {
             Some(r) if r >= 0 => out.i64(r),
             _ => return false,
         },

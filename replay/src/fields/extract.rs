@@ -57,7 +57,8 @@ pub struct Extractor {
 /// Resolves a full field name (`proc.aname`).
 pub fn resolve(name: &'static str) -> Option<Extractor> {
     CLASSES.iter().find_map(|(prefix, class)| {
-        name.strip_prefix(prefix).map(|sub| Extractor { class: *class, sub })
+        name.strip_prefix(prefix)
+            .map(|sub| Extractor { class: *class, sub })
     })
 }
 

@@ -185,8 +185,7 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
                 let c = super::Container {
                     id: String::from_utf8_lossy(id).into_owned(),
                     name: String::from_utf8_lossy(p.str("name").unwrap_or_default()).into_owned(),
-                    image: String::from_utf8_lossy(p.str("image").unwrap_or_default())
-                        .into_owned(),
+                    image: String::from_utf8_lossy(p.str("image").unwrap_or_default()).into_owned(),
                     ..super::Container::default()
                 };
                 st.containers.by_id.insert(c.id.clone(), c);
@@ -264,11 +263,9 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
                 dup(st, ev.tid, old, res);
             }
         }
-        Action::Fcntl if res >= 0 => {
-            if p.int("cmd").is_some_and(|c| FCNTL_DUPFD.contains(&c)) {
-                if let Some(old) = p.int("fd") {
-                    dup(st, ev.tid, old, res);
-                }
+        Action::Fcntl if res >= 0 && p.int("cmd").is_some_and(|c| FCNTL_DUPFD.contains(&c)) => {
+            if let Some(old) = p.int("fd") {
+                dup(st, ev.tid, old, res);
             }
         }
         Action::Typed(ty) if res >= 0 => add_fd(st, ev.tid, res, Fd::named(ty, b"")),
@@ -327,7 +324,7 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
     }
 }
 
-fn fd_of<'a>(st: &'a State, tid: i64, fd: i64) -> Option<&'a Fd> {
+fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
     let t = st.thread(tid)?;
     st.fds.get(&t.pid)?.get(fd)
 }
@@ -409,9 +406,7 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     if let Some(args) = p.bytes("args") {
         t.args = args.to_vec();
     }
-    t.comm = p
-        .str("comm")
-        .map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
+    t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
     if parent.is_none() {
         t.cwd = normalise_cwd(p.str("cwd").unwrap_or_default().to_vec());
     }
@@ -426,10 +421,7 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     if let Some(gid) = p.int("gid") {
         t.gid = gid as u32;
     }
-    t.vtid = p
-        .int("vtid")
-        .filter(|_| res == 0)
-        .unwrap_or(child_tid);
+    t.vtid = p.int("vtid").filter(|_| res == 0).unwrap_or(child_tid);
     t.vpid = p.int("vpid").filter(|_| res == 0).unwrap_or(pid);
     t.vm = (
         p.int("vm_size").unwrap_or(0) as u32,
@@ -490,9 +482,7 @@ fn execve(st: &mut State, p: &Paired<'_>) {
     if let Some(args) = p.bytes("args") {
         t.args = args.to_vec();
     }
-    t.comm = p
-        .str("comm")
-        .map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
+    t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
     if let Some(pid) = pid {
         t.pid = pid;
     }
@@ -566,7 +556,9 @@ pub fn open_path(st: &State, p: &Paired<'_>) -> Option<Vec<u8>> {
     let base = if name.starts_with(b"/") {
         Vec::new()
     } else if dirfd == AT_FDCWD {
-        st.thread(p.ev.tid).map(|t| t.cwd.clone()).unwrap_or_default()
+        st.thread(p.ev.tid)
+            .map(|t| t.cwd.clone())
+            .unwrap_or_default()
     } else {
         fd_of(st, p.ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
     };
@@ -686,8 +678,10 @@ fn bind(st: &mut State, p: &Paired<'_>) {
     match addr {
         // Binding to port 0 (an outgoing socket choosing its address) only names it.
         Addr::Ip(ty, ip, 0) => {
-            let mut a = super::fds::SockAddrs::default();
-            a.sip = ip;
+            let a = super::fds::SockAddrs {
+                sip: ip,
+                ..Default::default()
+            };
             f.name = server_name(ty, &a);
         }
         Addr::Ip(ty, ip, port) => {

@@ -192,7 +192,9 @@ pub struct Containers {
 impl Containers {
     /// The container `id`.
     pub fn get(&self, id: &[u8]) -> Option<&Container> {
-        std::str::from_utf8(id).ok().and_then(|id| self.by_id.get(id))
+        std::str::from_utf8(id)
+            .ok()
+            .and_then(|id| self.by_id.get(id))
     }
 
     /// Records the container of a CONTAINER_JSON event.
@@ -221,9 +223,16 @@ mod tests {
             format!("/system.slice/containerd.service/kubepods-x:cri-containerd:{ID}"),
         ];
         for c in &cases {
-            assert_eq!(id_from_cgroup(c.as_bytes()), Some(&ID.as_bytes()[..12]), "{c}");
+            assert_eq!(
+                id_from_cgroup(c.as_bytes()),
+                Some(&ID.as_bytes()[..12]),
+                "{c}"
+            );
         }
-        assert_eq!(id_from_cgroup(b"/user.slice/user-1000.slice/session-1.scope"), None);
+        assert_eq!(
+            id_from_cgroup(b"/user.slice/user-1000.slice/session-1.scope"),
+            None
+        );
         assert_eq!(id_from_cgroup(b"/"), None);
         assert_eq!(id_from_cgroup(b""), None);
     }

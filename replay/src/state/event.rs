@@ -117,8 +117,14 @@ mod tests {
 
     #[test]
     fn ints_decode_by_type_and_size() {
-        assert_eq!(decode_int(&(-2i64).to_le_bytes(), ParamType::Errno), Some(-2));
-        assert_eq!(decode_int(&[0xff, 0xff, 0xff, 0xff], ParamType::Int32), Some(-1));
+        assert_eq!(
+            decode_int(&(-2i64).to_le_bytes(), ParamType::Errno),
+            Some(-2)
+        );
+        assert_eq!(
+            decode_int(&[0xff, 0xff, 0xff, 0xff], ParamType::Int32),
+            Some(-1)
+        );
         assert_eq!(
             decode_int(&[0xff, 0xff, 0xff, 0xff], ParamType::Uint32),
             Some(0xffff_ffff)

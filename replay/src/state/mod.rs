@@ -123,9 +123,7 @@ impl State {
             .info()
             .is_none_or(|i| i.flags & flags::SKIPPARSERESET != 0 || i.name == "switch");
         if ev.tid > 0 && !skip && !self.threads.threads.contains_key(&ev.tid) {
-            self.threads
-                .threads
-                .insert(ev.tid, Thread::unknown(ev.tid));
+            self.threads.threads.insert(ev.tid, Thread::unknown(ev.tid));
         }
         if ev.direction() == Direction::Enter {
             apply::apply_enter(self, ev);

@@ -113,9 +113,15 @@ mod tests {
         let Some(Tuple::Ip(FdType::Ipv4, a)) = parse_tuple(&b) else {
             panic!("not ipv4")
         };
-        assert_eq!((a.sport, a.dport, &a.dip[..4]), (5555, 443, &[1, 2, 3, 4][..]));
+        assert_eq!(
+            (a.sport, a.dport, &a.dip[..4]),
+            (5555, 443, &[1, 2, 3, 4][..])
+        );
         assert_eq!(parse_tuple(&b[..6]), None);
         assert_eq!(parse_tuple(&[]), None);
-        assert_eq!(parse_sockaddr(&[AF_UNIX, b'/', b'x', 0]), Some(Addr::Unix(b"/x")));
+        assert_eq!(
+            parse_sockaddr(&[AF_UNIX, b'/', b'x', 0]),
+            Some(Addr::Unix(b"/x"))
+        );
     }
 }

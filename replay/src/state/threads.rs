@@ -252,7 +252,10 @@ mod tests {
     fn nul_lists_split_like_libsinsp() {
         let v = join_nul(&[b"a".as_slice(), b"bc"]);
         assert_eq!(v, b"a\0bc\0");
-        assert_eq!(nul_items(&v).collect::<Vec<_>>(), vec![b"a".as_slice(), b"bc"]);
+        assert_eq!(
+            nul_items(&v).collect::<Vec<_>>(),
+            vec![b"a".as_slice(), b"bc"]
+        );
         assert_eq!(nul_items(b"").count(), 0);
         assert_eq!(nul_items(b"x").collect::<Vec<_>>(), vec![b"x".as_slice()]);
     }
