@@ -5,3 +5,4 @@ mod format;
 mod record;
 mod replay;
 mod sysdig_diff;
+mod rules;

@@ -110,7 +110,7 @@ pub(crate) fn parse_int(s: &str) -> Option<i128> {
 }
 
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
