@@ -100,9 +100,10 @@ impl Buffered {
                 self.base += self.pos as u64;
                 self.pos = 0;
             }
-            let want = (n - (self.end - self.pos)).max(CHUNK);
-            if self.buf.len() < self.end + want {
-                self.buf.resize(self.end + want, 0);
+            // Grow by at most CHUNK per read: a hostile length asks for up to 256 MiB, which
+            // must not be allocated (and zeroed) before the bytes actually arrive.
+            if self.buf.len() - self.end < CHUNK / 4 {
+                self.buf.resize(self.end + CHUNK, 0);
             }
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,

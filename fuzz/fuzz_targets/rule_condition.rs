@@ -5,11 +5,13 @@
 
 #![no_main]
 
-use hindsight_replay::rules::{compile_filter, parse::parse_condition, ast::SrcId, Loader};
+use hindsight_replay::rules::{ast::SrcId, compile_filter, parse::parse_condition, Loader};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = parse_condition(text, SrcId(0));
     let _ = compile_filter(text, None);
     let mut loader = Loader::new();

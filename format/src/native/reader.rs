@@ -67,7 +67,8 @@ fn read_at(f: &mut dyn Source, off: u64, len: usize) -> Result<Vec<u8>, DecodeEr
 
 /// Decompresses as much of `z` as decodes (all of it for a complete frame).
 fn decompress_prefix(z: &[u8], hint: usize) -> (Vec<u8>, Option<String>) {
-    let mut out = Vec::with_capacity(hint);
+    // `hint` comes from the file: trust it only up to 64 MiB.
+    let mut out = Vec::with_capacity(hint.min(1 << 26));
     match zstd::stream::read::Decoder::new(z) {
         Ok(mut d) => match d.read_to_end(&mut out) {
             Ok(_) => (out, None),
@@ -386,8 +387,9 @@ impl ChunkEvents {
             }
             let ok = parse_event_block(&self.data[start..start + len], self.num).is_ok();
             if ok {
-                self.num += 1;
-                return parse_event_block(&self.data[start..start + len], self.num - 1).ok();
+                let num = self.num;
+                self.num = num.wrapping_add(1);
+                return parse_event_block(&self.data[start..start + len], num).ok();
             }
             self.warnings.push(Warning {
                 offset: start as u64,
