@@ -1,7 +1,7 @@
 //! The condition AST: faithful to the source text, with a span on every node.
 //!
 //! [`parse`](super::parse) produces it from one condition string; macro names are still
-//! [`Expr::Ident`] and list names still bare values. [`expand`](super::expand) substitutes
+//! [`Expr::Ident`] and list names still bare values. `expand` substitutes
 //! both, and [`resolve`](super::resolve) turns the result into the typed, flat
 //! [`Condition`](super::Condition). Spans are byte offsets into the text they came from,
 //! tagged with a [`SrcId`] so that nodes pasted from a macro still point into the macro.

@@ -381,6 +381,20 @@ fn compile_rule(
             return None;
         }
     };
+    if output
+        .segments
+        .iter()
+        .any(|s| matches!(s, super::output::Segment::ContainerInfo))
+    {
+        diag(
+            diags,
+            Severity::Warning,
+            "LOAD_DEPRECATED_ITEM",
+            r.loc.clone(),
+            &r.name,
+            "%container.info is deprecated (Falco 0.41+ adds container fields itself); it renders as container_id=... container_name=...".into(),
+        );
+    }
     let mut unknown = Vec::new();
     evttype::unknown_names(&expanded, &mut unknown);
     for (span, name) in unknown {
