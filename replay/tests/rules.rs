@@ -657,3 +657,61 @@ fn hostile_conditions_do_not_crash() {
     let set = load(&yaml);
     assert_error(&set, "nests deeper than");
 }
+
+/// Fields sysdig 0.29.3 knows that the libsinsp catalogue no longer has: the Kubernetes
+/// API-server metadata (`k8s.deployment.*`, `k8s.rc.*`, `k8s.rs.*`, `k8s.svc.*`, `k8s.ns.id`,
+/// `k8s.ns.label*`, removed upstream with the k8s client) and sysdig's `evt.around` chisel helper.
+fn dropped_upstream(name: &str) -> bool {
+    [
+        "k8s.deployment.",
+        "k8s.rc.",
+        "k8s.rs.",
+        "k8s.svc.",
+        "k8s.ns.id",
+        "k8s.ns.label",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
+        || name == "evt.around"
+}
+
+#[test]
+fn catalogue_covers_sysdig_field_list() {
+    if std::env::var_os("HINDSIGHT_SKIP_SYSDIG").is_some() {
+        eprintln!("HINDSIGHT_SKIP_SYSDIG set: skipping the comparison with `sysdig -l`");
+        return;
+    }
+    let out = std::process::Command::new("sysdig")
+        .arg("-l")
+        .output()
+        .expect("sysdig is the field oracle; install it or set HINDSIGHT_SKIP_SYSDIG=1");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let classes = [
+        "evt.",
+        "syscall.",
+        "proc.",
+        "thread.",
+        "fd.",
+        "fdlist.",
+        "fs.",
+        "user.",
+        "group.",
+        "container.",
+        "k8s.",
+    ];
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(char::is_whitespace))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| classes.iter().any(|c| n.starts_with(c)))
+        .collect();
+    assert!(names.len() > 150, "unexpected `sysdig -l` output");
+    let missing: Vec<_> = names
+        .iter()
+        .filter(|n| !dropped_upstream(n) && hindsight_replay::fields::catalog::field(n).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fields sysdig knows but the catalogue lacks: {missing:?}"
+    );
+}
