@@ -5,7 +5,7 @@
 //! evaluation is a loop, never a recursion, whatever the nesting of the source. Constants stay
 //! scalars; lists become sorted sets searched by binary search.
 
-use super::ast::{Check as AstCheck, Expr, Op, Rhs, Span, Value};
+use super::ast::{Check as AstCheck, Expr, Op, Rhs, Value};
 use super::resolve::{self, Const, FieldExpr, IpNet, ResolveError};
 use crate::fields::catalog::{flags, FieldType};
 
@@ -228,7 +228,6 @@ fn compatible(a: FieldType, b: FieldType) -> bool {
 fn check(c: &AstCheck) -> Result<Check, ResolveError> {
     let lhs = resolve::field_expr(&c.lhs, false)?;
     let name = lhs.field.id.info().name;
-    let lspan = c.lhs.span();
     if !resolve::op_allowed(lhs.ty, c.op) || (c.op == Op::PMatch && lhs.ty != FieldType::Str) {
         return Err((
             c.span,
@@ -286,12 +285,5 @@ fn check(c: &AstCheck) -> Result<Check, ResolveError> {
             Operand::Field(r)
         }
     };
-    let _ = lspan;
     Ok(Check { lhs, op: c.op, rhs })
-}
-
-/// The span used when a compiled check must be reported.
-#[allow(dead_code)]
-pub(crate) fn span_of(c: &AstCheck) -> Span {
-    c.span
 }

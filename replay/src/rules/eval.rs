@@ -115,9 +115,9 @@ fn eval_check<S: FieldSource + ?Sized>(c: &Check, src: &mut S, s: &mut EvalScrat
         Operand::Const(k) => s.lhs.iter().any(|v| cmp_const(v, c.op, k)),
         Operand::Set(set) => {
             if c.op == Op::In && c.lhs.field.id.info().has(flags::IS_LIST) {
-                !s.lhs.is_empty() && s.lhs.iter().all(|v| in_set(v, set, c.op))
+                !s.lhs.is_empty() && s.lhs.iter().all(|v| in_set(v, set))
             } else {
-                s.lhs.iter().any(|v| in_set(v, set, c.op))
+                s.lhs.iter().any(|v| in_set(v, set))
             }
         }
         Operand::Field(fe) => {
@@ -185,7 +185,7 @@ fn cmp_const(v: ValueRef<'_>, op: Op, k: &Const) -> bool {
     }
 }
 
-fn in_set(v: ValueRef<'_>, set: &ConstSet, op: Op) -> bool {
+fn in_set(v: ValueRef<'_>, set: &ConstSet) -> bool {
     match (v, set) {
         (ValueRef::Str(s), ConstSet::Str(k)) => k.binary_search_by(|x| (**x).cmp(s)).is_ok(),
         (ValueRef::Str(s), ConstSet::Paths(k)) => k.iter().any(|p| path_prefix(s, p)),
@@ -195,10 +195,7 @@ fn in_set(v: ValueRef<'_>, set: &ConstSet, op: Op) -> bool {
         (ValueRef::Double(x), ConstSet::Float(k)) => k.contains(&x),
         (ValueRef::Bool(b), ConstSet::Bool(k)) => k[usize::from(b)],
         (ValueRef::Ip(ip), ConstSet::Net(k)) => k.iter().any(|n| n.contains(ip)),
-        _ => {
-            let _ = op;
-            false
-        }
+        _ => false,
     }
 }
 

@@ -280,7 +280,6 @@ impl Parser<'_> {
             if !self.c.eat(")") {
                 return Err(self.err("expected ')' closing 'val('"));
             }
-            let _ = start;
             return Ok(Some(Rhs::Field(field)));
         }
         // A bare field name is a value, not a field; only transformers start an operand here.

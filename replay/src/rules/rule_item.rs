@@ -201,7 +201,6 @@ impl Loader {
                     ),
                 ));
             };
-            let idx = self.next_index;
             self.next_index += 1;
             for k in &app {
                 self.apply(ctx, m, i, k, true)?;
@@ -209,7 +208,6 @@ impl Loader {
             for k in &rep {
                 self.apply(ctx, m, i, k, false)?;
             }
-            let _ = idx;
             return Ok(());
         }
         if append {
