@@ -715,3 +715,18 @@ fn catalogue_covers_sysdig_field_list() {
         "fields sysdig knows but the catalogue lacks: {missing:?}"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+    /// What the fuzz target does, on condition-like text: compile as a filter and load as a
+    /// macro used by a rule. Errors are fine; panics and stack overflows are not.
+    #[test]
+    fn hostile_text_through_compiler_and_loader(
+        s in r#"((not |\(|\)| and | or |proc\.aname\[|fd\.sport|evt\.type|\]|=|<|!=| in | pmatch |,|'|"|\\x4|tolower\(|val\(|exists|m|open|0x1|-5|/etc)){0,30}"#
+    ) {
+        let _ = compile_filter(&s, None);
+        let set = load(&format!("- macro: m\n  condition: {s:?}\n{}", rule("r", "m")));
+        proptest::prop_assert!(set.has_errors() || set.rules().len() == 1);
+    }
+}
