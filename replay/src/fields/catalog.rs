@@ -448,7 +448,7 @@ pub static FIELDS: &[FieldInfo] = &[
     // k8s (from container labels)
     f("k8s.pod.name", T::Str, A::None, 0, "Kubernetes pod name"),
     f("k8s.ns.name", T::Str, A::None, 0, "Kubernetes namespace name"),
-    f("k8s.pod.id", T::Str, A::None, 0, "Kubernetes pod uid (older name of k8s.pod.uid)"),
+    f("k8s.pod.id", T::Str, A::None, DEPRECATED, "Kubernetes pod uid (use k8s.pod.uid)"),
     f("k8s.pod.uid", T::Str, A::None, 0, "Kubernetes pod uid"),
     f("k8s.pod.sandbox_id", T::Str, A::None, 0, "pod sandbox id (12 characters)"),
     f("k8s.pod.full_sandbox_id", T::Str, A::None, 0, "full pod sandbox id"),

@@ -395,35 +395,6 @@ fn compile_rule(
             "%container.info is deprecated (Falco 0.41+ adds container fields itself); it renders as container_id=... container_name=...".into(),
         );
     }
-    let mut deprecated: Vec<&'static str> = Vec::new();
-    let checks = condition.checks().iter().flat_map(|c| {
-        let rhs = match &c.rhs {
-            super::compile::Operand::Field(f) => Some(f),
-            _ => None,
-        };
-        std::iter::once(&c.lhs).chain(rhs)
-    });
-    for f in checks.chain(output.fields()) {
-        let info = f.field.id.info();
-        if info.has(crate::fields::catalog::flags::DEPRECATED) && !deprecated.contains(&info.name) {
-            deprecated.push(info.name);
-        }
-    }
-    for name in deprecated {
-        let why = if name == "evt.dir" {
-            "Falco drops enter events, so there 'evt.dir = <' is always true (hindsight replays both directions)"
-        } else {
-            "Falco drops enter events, so latency fields have no value there"
-        };
-        diag(
-            diags,
-            Severity::Warning,
-            "LOAD_DEPRECATED_ITEM",
-            r.loc.clone(),
-            &r.name,
-            format!("field '{name}' is deprecated: {why}"),
-        );
-    }
     let mut unknown = Vec::new();
     evttype::unknown_names(&expanded, &mut unknown);
     for (span, name) in unknown {
