@@ -12,11 +12,22 @@ struct Counting;
 
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Only allocations of the test's own thread count (the harness allocates on others).
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn count() {
+    if COUNTING.with(|c| c.get()) {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 // SAFETY: forwards to the system allocator unchanged and only counts calls.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count();
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(l) }
     }
@@ -25,7 +36,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count();
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(p, l, n) }
     }
@@ -76,15 +87,33 @@ fn evaluation_does_not_allocate_after_warm_up() {
     let mut ev = Event { strs };
     let mut scratch = EvalScratch::new();
     let c = &rules.rules()[0].condition;
-    assert!(!c.eval(&mut ev, &mut scratch), "basename is BASH, proc.name bash");
+    assert!(
+        !c.eval(&mut ev, &mut scratch),
+        "basename is BASH, proc.name bash"
+    );
     for _ in 0..10 {
         c.eval(&mut ev, &mut scratch);
     }
+    // The counter sees this thread's allocations.
+    COUNTING.with(|c| c.set(true));
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(8)));
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(
+        ALLOCS.load(Ordering::Relaxed),
+        1,
+        "counting allocator not active"
+    );
     let before = ALLOCS.load(Ordering::Relaxed);
     let mut hits = 0;
+    COUNTING.with(|c| c.set(true));
     for _ in 0..10_000 {
         hits += usize::from(c.eval(&mut ev, &mut scratch));
     }
-    assert_eq!(ALLOCS.load(Ordering::Relaxed) - before, 0, "allocations in the hot loop");
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(
+        ALLOCS.load(Ordering::Relaxed) - before,
+        0,
+        "allocations in the hot loop"
+    );
     assert_eq!(hits, 0);
 }
