@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
 
 mod util;
+mod corpora;
 mod format;
 mod record;
 mod replay;
