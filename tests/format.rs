@@ -95,7 +95,7 @@ fn info_json_reports_counts_and_chunks() {
         cap.to_str().unwrap(),
         zst.to_str().unwrap(),
         "--chunk-size",
-        "8192"
+        "4096"
     ])
     .status
     .success());
@@ -105,4 +105,121 @@ fn info_json_reports_counts_and_chunks() {
     assert_eq!(v["events"], 345);
     assert_eq!(v["compression"], "native");
     assert!(v["chunks"].as_array().unwrap().len() > 3);
+}
+
+#[test]
+fn native_is_smaller_than_the_gzip_capture_at_the_default_chunk_size() {
+    let dir = tempfile::tempdir().unwrap();
+    for cap in falco_captures() {
+        let gz = std::fs::metadata(&cap).unwrap().len();
+        if gz == 0 {
+            continue;
+        }
+        let zst = dir.path().join("t.scap.zst");
+        let o = run(&["convert", cap.to_str().unwrap(), zst.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let native = std::fs::metadata(&zst).unwrap().len();
+        assert!(
+            native < gz,
+            "{}: native {native} bytes, gzip {gz} bytes",
+            cap.display()
+        );
+    }
+}
+
+/// A capture cut short, and a native trace cut inside its last frame, still give their
+/// intact events (exit 0, with a warning); cut inside the header, nothing is readable (exit 1).
+#[test]
+fn truncated_traces_keep_their_intact_events_or_fail_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = falco_captures()
+        .into_iter()
+        .find(|p| p.ends_with("cat_write.scap"))
+        .unwrap();
+    let plain = dir.path().join("c.scap");
+    let zst = dir.path().join("c.scap.zst");
+    assert!(
+        run(&["convert", cap.to_str().unwrap(), plain.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // Several chunks: the ones before the cut stay whole.
+    let o = run(&[
+        "convert",
+        cap.to_str().unwrap(),
+        zst.to_str().unwrap(),
+        "--chunk-size",
+        "4096",
+    ]);
+    assert!(o.status.success());
+    let events = |path: &Path| -> (Option<i32>, u64, String) {
+        let o = run(&["info", path.to_str().unwrap(), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let warnings = v["warnings"].to_string();
+        (o.status.code(), v["events"].as_u64().unwrap(), warnings)
+    };
+    for full in [&plain, &zst] {
+        let bytes = std::fs::read(full).unwrap();
+        let cut = dir.path().join(format!(
+            "cut-{}",
+            full.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&cut, &bytes[..bytes.len() - 300]).unwrap();
+        let (code, n, warnings) = events(&cut);
+        assert_eq!(code, Some(0), "{}", cut.display());
+        assert!(n > 0 && n < 345, "{}: {n} events", cut.display());
+        assert!(warnings.contains("byte offset"), "{warnings}");
+        // The cut trace converts, keeping those events.
+        let back = dir.path().join("back.scap.gz");
+        let o = run(&["convert", cut.to_str().unwrap(), back.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(events(&back).1, n);
+    }
+    // Cut inside the header blocks: no event is readable, every command fails.
+    let bytes = std::fs::read(&plain).unwrap();
+    let cut = dir.path().join("header-cut.scap");
+    std::fs::write(&cut, &bytes[..2000]).unwrap();
+    let out = dir.path().join("out.scap.zst");
+    for args in [
+        vec!["info", cut.to_str().unwrap()],
+        vec!["convert", cut.to_str().unwrap(), out.to_str().unwrap()],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("no event could be read"), "{err}");
+    }
+    assert!(
+        !out.exists(),
+        "convert must not leave an empty trace behind"
+    );
+}
+
+#[test]
+fn convert_rejects_unknown_extensions_and_non_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = &falco_captures()[0];
+    let o = run(&["convert", cap.to_str().unwrap(), "out.pcap"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown output extension"));
+    let junk = dir.path().join("junk.scap.zst");
+    std::fs::write(&junk, [0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3]).unwrap();
+    let o = run(&["convert", junk.to_str().unwrap(), "out.scap"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!std::path::Path::new("out.scap").exists());
+}
+
+#[test]
+fn info_survives_a_closed_stdout() {
+    let cap = &falco_captures()[0];
+    let mut child = crate::util::hindsight()
+        .args(["info", cap.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
 }

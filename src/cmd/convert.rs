@@ -65,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 writer.write_event(&ev)?;
                 checkpoints.apply(&ev);
                 events += 1;
-                if events % 65536 == 0 {
+                if events.is_multiple_of(65536) {
                     bar.set_message(format!("{events} events, {} MiB", reader.offset() >> 20));
                     bar.tick();
                 }
@@ -78,6 +78,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     for w in reader.warnings() {
         eprintln!("hindsight: warning: {}: {w}", args.input.display());
+    }
+    if events == 0 && !reader.warnings().is_empty() {
+        // Nothing could be read: do not leave an empty trace behind as if it were a result.
+        let _ = std::fs::remove_file(&args.output);
+        anyhow::bail!(
+            "{}: no event could be read: the trace is damaged (see the warnings); nothing written",
+            args.input.display()
+        );
     }
     eprintln!("{events} events written to {}", args.output.display());
     Ok(ExitCode::SUCCESS)

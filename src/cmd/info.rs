@@ -2,6 +2,8 @@
 //! type, processes, containers (from cgroups), chunks and damage of a trace.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut per_type: BTreeMap<&'static str, u64> = BTreeMap::new();
     let (mut count, mut first, mut last, mut sections) = (0u64, u64::MAX, 0u64, 1usize);
-    while let Some(item) = r.next_item()? {
+    while let Some(item) = r.next_item().with_context(|| name.clone())? {
         match item {
             Item::NewSection => sections += 1,
             Item::Event(ev) => {
@@ -91,53 +93,92 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "chunks": chunks,
         "warnings": warnings,
     });
+    let mut out = String::new();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(ExitCode::SUCCESS);
+        out = serde_json::to_string_pretty(&v)? + "\n";
+    } else {
+        write_text(&mut out, &v, &per_type, r.compression(), machine.is_some());
     }
-    println!("file:        {name}");
-    println!(
-        "format:      scap {} ({:?} compression)",
-        v["version"].as_str().unwrap_or(""),
-        r.compression()
-    );
-    if let Some(m) = machine {
-        println!(
-            "machine:     {} ({} cpus, {} MiB)",
-            m.hostname,
-            m.num_cpus,
-            m.memory_bytes >> 20
-        );
-    }
-    println!(
-        "events:      {count} in {sections} section(s), {:.3} s",
-        v["duration_s"].as_f64().unwrap_or(0.0)
-    );
-    println!(
-        "processes:   {} ({} threads) at start, {} users",
-        procs.len(),
-        h.threads.len(),
-        h.users.len()
-    );
-    println!(
-        "containers:  {}",
-        if containers.is_empty() {
-            "none".to_string()
-        } else {
-            containers.iter().cloned().collect::<Vec<_>>().join(", ")
-        }
-    );
-    if !chunks.is_empty() {
-        println!("chunks:      {}", chunks.len());
-    }
-    println!("event types:");
-    let mut by_count: Vec<_> = per_type.iter().collect();
-    by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (t, n) in by_count {
-        println!("  {n:>10}  {t}");
-    }
-    for w in &warnings {
-        println!("warning:     {w}");
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .context("writing to stdout")?;
+    if count == 0 && !warnings.is_empty() {
+        anyhow::bail!("{name}: no event could be read: the trace is damaged (see the warnings)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Human-readable words for a compression.
+fn compression_name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "plain",
+        Compression::Gzip => "gzip",
+        Compression::Native => "native .scap.zst",
+    }
+}
+
+/// The text report of `info` (the same facts as the JSON object `v`).
+fn write_text(
+    out: &mut String,
+    v: &serde_json::Value,
+    per_type: &BTreeMap<&str, u64>,
+    compression: Compression,
+    machine: bool,
+) {
+    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    let _ = writeln!(out, "file:        {}", s("file"));
+    let _ = writeln!(
+        out,
+        "format:      scap {}, {}",
+        s("version"),
+        compression_name(compression)
+    );
+    if machine {
+        let _ = writeln!(
+            out,
+            "machine:     {} ({} cpus, {} MiB)",
+            s("hostname"),
+            n("cpus"),
+            n("memory_bytes") >> 20
+        );
+    }
+    let _ = writeln!(
+        out,
+        "events:      {} in {} section(s), {:.3} s",
+        n("events"),
+        n("sections"),
+        v["duration_s"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(
+        out,
+        "processes:   {} ({} threads) at start, {} users",
+        n("processes"),
+        n("threads"),
+        n("users")
+    );
+    let containers: Vec<&str> = v["containers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c.as_str()).collect())
+        .unwrap_or_default();
+    let containers = if containers.is_empty() {
+        "none".to_string()
+    } else {
+        containers.join(", ")
+    };
+    let _ = writeln!(out, "containers:  {containers}");
+    let chunks = v["chunks"].as_array().map_or(0, Vec::len);
+    if chunks > 0 {
+        let _ = writeln!(out, "chunks:      {chunks}");
+    }
+    let _ = writeln!(out, "event types:");
+    let mut by_count: Vec<_> = per_type.iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (t, k) in by_count {
+        let _ = writeln!(out, "  {k:>10}  {t}");
+    }
+    for w in v["warnings"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "warning:     {}", w.as_str().unwrap_or(""));
+    }
 }
