@@ -1,7 +1,12 @@
-//! `hindsight record` end to end (needs root; skipped with a visible message otherwise):
-//! record a command, check the trace with sysdig (the oracle) and with `hindsight replay`.
+//! `hindsight record` end to end, the record→replay loop: record a command, check the trace with
+//! sysdig (the oracle) and replay it with a sensitive-file rule and with the bundled rules.
+//! Recording needs root and the BPF object (clang at build time); without them the privileged
+//! tests are skipped with a visible message. CI runs them as root.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use serde_json::Value;
 
 use crate::util::{run, sysdig_available};
 
@@ -14,84 +19,158 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-#[test]
-fn privileged_record_cat_shadow_is_read_by_sysdig_and_replay() {
+/// The lab's sensitive-file rule without its container condition: the recorded command runs
+/// on the host.
+const SENSITIVE_RULES: &str = r#"
+- macro: open_read
+  condition: evt.type in (open, openat, openat2) and evt.is_open_read = true and fd.typechar = 'f' and fd.num >= 0
+- macro: sensitive_files
+  condition: fd.name startswith /etc and (fd.name in (/etc/shadow, /etc/sudoers, /etc/pam.conf) or fd.directory in (/etc/sudoers.d, /etc/pam.d))
+- rule: Read sensitive file
+  desc: a program opened a sensitive file for reading
+  condition: sensitive_files and open_read
+  output: "Sensitive file opened for reading (user=%user.name name=%proc.name parent=%proc.pname command=%proc.cmdline file=%fd.name)"
+  priority: WARNING
+"#;
+
+/// Records `cmd` into `dir/name.scap.zst` and returns the trace, or `None` (after saying why)
+/// when this machine cannot record.
+fn record(test: &str, dir: &Path, name: &str, cmd: &[&str]) -> Option<PathBuf> {
     if !is_root() {
-        eprintln!("SKIPPED privileged_record_cat_shadow_is_read_by_sysdig_and_replay: needs root");
-        return;
+        eprintln!("SKIPPED {test}: recording needs root");
+        return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("x.scap.zst");
-    let out = run(&[
-        "record",
-        "-o",
-        trace.to_str().unwrap(),
-        "--",
-        "sh",
-        "-c",
-        "cat /etc/shadow > /dev/null",
-    ]);
+    let trace = dir.join(format!("{name}.scap.zst"));
+    let mut args = vec!["record", "-o", trace.to_str().unwrap(), "--"];
+    args.extend_from_slice(cmd);
+    let out = run(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if stderr.contains("not built into this binary") {
-        eprintln!("SKIPPED: {stderr}");
-        return;
+        eprintln!("SKIPPED {test}: {stderr}");
+        return None;
     }
     assert!(out.status.success(), "record failed: {stderr}");
-    assert!(stderr.contains("0 dropped"), "{stderr}");
+    assert!(
+        stderr.contains(" 0 dropped"),
+        "events were dropped: {stderr}"
+    );
+    Some(trace)
+}
 
-    // `zstd -d` turns the native trace into a plain scap file that sysdig reads
-    let plain = dir.path().join("x.scap");
+/// Decompresses a native trace with `zstd -d` into a plain scap file next to it.
+fn decompress(trace: &Path) -> PathBuf {
+    let plain = trace.with_extension("");
     let z = Command::new("zstd")
-        .args(["-dqf"])
-        .arg(&trace)
+        .arg("-dqf")
+        .arg(trace)
         .arg("-o")
         .arg(&plain)
         .status()
-        .unwrap();
-    assert!(z.success());
-    if sysdig_available() {
-        let s = Command::new("sysdig")
-            .arg("-r")
-            .arg(&plain)
-            .args([
-                "-p",
-                "%proc.name|%fd.name|%user.name|%proc.pname",
-                "evt.type=openat and evt.dir=< and fd.name=/etc/shadow",
-            ])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&s.stdout);
-        assert_eq!(
-            text.trim(),
-            "cat|/etc/shadow|root|sh",
-            "sysdig output: {text}"
+        .expect("zstd is needed to decompress a native trace");
+    assert!(z.success(), "zstd -d {} failed", trace.display());
+    plain
+}
+
+/// Runs `sysdig -r plain -p format filter` and returns its stdout lines, or `None` when sysdig
+/// is not installed and `HINDSIGHT_SKIP_SYSDIG` allows skipping.
+fn sysdig(plain: &Path, format: &str, filter: &str) -> Option<Vec<String>> {
+    if !sysdig_available() {
+        assert!(
+            std::env::var("HINDSIGHT_SKIP_SYSDIG").is_ok(),
+            "sysdig is not installed (set HINDSIGHT_SKIP_SYSDIG=1 to skip this check)"
         );
-    } else if std::env::var("HINDSIGHT_SKIP_SYSDIG").is_err() {
-        panic!("sysdig is not installed (set HINDSIGHT_SKIP_SYSDIG=1 to skip this check)");
+        return None;
+    }
+    let s = Command::new("sysdig")
+        .arg("-r")
+        .arg(plain)
+        .args(["-p", format, filter])
+        .output()
+        .unwrap();
+    assert!(
+        s.status.success(),
+        "sysdig failed: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&s.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// Replays `trace` in JSON mode (with `rules`, or the bundled rules) and returns the alerts.
+fn replay_json(trace: &Path, rules: Option<&Path>) -> Vec<Value> {
+    let mut args = vec!["replay", trace.to_str().unwrap(), "--format", "json", "-q"];
+    if let Some(r) = rules {
+        args.extend_from_slice(&["-r", r.to_str().unwrap()]);
+    }
+    let r = run(&args);
+    assert!(
+        r.status.success(),
+        "replay failed: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    String::from_utf8_lossy(&r.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn privileged_record_cat_shadow_is_read_by_sysdig_and_replay() {
+    let test = "privileged_record_cat_shadow_is_read_by_sysdig_and_replay";
+    let dir = tempfile::tempdir().unwrap();
+    let Some(trace) = record(
+        test,
+        dir.path(),
+        "shadow",
+        &["sh", "-c", "cat /etc/shadow > /dev/null"],
+    ) else {
+        return;
+    };
+
+    // `zstd -d` turns the native trace into a plain scap file that sysdig reads; sysdig
+    // sees exactly one open of /etc/shadow, by cat, child of sh.
+    let plain = decompress(&trace);
+    let sysdig_evt = sysdig(
+        &plain,
+        "%evt.num|%proc.name|%fd.name|%user.name|%proc.pname",
+        "evt.type=openat and evt.dir=< and fd.name=/etc/shadow",
+    )
+    .map(|lines| {
+        assert_eq!(lines.len(), 1, "sysdig output: {lines:?}");
+        let (num, rest) = lines[0].split_once('|').unwrap();
+        assert_eq!(rest, "cat|/etc/shadow|root|sh", "sysdig output: {lines:?}");
+        num.parse::<u64>().unwrap()
+    });
+
+    // replay with the lab's sensitive-file rule: one alert, at the event sysdig shows
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(&rules, SENSITIVE_RULES).unwrap();
+    let alerts = replay_json(&trace, Some(&rules));
+    assert_eq!(alerts.len(), 1, "alerts: {alerts:?}");
+    let a = &alerts[0];
+    assert_eq!(a["rule"], "Read sensitive file");
+    assert_eq!(a["priority"], "Warning");
+    assert_eq!(a["output_fields"]["proc.name"], "cat");
+    assert_eq!(a["output_fields"]["proc.pname"], "sh");
+    assert_eq!(a["output_fields"]["proc.cmdline"], "cat /etc/shadow");
+    assert_eq!(a["output_fields"]["fd.name"], "/etc/shadow");
+    assert_eq!(a["output_fields"]["user.name"], "root");
+    if let Some(num) = sysdig_evt {
+        assert_eq!(a["evt_num"].as_u64(), Some(num), "alert: {a}");
     }
 
-    // replay with a sensitive-file rule
-    let rules = dir.path().join("rules.yaml");
-    std::fs::write(
-        &rules,
-        "- rule: Read shadow\n  desc: t\n  condition: evt.type in (open, openat) and evt.dir = < and fd.name = /etc/shadow\n  output: \"shadow read by %proc.name (user=%user.name)\"\n  priority: WARNING\n",
-    )
-    .unwrap();
-    let r = run(&[
-        "replay",
-        trace.to_str().unwrap(),
-        "-r",
-        rules.to_str().unwrap(),
-    ]);
-    let text = String::from_utf8_lossy(&r.stdout);
-    if String::from_utf8_lossy(&r.stderr).contains("has not landed yet") {
-        eprintln!("SKIPPED replay part: the replay engine has not landed yet");
-        return;
-    }
+    // the bundled default ruleset (no -r) detects the same read
+    let alerts = replay_json(&trace, None);
     assert!(
-        text.contains("shadow read by cat (user=root)"),
-        "replay stdout: {text}\nstderr: {}",
-        String::from_utf8_lossy(&r.stderr)
+        alerts
+            .iter()
+            .any(|a| a["rule"] == "Read credential file by untrusted program"
+                && a["output_fields"]["fd.name"] == "/etc/shadow"),
+        "bundled rules: {alerts:?}"
     );
 }
 
