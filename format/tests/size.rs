@@ -4,7 +4,7 @@
 
 mod common;
 
-use hindsight_format::native::{NativeOptions, NativeWriter};
+use hindsight_format::native::{NativeOptions, NativeReader, NativeWriter};
 use hindsight_format::TraceReader;
 
 /// Converts `path` to native bytes in memory with the default options; `checkpoint` gives the
@@ -45,4 +45,45 @@ fn native_is_smaller_than_gzip_for_every_capture() {
         );
     }
     println!("{table}");
+}
+
+/// All captures one after the other (one section each, as `cat a.scap b.scap` gives), with a
+/// checkpoint offered at every chunk: still smaller than gzip of the same stream.
+#[test]
+fn a_multi_section_trace_is_smaller_than_gzip() {
+    let mut plain = Vec::new();
+    let mut w = NativeWriter::new(Vec::new(), NativeOptions::default()).unwrap();
+    for (i, cap) in common::captures().iter().enumerate() {
+        plain.extend_from_slice(&common::raw(cap));
+        let mut r = TraceReader::open(cap).unwrap();
+        if i == 0 {
+            w.write_header_blocks(r.header_blocks()).unwrap();
+        } else {
+            w.new_section(r.header_blocks()).unwrap();
+        }
+        let state = r.header_blocks().to_vec();
+        while let Some(ev) = r.next_event().unwrap() {
+            if w.at_chunk_start() {
+                w.set_checkpoint(state.clone());
+            }
+            w.write_event(&ev).unwrap();
+        }
+    }
+    let bytes = w.finish().unwrap();
+    let native = bytes.len();
+    // New sections start from their own header blocks, so they carry no checkpoint.
+    let mut nr = NativeReader::from_source(Box::new(std::io::Cursor::new(bytes))).unwrap();
+    let chunks = nr.chunks().to_vec();
+    assert_eq!(chunks.len(), common::captures().len());
+    for c in &chunks[1..] {
+        assert!(c.stats.new_section && c.checkpoint.is_none());
+        let mut evs = nr.read_chunk(c.index).unwrap();
+        assert!(evs.next_event().is_some());
+        assert!(!evs.section_blocks().is_empty());
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &plain).unwrap();
+    let gz = gz.finish().unwrap().len();
+    println!("all captures as sections: gzip {gz}, native {native}");
+    assert!(native < gz, "native {native} bytes >= gzip {gz} bytes");
 }

@@ -95,7 +95,11 @@ impl<W: Write> std::fmt::Debug for NativeWriter<W> {
 impl<W: Write> NativeWriter<W> {
     /// A writer with the given options.
     pub fn new(out: W, opts: NativeOptions) -> Result<Self, WriteError> {
-        let compressor = zstd::bulk::Compressor::new(opts.level)?;
+        let mut compressor = zstd::bulk::Compressor::new(opts.level)?;
+        // A window spanning the whole chunk (level 3 alone stops at 2 MiB): about 1% smaller
+        // data frames for a negligible cost; 8 MiB at most keeps decoders' memory small.
+        let wlog = usize::BITS - opts.chunk_size.max(2).saturating_sub(1).leading_zeros();
+        compressor.set_parameter(zstd::stream::raw::CParameter::WindowLog(wlog.clamp(17, 23)))?;
         Ok(NativeWriter {
             out,
             opts,
@@ -146,12 +150,14 @@ impl<W: Write> NativeWriter<W> {
     /// Stores `checkpoint` with the chunk the next event opens (or the open chunk if it has no
     /// event yet): it must describe the state before that chunk's first event.
     ///
-    /// The first chunk of the file keeps none: its state is the one frame 0's header blocks
-    /// describe, which every reader has, and storing it again would cost about as much as the
-    /// header itself. Other checkpoints are stored zstd-compressed against the header blocks.
+    /// Chunks whose state their header blocks describe keep none: the first chunk (frame 0's
+    /// header, which every reader has) and a chunk that starts a new section (its own header
+    /// blocks open its data, see [`super::ChunkEvents::section_blocks`]). Storing that state
+    /// again would cost about as much as the header blocks themselves. Other checkpoints are
+    /// stored zstd-compressed with frame 0's header blocks as dictionary.
     pub fn set_checkpoint(&mut self, checkpoint: Vec<u8>) {
-        let first_chunk = self.index.is_empty() && !self.stats.new_section;
-        self.checkpoint = (!first_chunk).then_some(checkpoint);
+        let from_header = self.index.is_empty() || self.stats.new_section;
+        self.checkpoint = (!from_header).then_some(checkpoint);
     }
 
     /// The `evt.num` the next event will have.
