@@ -39,7 +39,7 @@ pub struct ThreadEntry {
     pub vpgid: i64,
     /// `comm`, the kernel's short name.
     pub comm: Vec<u8>,
-    /// argv[0].
+    /// `argv[0]`.
     pub exe: Vec<u8>,
     /// Full path of the executable (V7+).
     pub exepath: Vec<u8>,

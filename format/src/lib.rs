@@ -5,7 +5,7 @@
 //! * [`header`]: typed contents of the header blocks (machine, threads, fds, users, interfaces).
 //! * [`TraceReader`]: reads plain, gzip and native traces front to back, lending events.
 //! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
-//! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`]: sysdig-style rendering.
+//! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`](mod@print): sysdig-style rendering.
 //!
 //! Data flows file → [`source`] (decompression) → blocks ([`block`], [`meta`]) →
 //! [`EventRef`] → consumers (replay, print, convert).

@@ -5,7 +5,7 @@
 //! parameter. It is the single source of truth read by the decoders, the encoders, the printer
 //! and the rule engine: nothing else in the workspace matches on event type ids by hand.
 //!
-//! The table itself lives in [`table`] and is written by us from the public scap event table
+//! The table itself lives in `table` and is written by us from the public scap event table
 //! (falcosecurity/libs `driver/event_table.c`, `ppm_events_public.h`); a test compares it with
 //! `../shared/reference/evt_old.json` and `evt_head.json` so drift is caught.
 
