@@ -25,7 +25,7 @@ use crate::fields::extract::{extract, extract_by_name};
 use crate::fields::value::{Out, Val};
 use crate::output::{Alert, FieldValue, Priority, CONTEXT_FIELDS};
 use crate::rules::{CompiledRules, EvalScratch, FieldArg};
-use crate::state::checkpoint;
+use crate::state::{checkpoint, State};
 
 /// Falco's `rule_matching` option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -233,8 +233,7 @@ impl Engine {
         Ok(res)
     }
 
-    /// Replays chunk `i` of a native trace from its checkpoint (or from `rp` when given,
-    /// for sequential replays of checkpoint-less traces).
+    /// Replays chunk `i` of a native trace from `start` (the state its checkpoint holds).
     pub fn replay_chunk(
         &self,
         path: &Path,
@@ -259,9 +258,44 @@ impl Engine {
         Ok(res)
     }
 
-    /// Replays a native trace chunk by chunk in parallel when every chunk has a checkpoint;
-    /// otherwise (or for plain/gzip traces) front to back.
+    /// Replays chunk `i` that opens a new trace section (it has no checkpoint: its own
+    /// header blocks give the state), numbering its events from `first_num`. `None` when
+    /// the chunk does not start with a section header.
+    fn replay_section_chunk(&self, path: &Path, i: usize, first_num: u64) -> Option<TraceOutcome> {
+        let trace = path.display().to_string();
+        let mut native = NativeReader::open(path).ok()?;
+        let data = native.read_chunk(i).ok()?.data().to_vec();
+        let mut reader = TraceReader::from_reader(Box::new(std::io::Cursor::new(data))).ok()?;
+        reader.set_next_num(first_num);
+        let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
+        let mut scratch = Scratch::default();
+        let mut res = TraceOutcome::default();
+        while let Some(item) = reader.next_item().ok()? {
+            match item {
+                Item::NewSection => {
+                    let h = reader.header().clone();
+                    rp.new_section(&h);
+                }
+                Item::Event(ev) => {
+                    res.events += 1;
+                    self.run(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
+                }
+            }
+        }
+        res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
+        Some(res)
+    }
+
+    /// Replays a native trace chunk by chunk in parallel, each chunk from its checkpoint (or
+    /// its own header blocks when it opens a section), skipping chunks whose event types no
+    /// rule can match. Falls back to a front-to-back replay when a chunk cannot be started
+    /// independently (no or unreadable checkpoint), and for plain/gzip traces.
     pub fn replay_file(&self, path: &Path) -> Result<TraceOutcome, EngineError> {
+        enum Part {
+            Skipped,
+            Done(TraceOutcome),
+            NeedSequential,
+        }
         let decode = |source| EngineError::Decode {
             path: path.display().to_string(),
             source,
@@ -271,31 +305,34 @@ impl Engine {
         }
         let reader = NativeReader::open(path).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
-        let header = reader.header().clone();
-        let all_checkpointed = chunks.iter().skip(1).all(|c| c.checkpoint.is_some());
-        if !all_checkpointed || chunks.len() < 2 {
+        if chunks.len() < 2 {
             return self.replay_trace(path);
         }
+        let header = reader.header().clone();
         let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
         let wanted = self.rules.event_types();
-        let parts: Vec<Result<Option<TraceOutcome>, EngineError>> = chunks
+        let parts: Vec<Result<Part, EngineError>> = chunks
             .par_iter()
             .enumerate()
             .map(|(i, c)| {
                 let can_match = (0..hindsight_format::schema::event_id_limit())
                     .any(|t| wanted.contains(t) && c.stats.has_type(t));
                 if !can_match {
-                    return Ok(None);
+                    return Ok(Part::Skipped);
                 }
                 let start = match (i, &c.checkpoint) {
                     (0, _) => Replayer::from_header(&header),
                     (_, Some(cp)) => match checkpoint::load(cp) {
                         Ok(st) => Replayer::resume(st, first_ts, true),
-                        Err(_) => return self.replay_trace(path).map(|_| None),
+                        Err(_) => return Ok(Part::NeedSequential),
                     },
-                    (_, None) => Replayer::from_header(&header),
+                    (_, None) => {
+                        return Ok(self
+                            .replay_section_chunk(path, i, c.stats.first_num.max(1))
+                            .map_or(Part::NeedSequential, Part::Done))
+                    }
                 };
-                self.replay_chunk(path, i, start).map(Some)
+                self.replay_chunk(path, i, start).map(Part::Done)
             })
             .collect();
         let mut res = TraceOutcome {
@@ -304,12 +341,13 @@ impl Engine {
         };
         for p in parts {
             match p? {
-                Some(o) => {
+                Part::Done(o) => {
                     res.events += o.events;
                     res.alerts.extend(o.alerts);
                     res.warnings.extend(o.warnings);
                 }
-                None => res.skipped_chunks += 1,
+                Part::Skipped => res.skipped_chunks += 1,
+                Part::NeedSequential => return self.replay_trace(path),
             }
         }
         Ok(res)
