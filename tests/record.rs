@@ -174,6 +174,109 @@ fn privileged_record_cat_shadow_is_read_by_sysdig_and_replay() {
     );
 }
 
+/// A UDP exchange on unconnected sockets and a TCP one on connected sockets.
+const NET_SCRIPT: &str = r#"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r.bind(("127.0.0.1", 0))
+s.sendto(b"to", r.getsockname())
+r.recvfrom(10)
+s.sendmsg([b"msg"], [], 0, r.getsockname())
+r.recvmsg(10)
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+c = socket.socket()
+c.connect(l.getsockname())
+a, _ = l.accept()
+a.send(b"tcp")
+c.recv(10)
+print(r.getsockname()[1])
+"#;
+
+/// The probe's network tuples and execve flags, as sysdig reads them: sendto/sendmsg carry the
+/// destination given to the call, recvfrom/recvmsg the source (remote first), calls on
+/// connected sockets without an address carry no tuple (libs' fd_to_socktuple), and root
+/// running a root-owned program gets `EXE_WRITABLE`, which replay exposes as
+/// `proc.is_exe_writable`.
+#[test]
+fn privileged_record_network_tuples_and_exe_flags() {
+    let test = "privileged_record_network_tuples_and_exe_flags";
+    if Command::new("python3").arg("-c").arg("1").output().is_err() {
+        eprintln!("SKIPPED {test}: python3 is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("net.py");
+    std::fs::write(&script, NET_SCRIPT).unwrap();
+    let cmd = format!(
+        "python3 {} > {}/port; /bin/true",
+        script.display(),
+        dir.path().display()
+    );
+    let Some(trace) = record(test, dir.path(), "net", &["sh", "-c", &cmd]) else {
+        return;
+    };
+    let port = std::fs::read_to_string(dir.path().join("port")).unwrap();
+    let to_receiver = format!("->127.0.0.1:{}", port.trim());
+    let plain = decompress(&trace);
+    let Some(lines) = sysdig(
+        &plain,
+        "%evt.type %evt.dir %evt.arg.tuple",
+        "proc.name=python3 and evt.type in (sendto, recvfrom, sendmsg, recvmsg)",
+    ) else {
+        return;
+    };
+    let tuples: Vec<(&str, &str)> = lines
+        .iter()
+        .filter_map(|l| {
+            let mut it = l.splitn(3, ' ');
+            let ty = it.next()?;
+            let dir = it.next()?;
+            let tuple = it.next()?;
+            let carries =
+                (ty.starts_with("send") && dir == ">") || (ty.starts_with("recv") && dir == "<");
+            carries.then_some((ty, tuple))
+        })
+        .collect();
+    assert_eq!(tuples.len(), 6, "sysdig lines: {lines:#?}");
+    // UDP: sendto, recvfrom, sendmsg, recvmsg all name the receiver as destination
+    for (ty, tuple) in &tuples[..4] {
+        assert!(
+            tuple.starts_with("0.0.0.0:") || tuple.starts_with("127.0.0.1:"),
+            "{ty}: {tuple}"
+        );
+        assert!(
+            tuple.ends_with(&to_receiver),
+            "{ty}: {tuple} (receiver {to_receiver})"
+        );
+    }
+    // TCP on connected sockets: no address argument, no tuple
+    for (ty, tuple) in &tuples[4..] {
+        assert_eq!(*tuple, "NULL", "{ty} on a connected socket: {tuple}");
+    }
+
+    let Some(flags) = sysdig(
+        &plain,
+        "%evt.num %evt.arg.flags",
+        "evt.type=execve and evt.dir=< and proc.name=true",
+    ) else {
+        return;
+    };
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    let (num, f) = flags[0].split_once(' ').unwrap();
+    assert_eq!(f, "EXE_WRITABLE", "root owns /bin/true: {flags:?}");
+    let out = run(&[
+        "print",
+        trace.to_str().unwrap(),
+        "-p",
+        "%proc.is_exe_writable %proc.is_exe_upper_layer",
+        &format!("evt.num={num}"),
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "true false");
+}
+
 #[test]
 fn record_without_root_or_with_bad_args_fails_clearly() {
     let out = run(&["record", "-o", "/tmp/hindsight-test.txt", "--", "true"]);

@@ -105,11 +105,42 @@ __noinline int hs_param(__u32 spec)
 		hs_put_user_buf(s, (const void *)arg, n);
 		break;
 	case HS_P_TUPLE_FD:
-		hs_put_tuple((__s64)(int)arg, 0);
+		hs_put_tuple((__s64)(int)arg, 0, 0, 0);
 		break;
 	case HS_P_TUPLE_RES:
-		hs_put_tuple(s->ret, 1);
+		hs_put_tuple(s->ret, 1, 0, 0);
 		break;
+	case HS_P_TUPLE_TO:
+		/* sendto(fd, buf, len, flags, dest_addr, addrlen): a tuple only with a destination */
+		if (!s->args[4] || !s->args[5])
+			hs_put_empty(s);
+		else
+			hs_put_tuple((__s64)(int)arg, 0, s->args[4], s->args[5]);
+		break;
+	case HS_P_TUPLE_FROM: {
+		/* recvfrom(fd, buf, len, flags, src_addr, &addrlen): remote (the source) first */
+		int ulen = 0;
+		if (s->ret >= 0 && s->args[4] && s->args[5])
+			bpf_probe_read_user(&ulen, sizeof(ulen), (const void *)s->args[5]);
+		if (ulen <= 0)
+			hs_put_empty(s);
+		else
+			hs_put_tuple((__s64)(int)arg, 1, s->args[4], (__u64)ulen);
+		break;
+	}
+	case HS_P_TUPLE_MSG_TO:
+	case HS_P_TUPLE_MSG_FROM: {
+		/* sendmsg/recvmsg(fd, msghdr at arg, flags): the address in msg_name */
+		struct user_msghdr mh = {};
+		int in = kind == HS_P_TUPLE_MSG_FROM;
+		if (!in || s->ret >= 0)
+			bpf_probe_read_user(&mh, sizeof(mh), (const void *)arg);
+		if (!mh.msg_name || !mh.msg_namelen)
+			hs_put_empty(s);
+		else
+			hs_put_tuple((__s64)(int)s->args[0], in, (__u64)mh.msg_name, mh.msg_namelen);
+		break;
+	}
 	case HS_P_DEV_RES:
 		f = hs_fd_file(s->ret);
 		hs_put_u32(s, f ? hs_encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev)) : 0);
@@ -265,7 +296,7 @@ static __always_inline void hs_proc_info(struct hs_scratch *s, int is_clone, __u
 	hs_put_u32(s, ttydev);                                      /* tty */
 	hs_put_u64(s, (__u64)hs_pid_vnr(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]))); /* pgid */
 	hs_put_u32(s, BPF_CORE_READ(t, loginuid.val));              /* loginuid */
-	hs_put_u32(s, 0);                                           /* flags */
+	hs_put_u32(s, hs_exe_flags(t));                             /* flags */
 }
 
 /* Encodes the parameters of a table-driven event. */

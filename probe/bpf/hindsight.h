@@ -109,7 +109,11 @@ enum hs_param_kind {
 	HS_P_PIPE_FD = 29,       /* i64: fds[arg] of the int[2] at argument 0 */
 	HS_P_PIPE_INO = 30,      /* u64 inode of fds[0] of the int[2] at argument 0 */
 	HS_P_ARG_STR_TRUNC = 31, /* user string, at most 256 bytes (chdir, mount type) */
-	HS_P_KIND_MAX = 32,
+	HS_P_TUPLE_TO = 32,      /* tuple of the fd in arg to sendto's destination (args 4, 5), or empty */
+	HS_P_TUPLE_FROM = 33,    /* tuple of the fd in arg from recvfrom's source (args 4, 5), or empty */
+	HS_P_TUPLE_MSG_TO = 34,  /* tuple of fd arg 0 to the msg_name of the msghdr at arg, or empty */
+	HS_P_TUPLE_MSG_FROM = 35,/* tuple of fd arg 0 from the msg_name of the msghdr at arg, or empty */
+	HS_P_KIND_MAX = 36,
 };
 
 #endif

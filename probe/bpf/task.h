@@ -312,8 +312,13 @@ __noinline int hs_put_env(void)
 	return 0;
 }
 
-/* Parameter: the socket tuple of fd (SOCKTUPLE); remote first when `reverse` (accept). */
-__noinline int hs_put_tuple(__s64 fd, int reverse)
+/*
+ * Parameter: the socket tuple of fd (SOCKTUPLE); remote first when `reverse` (accept, the
+ * receive calls). For inet sockets, a user sockaddr (`uaddr`, `ulen` bytes) of the socket's
+ * family replaces the remote end, as libs' fd_to_socktuple does with the destination of
+ * sendto/sendmsg and the source of recvfrom/recvmsg on unconnected sockets.
+ */
+__noinline int hs_put_tuple(__s64 fd, int reverse, __u64 uaddr, __u64 ulen)
 {
 	struct hs_scratch *s = hs_get_scratch();
 	struct file *f;
@@ -343,6 +348,13 @@ __noinline int hs_put_tuple(__s64 fd, int reverse)
 	if (family == HS_AF_INET) {
 		__u32 la = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
 		__u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u16 uf = 0;
+		if (uaddr && ulen >= 8 && bpf_probe_read_user(&uf, 2, (void *)uaddr) == 0 &&
+		    uf == HS_AF_INET) {
+			bpf_probe_read_user(&rport, 2, (void *)(uaddr + 2));
+			bpf_probe_read_user(&ra, 4, (void *)(uaddr + 4));
+			rport = bpf_ntohs(rport);
+		}
 		fam = HS_AF_INET;
 		hs_store(s, at, &fam, 1);
 		if (reverse) {
@@ -360,7 +372,14 @@ __noinline int hs_put_tuple(__s64 fd, int reverse)
 	} else if (family == HS_AF_INET6) {
 		struct in6_addr la, ra;
 		BPF_CORE_READ_INTO(&la, sk, __sk_common.skc_v6_rcv_saddr);
+		__u16 uf = 0;
 		BPF_CORE_READ_INTO(&ra, sk, __sk_common.skc_v6_daddr);
+		if (uaddr && ulen >= 24 && bpf_probe_read_user(&uf, 2, (void *)uaddr) == 0 &&
+		    uf == HS_AF_INET6) {
+			bpf_probe_read_user(&rport, 2, (void *)(uaddr + 2));
+			bpf_probe_read_user(&ra, 16, (void *)(uaddr + 8));
+			rport = bpf_ntohs(rport);
+		}
 		fam = HS_AF_INET6;
 		hs_store(s, at, &fam, 1);
 		__builtin_memcpy(&s->buf[(at + 1) & HS_OFF_MASK], reverse ? &ra : &la, 16);
@@ -442,6 +461,83 @@ __noinline int hs_put_sockaddr(__u64 uaddr, __u64 len)
 		hs_put_empty(s);
 	}
 	return 0;
+}
+
+#define PPM_EXE_WRITABLE (1u << 0)
+#define PPM_EXE_UPPER_LAYER (1u << 1)
+#define PPM_EXE_FROM_MEMFD (1u << 2)
+#define PPM_EXE_LOWER_LAYER (1u << 3)
+#define HS_OVERLAYFS_MAGIC 0x794c7630
+#define HS_SB_RDONLY 1
+#define HS_S_IMMUTABLE 8
+#define HS_S_IWGRP 00020
+#define HS_S_IWOTH 00002
+#define HS_CAP_DAC_OVERRIDE 1
+
+/*
+ * Whether the task's user may write its executable, the checks libs makes for
+ * PPM_EXE_WRITABLE: not on a read-only filesystem nor immutable; then owner, group-write,
+ * other-write, or CAP_DAC_OVERRIDE in the effective set.
+ */
+static __always_inline int hs_exe_writable(struct task_struct *t, struct inode *ino)
+{
+	__u32 fsuid = BPF_CORE_READ(t, cred, fsuid.val);
+	__u32 fsgid = BPF_CORE_READ(t, cred, fsgid.val);
+	__u32 iuid = BPF_CORE_READ(ino, i_uid.val);
+	__u32 igid = BPF_CORE_READ(ino, i_gid.val);
+	__u16 mode = BPF_CORE_READ(ino, i_mode);
+	__u64 caps = 0;
+
+	if (BPF_CORE_READ(ino, i_sb, s_flags) & HS_SB_RDONLY)
+		return 0;
+	if (BPF_CORE_READ(ino, i_flags) & HS_S_IMMUTABLE)
+		return 0;
+	if (iuid == (__u32)-1 || igid == (__u32)-1)
+		return 0;
+	if (fsuid == iuid)
+		return 1;
+	if (fsgid == igid) {
+		if (mode & HS_S_IWGRP)
+			return 1;
+	} else if (mode & HS_S_IWOTH) {
+		return 1;
+	}
+	const struct cred *cr = BPF_CORE_READ(t, cred);
+
+	bpf_core_read(&caps, sizeof(caps), &cr->cap_effective);
+	return (caps >> HS_CAP_DAC_OVERRIDE) & 1;
+}
+
+/*
+ * The execve `flags` parameter (PPM_EXE_*): executable writable by the user, in the upper or
+ * lower layer of an overlayfs (the overlay inode's upper dentry follows its VFS inode, as libs
+ * reads it), or run from a memfd.
+ */
+static __always_inline __u32 hs_exe_flags(struct task_struct *t)
+{
+	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+	struct inode *ino;
+	char name[6] = {};
+	__u32 r = 0;
+
+	if (!exe)
+		return 0;
+	ino = BPF_CORE_READ(exe, f_inode);
+	if (!ino)
+		return 0;
+	if (hs_exe_writable(t, ino))
+		r |= PPM_EXE_WRITABLE;
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == HS_OVERLAYFS_MAGIC) {
+		void *upper = NULL;
+		bpf_probe_read_kernel(&upper, sizeof(upper),
+				      (void *)ino + bpf_core_type_size(struct inode));
+		r |= upper ? PPM_EXE_UPPER_LAYER : PPM_EXE_LOWER_LAYER;
+	}
+	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' &&
+	    name[5] == ':')
+		r |= PPM_EXE_FROM_MEMFD;
+	return r;
 }
 
 #endif

@@ -134,6 +134,10 @@ pub enum ParamKind {
     ExecveatFlags = 28,
     PipeFd = 29,
     PipeIno = 30,
+    TupleTo = 32,
+    TupleFrom = 33,
+    TupleMsgTo = 34,
+    TupleMsgFrom = 35,
 }
 
 const _: () = {

@@ -359,7 +359,7 @@ pub static ROWS: &[Row] = &[
         "sendto",
         libc::SYS_sendto,
         30,
-        &[fd(0), u32a(2), Param(K::TupleFd, 0)],
+        &[fd(0), u32a(2), Param(K::TupleTo, 0)],
         &[RES, Param(K::Data, 1)],
     ),
     plain(
@@ -367,13 +367,13 @@ pub static ROWS: &[Row] = &[
         libc::SYS_recvfrom,
         34,
         &[fd(0), u32a(2)],
-        &[RES, Param(K::Data, 1), Param(K::TupleFd, 0)],
+        &[RES, Param(K::Data, 1), Param(K::TupleFrom, 0)],
     ),
     plain(
         "sendmsg",
         libc::SYS_sendmsg,
         48,
-        &[fd(0), Param(K::MsgSize, 1), Param(K::TupleFd, 0)],
+        &[fd(0), Param(K::MsgSize, 1), Param(K::TupleMsgTo, 1)],
         &[RES, Param(K::MsgData, 1)],
     ),
     plain(
@@ -385,7 +385,7 @@ pub static ROWS: &[Row] = &[
             RES,
             Param(K::MsgSize, 1),
             Param(K::MsgData, 1),
-            Param(K::TupleFd, 0),
+            Param(K::TupleMsgFrom, 1),
         ],
     ),
     // privileges and namespaces
@@ -512,7 +512,12 @@ mod tests {
             K::ArgStr => &["PT_FSPATH", "PT_FSRELPATH", "PT_CHARBUF"],
             K::Data | K::MsgData => &["PT_BYTEBUF"],
             K::Sockaddr => &["PT_SOCKADDR"],
-            K::TupleFd | K::TupleRes => &["PT_SOCKTUPLE"],
+            K::TupleFd
+            | K::TupleRes
+            | K::TupleTo
+            | K::TupleFrom
+            | K::TupleMsgTo
+            | K::TupleMsgFrom => &["PT_SOCKTUPLE"],
             K::DynU64 | K::BpfRes => &["PT_DYN"],
             K::PipeFd => &["PT_FD"],
             K::None => return None,
