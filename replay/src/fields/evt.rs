@@ -230,6 +230,17 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             None => return false,
         },
         "category" => match info {
+            // I/O calls take the category of their fd (libsinsp's `get_category`).
+            Some(i) if i.category == Category::Io => {
+                use crate::state::FdType as T;
+                let name: &[u8] = match c.fd().map(|(_, f)| f.ty) {
+                    Some(T::File | T::Directory) => b"file",
+                    Some(T::Ipv4 | T::Ipv6 | T::Netlink) => b"net",
+                    Some(_) => b"ipc",
+                    None => b"unknown",
+                };
+                out.str(name);
+            }
             Some(i) => out.str(category_name(i.category).as_bytes()),
             None => return false,
         },
