@@ -352,6 +352,16 @@ fn dup(st: &mut State, tid: i64, old: i64, new: i64) {
     }
 }
 
+/// The `args` of a process-info exit (clone family, execve). A parameter the record holds
+/// with length 0 means "no arguments" (libsinsp sets the thread's args from it whatever its
+/// length), so it clears the inherited ones; `None` only when the record lacks the parameter.
+fn exit_args<'a>(p: &Paired<'a>) -> Option<&'a [u8]> {
+    p.bytes("args").or_else(|| {
+        let i = super::event::param_index(&p.ev, "args")?;
+        (i < p.ev.nparams()).then_some(&[][..])
+    })
+}
+
 fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     if res < 0 {
         return;
@@ -403,7 +413,7 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     if let Some(exe) = p.str("exe") {
         t.exe = exe.to_vec();
     }
-    if let Some(args) = p.bytes("args") {
+    if let Some(args) = exit_args(p) {
         t.args = args.to_vec();
     }
     t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
@@ -479,7 +489,7 @@ fn execve(st: &mut State, p: &Paired<'_>) {
     if let Some(exe) = p.str("exe") {
         t.exe = exe.to_vec();
     }
-    if let Some(args) = p.bytes("args") {
+    if let Some(args) = exit_args(p) {
         t.args = args.to_vec();
     }
     t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
