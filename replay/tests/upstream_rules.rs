@@ -56,8 +56,10 @@ fn captures() -> Vec<String> {
 #[test]
 fn enabled_upstream_rules_stay_quiet_on_the_captures() {
     let e = engine(MatchMode::First);
+    let exits = engine(MatchMode::First).exits_only(true);
     for c in captures() {
         assert_eq!(alerts(&e, &c), vec![], "{c}");
+        assert_eq!(alerts(&exits, &c), vec![], "{c} (exits only)");
     }
 }
 

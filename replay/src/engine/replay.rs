@@ -78,6 +78,7 @@ pub struct Engine {
     rules: Arc<CompiledRules>,
     mode: MatchMode,
     priorities: Vec<Priority>,
+    exits_only: bool,
 }
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
@@ -108,7 +109,16 @@ impl Engine {
             rules,
             mode,
             priorities,
+            exits_only: false,
         }
+    }
+
+    /// Shows rules only the exit of each enter/exit pair, as current libsinsp (Falco 0.41+)
+    /// does; by default rules see every event, enters included, as sysdig and older Falco
+    /// do (rules written with `evt.dir = >` need that).
+    pub fn exits_only(mut self, yes: bool) -> Engine {
+        self.exits_only = yes;
+        self
     }
 
     /// The compiled rules.
@@ -198,7 +208,7 @@ impl Engine {
         alerts: &mut Vec<Alert>,
         ev: &EventRef<'r>,
     ) {
-        let visible = rp.visible(ev) && !has_exit(ev);
+        let visible = rp.visible(ev) && !(self.exits_only && has_exit(ev));
         let ctx = rp.advance(ev);
         if visible {
             self.on_event(&ctx, trace, scratch, alerts);
