@@ -218,7 +218,7 @@ fn bundled_rules_catch_each_staged_attack() {
         ("Ptrace attach to another process", 8),
         ("Symlink to sensitive file", 10),
         ("Setuid or setgid bit set", 12),
-        ("Setuid root transition by untrusted program", 13),
+        ("Setuid root transition by untrusted program", 14),
         ("Kernel module loaded", 16),
     ];
     let want: Vec<(String, u64)> = want.iter().map(|(r, n)| (r.to_string(), *n)).collect();

@@ -109,13 +109,17 @@ impl Engine {
             rules,
             mode,
             priorities,
-            exits_only: false,
+            exits_only: true,
         }
     }
 
-    /// Shows rules only the exit of each enter/exit pair, as current libsinsp (Falco 0.41+)
-    /// does; by default rules see every event, enters included, as sysdig and older Falco
-    /// do (rules written with `evt.dir = >` need that).
+    /// Whether rules see only the exit of each enter/exit pair (the default) or every event.
+    ///
+    /// Current libsinsp (Falco 0.41+) converts each enter/exit pair into one exit event that
+    /// carries the enter's parameters, so rules never see enter events; the upstream rules
+    /// rely on it (`spawned_process` is just `evt.type in (execve, execveat)`, which on an
+    /// enter event would describe the process *before* the exec). `false` gives the view of
+    /// sysdig and older Falco, where enters are visible too.
     pub fn exits_only(mut self, yes: bool) -> Engine {
         self.exits_only = yes;
         self
