@@ -277,6 +277,42 @@ fn privileged_record_network_tuples_and_exe_flags() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "true false");
 }
 
+/// Shell redirections save a descriptor with `fcntl(F_DUPFD)` and restore it with `dup2`; with
+/// fcntl recorded, the fd table replay keeps agrees with sysdig's on every dup and fcntl.
+#[test]
+fn privileged_record_fd_duplication_matches_sysdig() {
+    let test = "privileged_record_fd_duplication_matches_sysdig";
+    let dir = tempfile::tempdir().unwrap();
+    let Some(trace) = record(
+        test,
+        dir.path(),
+        "dup",
+        &[
+            "sh",
+            "-c",
+            "cat /etc/hostname > /dev/null; ls / 2> /dev/null > /dev/null",
+        ],
+    ) else {
+        return;
+    };
+    let plain = decompress(&trace);
+    let format = "%evt.num %evt.type %evt.dir %fd.name %fd.typechar";
+    let filter = "evt.type in (dup, fcntl)";
+    let Some(want) = sysdig(&plain, format, filter) else {
+        return;
+    };
+    assert!(
+        want.iter().any(|l| l.contains(" fcntl ")),
+        "no fcntl recorded: {want:#?}"
+    );
+    let out = run(&["print", trace.to_str().unwrap(), "-p", format, filter]);
+    let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(got, want, "hindsight print (left) vs sysdig (right)");
+}
+
 #[test]
 fn record_without_root_or_with_bad_args_fails_clearly() {
     let out = run(&["record", "-o", "/tmp/hindsight-test.txt", "--", "true"]);

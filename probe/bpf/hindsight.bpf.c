@@ -190,6 +190,9 @@ __noinline int hs_param(__u32 spec)
 		}
 		break;
 	}
+	case HS_P_FCNTL_CMD:
+		hs_put_u8(s, hs_fcntl_cmd(arg));
+		break;
 	case HS_P_PTRACE_REQ:
 		hs_put_u16(s, hs_ptrace_req(arg));
 		break;

@@ -113,7 +113,8 @@ enum hs_param_kind {
 	HS_P_TUPLE_FROM = 33,    /* tuple of the fd in arg from recvfrom's source (args 4, 5), or empty */
 	HS_P_TUPLE_MSG_TO = 34,  /* tuple of fd arg 0 to the msg_name of the msghdr at arg, or empty */
 	HS_P_TUPLE_MSG_FROM = 35,/* tuple of fd arg 0 from the msg_name of the msghdr at arg, or empty */
-	HS_P_KIND_MAX = 36,
+	HS_P_FCNTL_CMD = 36,     /* fcntl command as PPM_FCNTL_* (u8) */
+	HS_P_KIND_MAX = 37,
 };
 
 #endif

@@ -90,6 +90,22 @@ static __always_inline __u32 hs_clone_flags(__u64 f)
 	return r;
 }
 
+/* fcntl F_* (x86_64) to PPM_FCNTL_* (0: unknown). */
+static __always_inline __u8 hs_fcntl_cmd(__u64 c)
+{
+	if (c <= 5)
+		return (__u8)(c + 1);
+	switch (c) {
+	case 6: return 8;       case 7: return 9;       case 8: return 10;
+	case 9: return 12;      case 10: return 13;     case 11: return 15;
+	case 15: return 21;     case 16: return 22;     case 36: return 30;
+	case 37: return 31;     case 38: return 32;     case 1024: return 23;
+	case 1025: return 24;   case 1026: return 27;   case 1029: return 25;
+	case 1030: return 26;   case 1031: return 28;   case 1032: return 29;
+	}
+	return 0;
+}
+
 /* PTRACE_* to PPM_PTRACE_*. */
 static __always_inline __u16 hs_ptrace_req(__u64 r)
 {

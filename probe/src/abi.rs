@@ -138,6 +138,7 @@ pub enum ParamKind {
     TupleFrom = 33,
     TupleMsgTo = 34,
     TupleMsgFrom = 35,
+    FcntlCmd = 36,
 }
 
 const _: () = {

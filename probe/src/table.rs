@@ -223,6 +223,14 @@ pub static ROWS: &[Row] = &[
     plain("dup", libc::SYS_dup, 124, &[fd(0)], &[RES]),
     plain("dup2", libc::SYS_dup2, 124, &[fd(0)], &[RES]),
     plain("dup3", libc::SYS_dup3, 124, &[fd(0)], &[RES]),
+    // F_DUPFD duplicates descriptors (shells save fds with it before a dup2)
+    plain(
+        "fcntl",
+        libc::SYS_fcntl,
+        150,
+        &[fd(0), Param(K::FcntlCmd, 1)],
+        &[RES],
+    ),
     plain(
         "pipe",
         libc::SYS_pipe,
@@ -508,7 +516,7 @@ mod tests {
             K::ArgU16 | K::PtraceReq | K::ScId | K::NativeId => {
                 &["PT_UINT16", "PT_FLAGS16", "PT_SYSCALLID"]
             }
-            K::ArgU8 | K::ZeroU8 => &["PT_UINT8", "PT_SIGTYPE", "PT_FLAGS8"],
+            K::ArgU8 | K::ZeroU8 | K::FcntlCmd => &["PT_UINT8", "PT_SIGTYPE", "PT_FLAGS8"],
             K::ArgStr => &["PT_FSPATH", "PT_FSRELPATH", "PT_CHARBUF"],
             K::Data | K::MsgData => &["PT_BYTEBUF"],
             K::Sockaddr => &["PT_SOCKADDR"],

@@ -154,7 +154,7 @@ const O_CLOEXEC: u32 = 1 << 12;
 /// `PPM_O_CREAT | PPM_O_WRONLY | PPM_O_TRUNC`, what `creat` means.
 const CREAT_FLAGS: u32 = (1 << 2) | (1 << 1) | (1 << 8);
 /// `PPM_FCNTL_F_DUPFD` and `PPM_FCNTL_F_DUPFD_CLOEXEC`.
-const FCNTL_DUPFD: [i64; 2] = [1, 15];
+const FCNTL_DUPFD: [i64; 2] = [1, 26];
 
 /// The container id of a thread from its cgroups (empty for the host).
 pub fn container_of(t: &Thread) -> Vec<u8> {
