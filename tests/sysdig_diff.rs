@@ -328,3 +328,60 @@ fn documented_differences() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Formats compared on every trace of the lab corpus (corpora/*.scap.zst, decompressed for
+/// sysdig with the `zstd` tool).
+const CORPUS_FORMATS: &[&str] = &[
+    // Threads whose leader is unknown take its name from their own clone exit.
+    "*%evt.num %proc.name %proc.pid %proc.ppid %proc.exe %proc.pname %thread.tid",
+    "*%evt.num %user.name %proc.cmdline",
+];
+
+/// The lab corpus traces, each with a decompressed copy in `dir` for sysdig.
+fn corpus_traces(dir: &Path) -> Vec<(std::path::PathBuf, std::path::PathBuf)> {
+    let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&corpora).expect("corpora/ is readable") {
+        let zst = entry.expect("corpora entry").path();
+        let Some(name) = zst.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".zst") else {
+            continue;
+        };
+        let raw = dir.join(stem);
+        let st = Command::new("zstd")
+            .arg("-dqf")
+            .arg(&zst)
+            .arg("-o")
+            .arg(&raw)
+            .status()
+            .expect("the zstd tool runs");
+        assert!(st.success(), "zstd could not decompress {}", zst.display());
+        out.push((zst, raw));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn corpus_fields_print_what_sysdig_prints() {
+    if skip_without_sysdig() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    for (zst, raw) in corpus_traces(dir.path()) {
+        for fmt in CORPUS_FORMATS {
+            let (s, o) = (sysdig(&raw, fmt, ""), ours(&zst, fmt, ""));
+            if s != o {
+                failures.push(format!(
+                    "{} -p {fmt:?}: {}",
+                    zst.display(),
+                    first_difference(&s, &o)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -405,6 +405,9 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
         (None, _) if is_thread => (p.int("pid").unwrap_or(child_tid), ev.tid),
         (None, _) => (child_tid, p.int("pid").unwrap_or(ptid_param)),
     };
+    if res == 0 && is_thread && caller.is_none() {
+        adopt_leader(st, p, pid);
+    }
     let parent = caller.or_else(|| st.thread(ptid).cloned());
     let mut t = parent.clone().unwrap_or_else(|| Thread::unknown(child_tid));
     t.tid = child_tid;
@@ -452,6 +455,28 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
         }
     }
     st.threads.threads.insert(child_tid, t);
+}
+
+/// A new thread's unknown thread-group leader takes its executable, name and arguments from
+/// the thread's own clone exit, as libsinsp does; its ids and user stay unknown.
+fn adopt_leader(st: &mut State, p: &Paired<'_>, pid: i64) {
+    let leader = st
+        .threads
+        .threads
+        .entry(pid)
+        .or_insert_with(|| Thread::unknown(pid));
+    if !leader.is_placeholder() {
+        return;
+    }
+    if let Some(exe) = p.str("exe") {
+        leader.exe = exe.to_vec();
+    }
+    if let Some(args) = exit_args(p) {
+        leader.args = args.to_vec();
+    }
+    leader.comm = p
+        .str("comm")
+        .map_or_else(|| leader.exe.clone(), <[u8]>::to_vec);
 }
 
 fn execve(st: &mut State, p: &Paired<'_>) {
