@@ -9,6 +9,7 @@ use std::io::Write;
 
 use super::ctx::{Arg, Ctx};
 use super::value::Out;
+use crate::state::udp::Ipv4Iface;
 use crate::state::{Fd, FdType, Role};
 
 fn dirname(name: &[u8]) -> &[u8] {
@@ -46,7 +47,10 @@ enum End {
 }
 
 /// `(ip, port)` of one end of an IP socket.
-fn end(f: &Fd, e: End) -> Option<([u8; 16], u16)> {
+/// One end of an IP socket. With the machine's IPv4 interfaces known, the local end of an
+/// IPv4 socket is its source when the source address is the machine's (libsinsp), else the
+/// role decides.
+fn end(f: &Fd, e: End, ifaces: &[Ipv4Iface]) -> Option<([u8; 16], u16)> {
     if !f.ty.is_ip() {
         return None;
     }
@@ -65,7 +69,17 @@ fn end(f: &Fd, e: End) -> Option<([u8; 16], u16)> {
     }
     let client = (f.addrs.sip, f.addrs.sport);
     let server = (f.addrs.dip, f.addrs.dport);
-    match (e, f.role) {
+    let role = match ifaces {
+        ifs if f.ty == FdType::Ipv4 && !ifs.is_empty() => {
+            if ifs.iter().any(|i| i.addr[..] == f.addrs.sip[..4]) {
+                Role::Client
+            } else {
+                Role::Server
+            }
+        }
+        _ => f.role,
+    };
+    match (e, role) {
         (End::Client, _) => Some(client),
         (End::Server, _) => Some(server),
         (End::Local, Role::Client) | (End::Remote, Role::Server) => Some(client),
@@ -190,30 +204,37 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             FdType::Unix => out.str(b"unix"),
             _ => return false,
         },
-        "is_server" => out.bool(f.role == Role::Server || f.listening),
+        // libsinsp: a connected IPv4 socket is the server end when its destination address
+        // is one of the machine's (from the interface list, when the trace has one).
+        "is_server" => out.bool(match &c.st.ipv4_ifaces {
+            ifs if f.ty == FdType::Ipv4 && !f.listening && !ifs.is_empty() => {
+                ifs.iter().any(|i| i.addr[..] == f.addrs.dip[..4])
+            }
+            _ => f.role == Role::Server || f.listening,
+        }),
         "connected" => out.bool(f.ty.is_ip() && !f.listening && f.role != Role::None),
         "ip" | "net" => {
             for e in [End::Client, End::Server] {
-                if let Some((ip, _)) = end(f, e) {
+                if let Some((ip, _)) = end(f, e, &c.st.ipv4_ifaces) {
                     out.ip(ip, v6);
                 }
             }
         }
         "port" => {
             for e in [End::Client, End::Server] {
-                if let Some((_, port)) = end(f, e) {
+                if let Some((_, port)) = end(f, e, &c.st.ipv4_ifaces) {
                     out.u64(u64::from(port));
                 }
             }
         }
         "cip" | "sip" | "lip" | "rip" | "cnet" | "snet" | "lnet" | "rnet" => {
-            let Some((ip, _)) = end_of(name).and_then(|e| end(f, e)) else {
+            let Some((ip, _)) = end_of(name).and_then(|e| end(f, e, &c.st.ipv4_ifaces)) else {
                 return false;
             };
             out.ip(ip, v6);
         }
         "cport" | "sport" | "lport" | "rport" => {
-            let Some((_, port)) = end_of(name).and_then(|e| end(f, e)) else {
+            let Some((_, port)) = end_of(name).and_then(|e| end(f, e, &c.st.ipv4_ifaces)) else {
                 return false;
             };
             out.u64(u64::from(port));
@@ -244,11 +265,11 @@ mod tests {
         f.addrs.dip[..4].copy_from_slice(&[1, 2, 3, 4]);
         f.addrs.dport = 443;
         f.role = Role::Client;
-        assert_eq!(end(&f, End::Server).map(|e| e.1), Some(443));
-        assert_eq!(end(&f, End::Client).map(|e| e.1), Some(5555));
-        assert_eq!(end(&f, End::Local).map(|e| e.1), Some(5555));
-        assert_eq!(end(&f, End::Remote).map(|e| e.1), Some(443));
+        assert_eq!(end(&f, End::Server, &[]).map(|e| e.1), Some(443));
+        assert_eq!(end(&f, End::Client, &[]).map(|e| e.1), Some(5555));
+        assert_eq!(end(&f, End::Local, &[]).map(|e| e.1), Some(5555));
+        assert_eq!(end(&f, End::Remote, &[]).map(|e| e.1), Some(443));
         f.role = Role::Server;
-        assert_eq!(end(&f, End::Local).map(|e| e.1), Some(443));
+        assert_eq!(end(&f, End::Local, &[]).map(|e| e.1), Some(443));
     }
 }

@@ -319,7 +319,10 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
                 t.sid = res;
             }
         }
-        Action::Datagram => datagram(st, p),
+        Action::Datagram => {
+            let incoming = p.ev.info().is_some_and(|i| i.name.starts_with("recv"));
+            super::udp::datagram(st, p, res, incoming);
+        }
         _ => {}
     }
 }
@@ -727,18 +730,5 @@ fn bind(st: &mut State, p: &Paired<'_>) {
             f.name = server_name(ty, &f.addrs);
         }
         Addr::Unix(path) => f.name = path.to_vec(),
-    }
-}
-
-fn datagram(st: &mut State, p: &Paired<'_>) {
-    let Some(fd) = p.int("fd") else { return };
-    let Some(Tuple::Ip(ty, a)) = p.bytes("tuple").and_then(net::parse_tuple) else {
-        return;
-    };
-    let pid = st.thread(p.ev.tid).map_or(p.ev.tid, |t| t.pid);
-    if let Some(f) = st.fds.get_mut(&pid).and_then(|t| t.fds.get_mut(&fd)) {
-        if f.ty.is_ip() && f.name.is_empty() {
-            set_tuple(f, &Tuple::Ip(ty, a), Role::Client);
-        }
     }
 }

@@ -18,7 +18,8 @@ use super::{State, StoredEnter};
 /// Magic bytes opening every checkpoint.
 pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
-pub const VERSION: u16 = 1;
+/// Version 2 added the IPv4 interfaces; version 1 checkpoints (without them) still load.
+pub const VERSION: u16 = 2;
 
 /// Why a checkpoint could not be decoded.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -414,6 +415,12 @@ pub fn save(st: &State) -> Vec<u8> {
         }
         None => w.uv(0),
     }
+    // IPv4 interfaces (since version 2).
+    w.uv(st.ipv4_ifaces.len() as u64);
+    for i in &st.ipv4_ifaces {
+        w.bytes(&i.addr);
+        w.bytes(&i.netmask);
+    }
     w.0
 }
 
@@ -423,7 +430,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         return Err(CheckpointError::BadMagic);
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != VERSION {
+    if version != VERSION && version != 1 {
         return Err(CheckpointError::Version { found: version });
     }
     let mut r = R { b: bytes, at: 6 };
@@ -478,6 +485,16 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     if r.uv("pending")? != 0 {
         st.pending.fd = Some((r.iv("pending")?, r.iv("pending")?));
     }
+    if version >= 2 {
+        for _ in 0..r.count("interfaces")? {
+            let addr = r.bytes("interface")?.try_into();
+            let netmask = r.bytes("interface")?.try_into();
+            let (Ok(addr), Ok(netmask)) = (addr, netmask) else {
+                return r.err("interface address is not 4 bytes");
+            };
+            st.ipv4_ifaces.push(super::udp::Ipv4Iface { addr, netmask });
+        }
+    }
     if r.at != bytes.len() {
         return r.err("trailing bytes");
     }
@@ -520,6 +537,10 @@ mod tests {
         );
         st.pending.fd = Some((42, 3));
         st.hostname = "host".into();
+        st.ipv4_ifaces.push(super::super::udp::Ipv4Iface {
+            addr: [127, 0, 0, 1],
+            netmask: [255, 0, 0, 0],
+        });
         st
     }
 

@@ -16,6 +16,7 @@ pub mod fds;
 pub mod net;
 pub mod path;
 pub mod threads;
+pub mod udp;
 pub mod users;
 
 use std::collections::HashMap;
@@ -83,6 +84,8 @@ pub struct State {
     pub enters: HashMap<i64, StoredEnter>,
     /// Removals deferred to the next event.
     pub pending: Pending,
+    /// IPv4 interfaces from the interface-list block, to patch datagram tuples.
+    pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
 }
 
 impl State {
@@ -95,6 +98,7 @@ impl State {
                 .as_ref()
                 .map(|m| m.hostname.clone())
                 .unwrap_or_default(),
+            ipv4_ifaces: udp::ipv4_ifaces(&h.interfaces),
             ..State::default()
         };
         for e in &h.threads {
