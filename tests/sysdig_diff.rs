@@ -348,6 +348,9 @@ const CORPUS_FORMATS: &[&str] = &[
     // Threads whose leader is unknown take its name from their own clone exit.
     "*%evt.num %proc.name %proc.pid %proc.ppid %proc.exe %proc.pname %thread.tid",
     "*%evt.num %user.name %proc.cmdline",
+    // openat enters: -1 (its dirfd is not its fd); fchmod/fchmodat exits: none;
+    // fcntl(F_DUPFD) exits: the new fd.
+    "*%evt.num %evt.type %evt.dir %fd.num",
 ];
 
 /// The lab corpus traces, each with a decompressed copy in `dir` for sysdig.

@@ -156,6 +156,17 @@ const CREAT_FLAGS: u32 = (1 << 2) | (1 << 1) | (1 << 8);
 /// `PPM_FCNTL_F_DUPFD` and `PPM_FCNTL_F_DUPFD_CLOEXEC`.
 const FCNTL_DUPFD: [i64; 2] = [1, 26];
 
+/// The new fd of a successful fcntl(F_DUPFD / F_DUPFD_CLOEXEC) exit.
+pub fn dup_result(p: &Paired<'_>) -> Option<i64> {
+    if !p.is_exit() || p.ev.info()?.name != "fcntl" {
+        return None;
+    }
+    let res = p.res().filter(|&r| r >= 0)?;
+    p.int("cmd")
+        .is_some_and(|c| FCNTL_DUPFD.contains(&c))
+        .then_some(res)
+}
+
 /// The container id of a thread from its cgroups (empty for the host).
 pub fn container_of(t: &Thread) -> Vec<u8> {
     t.cgroup_pairs()

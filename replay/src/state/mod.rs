@@ -64,6 +64,21 @@ pub struct Pending {
     pub fd: Option<(i64, i64)>,
 }
 
+/// File-attribute calls whose exit libsinsp does not treat as fd-using (`EF_NONE`), so
+/// `fd.*` has no value on it although the exit names an fd or dirfd (sysdig shows `<NA>`
+/// on the exits of fchmod and fchmodat).
+const FDLESS_EXITS: &[&str] = &[
+    "fchmod",
+    "fchmodat",
+    "fchown",
+    "fchownat",
+    "mkdirat",
+    "mknodat",
+    "newfstatat",
+    "symlinkat",
+    "unlinkat",
+];
+
 /// Enter events larger than this are not kept for pairing (libsinsp's SP_EVT_BUF_SIZE).
 pub const MAX_STORED_ENTER: usize = 4096;
 
@@ -232,11 +247,16 @@ impl State {
         }
         if p.ev.direction() == Direction::Enter {
             let first = info.params.first();
-            if !first.is_some_and(|f| matches!(f.ty, ParamType::Fd | ParamType::Fd32)) {
-                // An fd-creating call before it returns: libsinsp reports fd -1.
+            if !uses || !first.is_some_and(|f| matches!(f.ty, ParamType::Fd | ParamType::Fd32)) {
+                // An fd-creating call before it returns (openat's dirfd is not its fd):
+                // libsinsp reports fd -1.
                 return creates.then_some(-1);
             }
             return event::decode_int(p.ev.param(0)?, first?.ty);
+        }
+        if let Some(new) = apply::dup_result(p) {
+            // fcntl(F_DUPFD): libsinsp moves the event to the new fd.
+            return Some(new);
         }
         if creates {
             // pipe/socketpair: the last fd created; a failed call: -1.
@@ -255,6 +275,9 @@ impl State {
     /// the exit lost its enter), else 0 (its initial value).
     pub fn event_fd_of(&self, p: &Paired<'_>) -> Option<i64> {
         let info = p.ev.info()?;
+        if p.ev.direction() == Direction::Exit && FDLESS_EXITS.contains(&info.name) {
+            return None;
+        }
         if p.ev.direction() == Direction::Exit
             && info.flags & flags::USES_FD != 0
             && info.flags & flags::CREATES_FD == 0
