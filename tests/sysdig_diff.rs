@@ -53,6 +53,9 @@ const FORMATS: &[&str] = &[
     "*%evt.num %container.id %container.name %container.image %container.type %container.privileged %container.image.repository %container.image.tag",
     "%evt.num %proc.name %fd.name",
     "%evt.num %fd.num %fd.type",
+    // Unix sockets named by their connect enter, failed connects and datagrams by their
+    // tuple; directories without trailing `/`; failed opens without a file name.
+    "*%evt.num %fd.name %fd.typechar %fd.filename %fd.directory",
 ];
 
 fn skip_without_sysdig() -> bool {
@@ -109,13 +112,7 @@ fn first_difference(a: &str, b: &str) -> String {
 
 /// Events left out of the broad comparison because of a documented difference (see
 /// [`DIFFERENCES`]), per capture.
-const EXCLUDED: &[(&str, &str)] = &[
-    ("curl_google.scap", "evt.num != 1057 and evt.num != 1063"),
-    (
-        "single_ipv6_conn.scap",
-        "evt.num != 1143 and evt.num != 1147",
-    ),
-];
+const EXCLUDED: &[(&str, &str)] = &[];
 
 fn compare(format: &str, filter: &str, failures: &mut Vec<String>) {
     for cap in falco_captures() {
@@ -252,15 +249,6 @@ const DIFFERENCES: &[Difference] = &[
               container plugin) has no thread for container events, so proc.name has no value",
     },
     Difference {
-        capture: "curl_google.scap",
-        filter: "evt.num = 1057",
-        format: "*%evt.num %evt.type %evt.res %fd.name",
-        sysdig: "1057 connect ENOENT 0->ffff88003c420800 /var/run/nscd/socket\n",
-        hindsight: "1057 connect ENOENT \n",
-        why: "a failed connect does not name the socket (libsinsp ignores failed connects \
-              when updating the fd; sysdig 0.29 shows the tuple for that one event)",
-    },
-    Difference {
         capture: "cat_write.scap",
         filter: "evt.num = 145",
         format: "*%evt.num %evt.type %evt.dir %fd.num %fd.name",
@@ -351,6 +339,7 @@ const CORPUS_FORMATS: &[&str] = &[
     // openat enters: -1 (its dirfd is not its fd); fchmod/fchmodat exits: none;
     // fcntl(F_DUPFD) exits: the new fd.
     "*%evt.num %evt.type %evt.dir %fd.num",
+    "*%evt.num %fd.name %fd.typechar %fd.filename %fd.directory",
 ];
 
 /// The lab corpus traces, each with a decompressed copy in `dir` for sysdig.

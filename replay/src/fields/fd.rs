@@ -21,6 +21,10 @@ fn dirname(name: &[u8]) -> &[u8] {
 }
 
 fn basename(name: &[u8]) -> &[u8] {
+    if name == b"/" {
+        // libsinsp: the root directory's file name is `/`.
+        return name;
+    }
     match name.iter().rposition(|&b| b == b'/') {
         Some(i) => &name[i + 1..],
         None => name,
@@ -125,18 +129,18 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         // No table entry: libsinsp still knows the type an fd-creating call is about (and,
         // for a failed open, the path), and shows other unknown fds as an unnamed `o`.
         return match (name, n < 0) {
-            ("typechar", true) => match expected_typechar(c) {
-                Some(ch) => {
-                    out.str(&[ch]);
-                    true
-                }
-                None => false,
-            },
+            // An fd-using call on fd -1 (a stale fd of an old trace) is an unknown `o`.
+            ("typechar", true) => {
+                out.str(&[expected_typechar(c).unwrap_or(b'o')]);
+                true
+            }
             ("typechar", false) => {
                 out.str(b"o");
                 true
             }
-            ("name" | "nameraw" | "directory" | "filename", true)
+            // A failed open keeps its path for fd.name and fd.directory, but libsinsp has no
+            // file name for it.
+            ("name" | "nameraw" | "directory", true)
                 if c.p.is_exit() && crate::state::apply::open_path(c.st, &c.p).is_some() =>
             {
                 let Some(path) = crate::state::apply::open_path(c.st, &c.p) else {
@@ -144,7 +148,6 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                 };
                 match name {
                     "directory" => out.str(dirname(&path)),
-                    "filename" => out.str(basename(&path)),
                     _ => out.str(&path),
                 }
                 true
@@ -164,7 +167,10 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     match name {
         "type" => out.str(f.ty.name().as_bytes()),
         "typechar" => out.str(&[f.ty.typechar()]),
-        "name" | "nameraw" => out.str(&f.name),
+        "name" | "nameraw" => match crate::state::apply::failed_connect_name(&c.p) {
+            Some(shown) => out.str(&shown),
+            None => out.str(&f.name),
+        },
         "directory" => match f.ty {
             FdType::File => out.str(dirname(&f.name)),
             FdType::Directory => out.str(&f.name),
@@ -254,6 +260,7 @@ mod tests {
         assert_eq!(dirname(b"/etc/shadow"), b"/etc");
         assert_eq!(dirname(b"/shadow"), b"/");
         assert_eq!(basename(b"/etc/shadow"), b"shadow");
+        assert_eq!(basename(b"/"), b"/");
         assert_eq!(basename(b"shadow"), b"shadow");
     }
 

@@ -175,10 +175,11 @@ pub fn container_of(t: &Thread) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Applies an enter event (only enter-only events change state).
+/// Applies an enter event (enter-only events, and a connect's target).
 pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
     let p = Paired::alone(*ev);
     match action_of(ev.ty) {
+        Action::Connect => connect_enter(st, &p),
         Action::Procexit => {
             if let Some(reaper) = p.int("reaper_tid").filter(|r| *r > 0) {
                 for t in st.threads.threads.values_mut() {
@@ -204,6 +205,34 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
         }
         _ => {}
     }
+}
+
+/// A unix socket is named by the path its connect enter targets (libsinsp names it before
+/// the call returns, and keeps the name when the connect fails).
+fn connect_enter(st: &mut State, p: &Paired<'_>) {
+    let (Some(fd), Some(Addr::Unix(path))) =
+        (p.int("fd"), p.bytes("addr").and_then(net::parse_sockaddr))
+    else {
+        return;
+    };
+    if path.is_empty() {
+        return;
+    }
+    if let Some(f) = fd_of_mut(st, p.ev.tid, fd).filter(|f| f.ty == FdType::Unix) {
+        f.name = path.to_vec();
+    }
+}
+
+/// The display name libsinsp gives the fd of a failed unix connect exit: its tuple,
+/// `src->dst path` with the kernel pointers in hex.
+pub fn failed_connect_name(p: &Paired<'_>) -> Option<Vec<u8>> {
+    if !p.is_exit() || action_of(p.ev.ty) != Action::Connect || p.res()? >= 0 {
+        return None;
+    }
+    let Tuple::Unix(src, dst, path) = p.bytes("tuple").and_then(net::parse_tuple)? else {
+        return None;
+    };
+    Some(super::udp::unix_tuple_name(src, dst, path))
 }
 
 /// Applies an exit event.
@@ -336,6 +365,11 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
         }
         _ => {}
     }
+}
+
+fn fd_of_mut(st: &mut State, tid: i64, fd: i64) -> Option<&mut Fd> {
+    let pid = st.thread(tid).map_or(tid, |t| t.pid);
+    st.fds.get_mut(&pid)?.fds.get_mut(&fd)
 }
 
 fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
@@ -611,7 +645,12 @@ pub fn open_path(st: &State, p: &Paired<'_>) -> Option<Vec<u8>> {
     } else {
         fd_of(st, p.ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
     };
-    Some(resolve(&base, name))
+    // libsinsp names a directory opened as `/etc/` `/etc`.
+    let mut path = resolve(&base, name);
+    if path.len() > 1 && path.ends_with(b"/") {
+        path.pop();
+    }
+    Some(path)
 }
 
 fn open(st: &mut State, p: &Paired<'_>, fd: i64) {

@@ -117,6 +117,13 @@ fn guess_role(table: &FdTable, a: &SockAddrs, incoming: bool) -> Role {
     }
 }
 
+/// A unix tuple as libsinsp prints it: `src->dst path`, the kernel pointers in hex.
+pub fn unix_tuple_name(src: u64, dst: u64, path: &[u8]) -> Vec<u8> {
+    let mut name = format!("{src:x}->{dst:x} ").into_bytes();
+    name.extend_from_slice(path);
+    name
+}
+
 /// Applies the tuple of a successful datagram call to its fd. `incoming` is true for the
 /// receiving calls, whose tuple lists the peer first.
 pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
@@ -139,9 +146,10 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
     let mut f: Fd = f.clone();
     match tuple {
         Tuple::Unix(src, dst, path) => {
+            // libsinsp names it after the tuple as printed, not after the path.
             f.ty = FdType::Unix;
             f.unix_ends = (src, dst);
-            f.name = path.to_vec();
+            f.name = unix_tuple_name(src, dst, path);
         }
         Tuple::Ip(ty, a) => {
             let same = f.ty == ty
