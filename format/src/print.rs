@@ -14,6 +14,9 @@ use crate::header::{FdKind, TraceHeader};
 use crate::schema::{self, old, ParamFormat, ParamInfo};
 use crate::value::{errno_name, fdlist, flags_str, signal_name, ParamValue};
 
+/// `PPM_AT_FDCWD`, printed by name rather than as an errno.
+const AT_FDCWD: i64 = -100;
+
 /// Longest byte-buffer rendering, as sysdig's default `m_max_evt_output_len`.
 pub const MAX_BUFFER_CHARS: usize = 80;
 
@@ -29,6 +32,10 @@ pub trait Resolver {
     }
     /// User name of `uid`.
     fn user(&self, _uid: u32) -> Option<&[u8]> {
+        None
+    }
+    /// Group name of `gid`.
+    fn group(&self, _gid: u32) -> Option<&[u8]> {
         None
     }
     /// Layer-4 letter of a socket fd (`t` tcp, `u` udp, `i` icmp, `r` raw), printed after
@@ -163,7 +170,9 @@ fn push_buffer(out: &mut String, b: &[u8]) {
 fn push_num(out: &mut String, v: i64, u: u64, signed: bool, fmt: ParamFormat) {
     let _ = match (fmt, signed) {
         (ParamFormat::Hex, _) => write!(out, "{u:X}"),
-        (ParamFormat::Oct, _) => write!(out, "{u:o}"),
+        // sysdig prints octal with a leading 0 (`0644`), and zero as `0`.
+        (ParamFormat::Oct, _) if u != 0 => write!(out, "0{u:o}"),
+        (ParamFormat::Oct, _) => write!(out, "0"),
         (_, true) => write!(out, "{v}"),
         (_, false) => write!(out, "{u}"),
     };
@@ -274,7 +283,9 @@ pub fn write_value(
         }
         ParamValue::Fd(fd) => {
             let _ = write!(out, "{fd}");
-            if fd < 0 {
+            if fd == AT_FDCWD {
+                out.push_str("(AT_FDCWD)");
+            } else if fd < 0 {
                 if let Some(n) = errno_name(fd) {
                     let _ = write!(out, "({n})");
                 }
@@ -308,6 +319,11 @@ pub fn write_value(
         }
         ParamValue::Gid(g) => {
             let _ = write!(out, "{g}");
+            if let Some(n) = r.group(g) {
+                out.push('(');
+                push_lossy(out, n);
+                out.push(')');
+            }
         }
         ParamValue::Str(s) | ParamValue::Path(s) => push_lossy(out, s),
         ParamValue::Bytes(b) | ParamValue::Invalid(b) => push_buffer(out, b),

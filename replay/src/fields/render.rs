@@ -11,10 +11,7 @@ pub struct StateResolver<'a>(pub &'a State);
 
 impl Resolver for StateResolver<'_> {
     fn comm(&self, tid: i64) -> Option<&[u8]> {
-        self.0
-            .thread(tid)
-            .filter(|t| !t.is_placeholder())
-            .map(|t| t.comm.as_slice())
+        self.0.thread(tid).map(|t| t.comm.as_slice())
     }
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
@@ -39,6 +36,14 @@ impl Resolver for StateResolver<'_> {
             4 => Some('i'),
             5 => Some('r'),
             _ => None,
+        }
+    }
+
+    fn group(&self, gid: u32) -> Option<&[u8]> {
+        match self.0.users.groups.get(&gid) {
+            Some(name) => Some(name),
+            None if gid == 0 => Some(b"root"),
+            None => None,
         }
     }
 
