@@ -188,7 +188,9 @@ fn default_line_format_matches_sysdig() {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        if name.starts_with("psp_") {
+        // Its container event belongs to a fake thread in sysdig 0.29 (documented below).
+        // The other psp_ captures cover relative paths (`path=.(/)`) and octal modes.
+        if name == "psp_privileged.scap" {
             continue;
         }
         let s = Command::new("sysdig")

@@ -34,6 +34,12 @@ pub trait Resolver {
     fn user(&self, _uid: u32) -> Option<&[u8]> {
         None
     }
+    /// A relative path of thread `tid` made absolute against its working directory (no
+    /// `dirfd`, or `AT_FDCWD`) or the directory fd `dirfd`; sysdig prints it after the
+    /// path as `name(/resolved/name)`.
+    fn resolve_path(&self, _tid: i64, _dirfd: Option<i64>, _path: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
     /// Group name of `gid`.
     fn group(&self, _gid: u32) -> Option<&[u8]> {
         None
@@ -325,7 +331,23 @@ pub fn write_value(
                 out.push(')');
             }
         }
-        ParamValue::Str(s) | ParamValue::Path(s) => push_lossy(out, s),
+        ParamValue::Str(s) => push_lossy(out, s),
+        ParamValue::Path(s) => {
+            push_lossy(out, s);
+            if !s.is_empty() && !s.starts_with(b"/") {
+                let dirfd = match info.extra {
+                    crate::schema::ParamExtra::DirFd(i) => ev
+                        .param(usize::from(i))
+                        .and_then(|b| Some(i64::from_le_bytes(b.get(..8)?.try_into().ok()?))),
+                    _ => None,
+                };
+                if let Some(full) = r.resolve_path(ev.tid, dirfd, s) {
+                    out.push('(');
+                    push_lossy(out, &full);
+                    out.push(')');
+                }
+            }
+        }
         ParamValue::Bytes(b) | ParamValue::Invalid(b) => push_buffer(out, b),
         ParamValue::SockAddr(b) => sockaddr(out, b),
         ParamValue::SockTuple(b) => socktuple(out, b),

@@ -39,6 +39,18 @@ impl Resolver for StateResolver<'_> {
         }
     }
 
+    fn resolve_path(&self, tid: i64, dirfd: Option<i64>, path: &[u8]) -> Option<Vec<u8>> {
+        let t = self.0.thread(tid)?;
+        let base = match dirfd {
+            None | Some(crate::state::path::AT_FDCWD) => t.cwd.as_slice(),
+            Some(fd) => self.0.fd_table(t)?.get(fd)?.name.as_slice(),
+        };
+        if base.is_empty() {
+            return None;
+        }
+        Some(crate::state::path::resolve(base, path))
+    }
+
     fn group(&self, gid: u32) -> Option<&[u8]> {
         match self.0.users.groups.get(&gid) {
             Some(name) => Some(name),
