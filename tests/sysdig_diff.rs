@@ -48,7 +48,7 @@ const FORMATS: &[&str] = &[
     "*%evt.num %evt.type %evt.dir %evt.cpu %evt.time %evt.datetime %evt.rawtime %evt.res %evt.rawres %evt.failed",
     "*%evt.num %evt.is_io %evt.is_io_read %evt.is_io_write %evt.is_open_read %evt.is_open_write",
     "*%evt.num %proc.name %proc.pid %proc.ppid %proc.exe %proc.pname %proc.aname[1] %proc.aname[2] %proc.aname[3] %proc.vpid",
-    "*%evt.num %thread.tid %thread.vtid %thread.ismain",
+    "*%evt.num %thread.tid %thread.vtid %thread.ismain %proc.vpgid",
     "*%evt.num %user.uid %user.name %user.homedir %user.shell %user.loginuid %group.name",
     "*%evt.num %container.id %container.name %container.image %container.type %container.privileged %container.image.repository %container.image.tag",
     "%evt.num %proc.name %fd.name",
@@ -337,7 +337,7 @@ fn scoped_fields_print_what_sysdig_prints() {
 const CORPUS_FORMATS: &[&str] = &[
     // Threads whose leader is unknown take its name from their own clone exit.
     "*%evt.num %proc.name %proc.pid %proc.ppid %proc.exe %proc.pname %thread.tid",
-    "*%evt.num %user.name %proc.cmdline",
+    "*%evt.num %user.name %proc.cmdline %proc.vpgid",
     // openat enters: -1 (its dirfd is not its fd); fchmod/fchmodat exits: none;
     // fcntl(F_DUPFD) exits: the new fd.
     "*%evt.num %evt.type %evt.dir %fd.num",

@@ -74,6 +74,8 @@ fn decode_thread(c: &mut Cursor<'_>, v: u8, entry_end: Option<usize>) -> Option<
         pid: c.i64()?,
         ptid: c.i64()?,
         loginuid: u32::MAX,
+        // Unknown before PL v8, as libscap leaves it.
+        vpgid: -1,
         ..ThreadEntry::default()
     };
     if v >= 6 {

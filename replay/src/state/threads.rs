@@ -121,6 +121,7 @@ impl Thread {
             sid: -1,
             vtid: -1,
             vpid: -1,
+            vpgid: -1,
             comm: b"<NA>".to_vec(),
             exe: b"<NA>".to_vec(),
             loginuid: u32::MAX,
