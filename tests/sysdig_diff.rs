@@ -338,6 +338,7 @@ const CORPUS_FORMATS: &[&str] = &[
     // Threads whose leader is unknown take its name from their own clone exit.
     "*%evt.num %proc.name %proc.pid %proc.ppid %proc.exe %proc.pname %thread.tid",
     "*%evt.num %user.name %proc.cmdline %proc.vpgid",
+    "*%evt.num %evt.type %evt.category",
     // openat enters: -1 (its dirfd is not its fd); fchmod/fchmodat exits: none;
     // fcntl(F_DUPFD) exits: the new fd.
     "*%evt.num %evt.type %evt.dir %fd.num",

@@ -241,6 +241,10 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                 };
                 out.str(name);
             }
+            Some(i) if i.name == "syscall" => {
+                let cat = type_name(c).and_then(super::syscat::generic_category);
+                out.str(cat.unwrap_or(category_name(i.category)).as_bytes());
+            }
             Some(i) => out.str(category_name(i.category).as_bytes()),
             None => return false,
         },

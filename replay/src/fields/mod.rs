@@ -15,5 +15,6 @@ pub mod extract;
 pub mod fd;
 pub mod proc;
 pub mod render;
+pub mod syscat;
 pub mod user;
 pub mod value;
