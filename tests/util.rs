@@ -12,7 +12,10 @@ pub fn hindsight() -> Command {
 
 /// Runs `hindsight` with `args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
-    hindsight().args(args).output().expect("failed to start hindsight")
+    hindsight()
+        .args(args)
+        .output()
+        .expect("failed to start hindsight")
 }
 
 /// `../shared` beside the checkout (CI has it there), or `$HINDSIGHT_SHARED`.

@@ -28,7 +28,12 @@ fn load(name: &str) -> (TraceHeader, Vec<Owned>) {
     let mut evs = Vec::new();
     while let Some(item) = r.next_item().expect("read") {
         if let Item::Event(ev) = item {
-            evs.push(Owned(ev.record_bytes().to_vec(), ev.num, ev.cpu, ev.is_v2()));
+            evs.push(Owned(
+                ev.record_bytes().to_vec(),
+                ev.num,
+                ev.cpu,
+                ev.is_v2(),
+            ));
         }
     }
     (header, evs)
@@ -36,7 +41,11 @@ fn load(name: &str) -> (TraceHeader, Vec<Owned>) {
 
 fn engine() -> Engine {
     let mut loader = Loader::new();
-    for f in ["falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"] {
+    for f in [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ] {
         loader.add_path(&shared().join("rules/upstream").join(f));
     }
     let mut rules = loader.finish().rules().to_vec();

@@ -25,9 +25,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod fields;
-pub mod rules;
-pub mod engine;
-pub mod state;
 pub mod bundled;
+pub mod engine;
+pub mod fields;
 pub mod output;
+pub mod rules;
+pub mod state;
