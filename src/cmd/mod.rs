@@ -7,3 +7,4 @@ pub mod print;
 pub mod record;
 pub mod replay;
 pub mod rules;
+pub mod selection;

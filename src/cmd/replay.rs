@@ -14,12 +14,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use hindsight_replay::bundled::{DEFAULT_RULES_NAME, DEFAULT_RULES_YAML};
 use hindsight_replay::engine::{Engine, EngineError, MatchMode as EngineMatch, TraceOutcome};
 use hindsight_replay::output::{
     json::JsonSink, parquet::ParquetSink, text::TextSink, OutputFormat, Priority, Sink,
 };
-use hindsight_replay::rules::{CompiledRules, Loader, RuleSelection, Severity};
+use hindsight_replay::rules::{CompiledRules, Severity};
+
+use super::selection::{parse_priority, RuleArgs};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -47,16 +48,6 @@ pub enum FormatArg {
     Json,
 }
 
-fn parse_priority(text: &str) -> Result<Priority, String> {
-    Priority::parse(text).ok_or_else(|| {
-        let names: Vec<&str> = Priority::ALL.iter().map(|p| p.name()).collect();
-        format!(
-            "unknown priority {text:?}; expected one of {} (any case) or info",
-            names.join(", ")
-        )
-    })
-}
-
 /// Arguments of `hindsight replay`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -68,22 +59,9 @@ pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
     pub traces: Vec<PathBuf>,
-    /// Falco rules file or directory; repeat to load several in order. Without it, the bundled
-    /// default ruleset is used.
-    #[arg(short = 'r', long = "rules", value_name = "RULES")]
-    pub rules: Vec<PathBuf>,
-    /// Only enable rules with this tag (repeatable; a rule needs one of them).
-    #[arg(short = 't', long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// Disable rules with this tag (repeatable).
-    #[arg(short = 'T', long = "disable-tag", value_name = "TAG")]
-    pub disable_tags: Vec<String>,
-    /// Disable rules whose name contains this text, or matches it as a regex (repeatable).
-    #[arg(short = 'D', long = "disable", value_name = "RULE")]
-    pub disable: Vec<String>,
-    /// Only load rules at or above this priority (emergency ... debug), like Falco's `priority`.
-    #[arg(long, value_name = "P", value_parser = parse_priority)]
-    pub min_priority: Option<Priority>,
+    /// Rule files and rule selection.
+    #[command(flatten)]
+    pub select: RuleArgs,
     /// `first`: one alert per event from the first matching rule (Falco); `all`: every match.
     #[arg(long = "match", value_enum, default_value_t = MatchMode::First, value_name = "MODE")]
     pub match_mode: MatchMode,
@@ -174,15 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Loads the rules of `-r` (or the bundled set) and applies the selection options.
 fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
-    let mut loader = Loader::new();
-    if args.rules.is_empty() {
-        loader.add_str(DEFAULT_RULES_NAME, DEFAULT_RULES_YAML);
-    } else {
-        for path in &args.rules {
-            loader.add_path(path);
-        }
-    }
-    let set = loader.finish();
+    let set = args.select.loader().finish();
     let mut errors = 0;
     for d in set.diagnostics() {
         match d.severity {
@@ -200,13 +170,7 @@ fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
             if errors == 1 { "" } else { "s" }
         );
     }
-    let selection = RuleSelection {
-        only_tags: args.tags.clone(),
-        disabled_tags: args.disable_tags.clone(),
-        disabled_names: args.disable.clone(),
-        min_priority: args.min_priority,
-    };
-    Ok(set.select(&selection))
+    Ok(set.select(&args.select.selection()))
 }
 
 /// Replays every trace (in parallel on `threads` workers), then writes their alerts in input

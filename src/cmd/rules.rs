@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hindsight_replay::bundled::{DEFAULT_RULES_NAME, DEFAULT_RULES_YAML};
-use hindsight_replay::rules::{Loader, Priority, RuleSelection, RuleSet, Severity};
+use hindsight_replay::rules::{RuleSet, Severity};
+
+use super::selection::RuleArgs;
 
 /// `hindsight rules` subcommands.
 #[derive(clap::Subcommand)]
@@ -31,28 +32,12 @@ pub struct ValidateArgs {
 /// Arguments of `hindsight rules list`.
 #[derive(clap::Args)]
 pub struct ListArgs {
-    /// Rule files or directories, in order (default: the bundled rules).
-    #[arg(short = 'r', long = "rules", value_name = "RULES")]
-    pub rules: Vec<PathBuf>,
-    /// Only enable rules with this tag (repeatable).
-    #[arg(short = 't', long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// Disable rules with this tag (repeatable).
-    #[arg(short = 'T', long = "disable-tag", value_name = "TAG")]
-    pub disable_tags: Vec<String>,
-    /// Disable rules whose name contains this text or matches it as a regex (repeatable).
-    #[arg(short = 'D', long = "disable", value_name = "RULE")]
-    pub disable: Vec<String>,
-    /// Only enable rules at or above this priority.
-    #[arg(long, value_name = "P", value_parser = parse_priority)]
-    pub min_priority: Option<Priority>,
+    /// Rule files and rule selection.
+    #[command(flatten)]
+    pub select: RuleArgs,
     /// One JSON object per rule instead of a table.
     #[arg(long)]
     pub json: bool,
-}
-
-fn parse_priority(s: &str) -> Result<Priority, String> {
-    Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}' (emergency, alert, critical, error, warning, notice, info, debug)"))
 }
 
 /// Runs `hindsight rules ...`.
@@ -88,14 +73,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
-    let mut loader = Loader::new();
-    if a.rules.is_empty() {
-        loader.add_str(DEFAULT_RULES_NAME, DEFAULT_RULES_YAML);
-    }
-    for p in &a.rules {
-        loader.add_path(p);
-    }
-    let set = loader.finish();
+    let set = a.select.loader().finish();
     let errors: Vec<_> = set
         .diagnostics()
         .iter()
@@ -104,13 +82,7 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
     for d in &errors {
         eprintln!("{d}");
     }
-    let sel = RuleSelection {
-        only_tags: a.tags,
-        disabled_tags: a.disable_tags,
-        disabled_names: a.disable,
-        min_priority: a.min_priority,
-    };
-    let compiled = set.select(&sel);
+    let compiled = set.select(&a.select.selection());
     let mut out = std::io::stdout().lock();
     if !a.json {
         writeln!(
