@@ -61,6 +61,33 @@ pub struct EventRef<'a> {
     record: &'a [u8],
 }
 
+/// The header fields V1 and V2 records share: ts, tid, len and type, in the first 22 bytes.
+struct CommonHeader {
+    ts: u64,
+    tid: i64,
+    len: usize,
+    ty: u16,
+}
+
+impl CommonHeader {
+    /// Reads the shared fields, after checking that `record` holds a whole header of
+    /// `header_len` bytes (22 for V1, 26 for V2).
+    fn read(record: &[u8], header_len: usize) -> Result<CommonHeader, RecordError> {
+        if record.len() < header_len {
+            return Err(RecordError::Truncated {
+                need: header_len,
+                have: record.len(),
+            });
+        }
+        Ok(CommonHeader {
+            ts: u64::from_le_bytes(record[0..8].try_into().unwrap_or_default()),
+            tid: i64::from_le_bytes(record[8..16].try_into().unwrap_or_default()),
+            len: u32::from_le_bytes(record[16..20].try_into().unwrap_or_default()) as usize,
+            ty: u16::from_le_bytes([record[20], record[21]]),
+        })
+    }
+}
+
 impl<'a> EventRef<'a> {
     /// Parses a V2 record (26-byte header) from `record`, which may extend past the record.
     pub fn parse_v2(
@@ -69,16 +96,7 @@ impl<'a> EventRef<'a> {
         cpu: u16,
         dump_flags: u32,
     ) -> Result<Self, RecordError> {
-        if record.len() < HEADER_LEN_V2 {
-            return Err(RecordError::Truncated {
-                need: HEADER_LEN_V2,
-                have: record.len(),
-            });
-        }
-        let ts = u64::from_le_bytes(record[0..8].try_into().unwrap_or_default());
-        let tid = i64::from_le_bytes(record[8..16].try_into().unwrap_or_default());
-        let len = u32::from_le_bytes(record[16..20].try_into().unwrap_or_default()) as usize;
-        let ty = u16::from_le_bytes([record[20], record[21]]);
+        let CommonHeader { ts, tid, len, ty } = CommonHeader::read(record, HEADER_LEN_V2)?;
         let nparams = u32::from_le_bytes(record[22..26].try_into().unwrap_or_default());
         Self::finish(
             record,
@@ -102,16 +120,7 @@ impl<'a> EventRef<'a> {
         cpu: u16,
         dump_flags: u32,
     ) -> Result<Self, RecordError> {
-        if record.len() < HEADER_LEN_V1 {
-            return Err(RecordError::Truncated {
-                need: HEADER_LEN_V1,
-                have: record.len(),
-            });
-        }
-        let ts = u64::from_le_bytes(record[0..8].try_into().unwrap_or_default());
-        let tid = i64::from_le_bytes(record[8..16].try_into().unwrap_or_default());
-        let len = u32::from_le_bytes(record[16..20].try_into().unwrap_or_default()) as usize;
-        let ty = u16::from_le_bytes([record[20], record[21]]);
+        let CommonHeader { ts, tid, len, ty } = CommonHeader::read(record, HEADER_LEN_V1)?;
         if len > record.len() || len < HEADER_LEN_V1 {
             return Err(RecordError::Truncated {
                 need: len.max(HEADER_LEN_V1),
