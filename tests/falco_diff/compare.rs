@@ -1,0 +1,168 @@
+//! Comparing the two sides: alerts keyed by (rule, time, occurrence), field values per field
+//! name, and a report that names each difference with an example.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::reference::Alert;
+
+/// Alerts of one side keyed by (rule, time, n-th alert of that rule at that time).
+fn keyed(alerts: &[Alert]) -> BTreeMap<(String, String, usize), &Alert> {
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut m = BTreeMap::new();
+    for a in alerts {
+        let n = seen.entry((a.rule.clone(), a.time.clone())).or_default();
+        m.insert((a.rule.clone(), a.time.clone(), *n), a);
+        *n += 1;
+    }
+    m
+}
+
+/// Agreement of one field over the events where both sides printed it.
+#[derive(Debug, Default)]
+pub struct FieldStat {
+    /// Events compared.
+    pub compared: usize,
+    /// Events with a different value.
+    pub differing: usize,
+    /// The first difference: (input, time, event type, Falco's value, hindsight's value).
+    pub example: Option<[String; 5]>,
+}
+
+/// Accumulated result of comparing alerts over several inputs.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    /// Per field name.
+    pub fields: BTreeMap<String, FieldStat>,
+    /// Alerts only Falco gave: (input, rule, time, output).
+    pub only_falco: Vec<[String; 4]>,
+    /// Alerts only hindsight gave.
+    pub only_hindsight: Vec<[String; 4]>,
+    /// Alerts on both sides whose priority or whole output differ.
+    pub output_differs: Vec<[String; 5]>,
+    /// Alerts on both sides.
+    pub common: usize,
+}
+
+impl Comparison {
+    /// Adds one input's alerts of both sides.
+    pub fn add(&mut self, input: &str, falco: &[Alert], ours: &[Alert]) {
+        let f = keyed(falco);
+        let h = keyed(ours);
+        for (k, fa) in &f {
+            let Some(ha) = h.get(k) else {
+                self.only_falco
+                    .push([input.into(), k.0.clone(), k.1.clone(), fa.output.clone()]);
+                continue;
+            };
+            self.common += 1;
+            if fa.priority != ha.priority || fa.output != ha.output {
+                self.output_differs.push([
+                    input.into(),
+                    k.0.clone(),
+                    k.1.clone(),
+                    format!("{} {}", fa.priority, fa.output),
+                    format!("{} {}", ha.priority, ha.output),
+                ]);
+            }
+            let ty = fa.fields.get("evt.type").cloned().unwrap_or_default();
+            for (name, fv) in &fa.fields {
+                let hv = ha.fields.get(name).map_or("(absent)", String::as_str);
+                let st = self.fields.entry(name.clone()).or_default();
+                st.compared += 1;
+                if fv != hv {
+                    st.differing += 1;
+                    st.example.get_or_insert_with(|| {
+                        [
+                            input.into(),
+                            k.1.clone(),
+                            ty.clone(),
+                            fv.clone(),
+                            hv.to_owned(),
+                        ]
+                    });
+                }
+            }
+        }
+        for (k, ha) in &h {
+            if !f.contains_key(k) {
+                self.only_hindsight.push([
+                    input.into(),
+                    k.0.clone(),
+                    k.1.clone(),
+                    ha.output.clone(),
+                ]);
+            }
+        }
+    }
+
+    /// Fields that differed on at least one event.
+    pub fn differing_fields(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(_, s)| s.differing > 0)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    /// The report: alert counts, then every differing field with its first example.
+    pub fn report(&self, title: &str, with_outputs: bool) -> String {
+        let mut r = String::new();
+        let agree = self.fields.values().filter(|s| s.differing == 0).count();
+        let _ = writeln!(
+            r,
+            "== {title}: {} alerts in common, {} only Falco, {} only hindsight, {} with another output; fields: {agree} of {} agree",
+            self.common,
+            self.only_falco.len(),
+            self.only_hindsight.len(),
+            self.output_differs.len(),
+            self.fields.len(),
+        );
+        for (name, s) in self.fields.iter().filter(|(_, s)| s.differing > 0) {
+            let e = s
+                .example
+                .as_ref()
+                .expect("a differing field has an example");
+            let _ = writeln!(
+                r,
+                "  field {name}: {}/{} differ; e.g. {} {} {}: falco={:?} hindsight={:?}",
+                s.differing, s.compared, e[0], e[1], e[2], e[3], e[4]
+            );
+        }
+        for (what, list) in [
+            ("only falco", &self.only_falco),
+            ("only hindsight", &self.only_hindsight),
+        ] {
+            let mut groups: BTreeMap<(&str, &str), (usize, &[String; 4])> = BTreeMap::new();
+            for a in list {
+                groups.entry((&a[0], &a[1])).or_insert((0, a)).0 += 1;
+            }
+            for ((input, rule), (n, a)) in groups {
+                let _ = writeln!(
+                    r,
+                    "  {what}: {input} [{rule}] {n}×, e.g. {} {}",
+                    a[2],
+                    clip(&a[3])
+                );
+            }
+        }
+        if with_outputs {
+            for a in self.output_differs.iter().take(30) {
+                let _ = writeln!(
+                    r,
+                    "  output differs: {} [{}] {}\n    falco:     {}\n    hindsight: {}",
+                    a[0], a[1], a[2], a[3], a[4]
+                );
+            }
+        }
+        r
+    }
+}
+
+/// The first 160 characters of an output, for one-line examples.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
