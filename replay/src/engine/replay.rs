@@ -19,7 +19,7 @@ use thiserror::Error;
 
 use super::replayer::Replayer;
 use super::source::{arg_of, EventSource};
-use crate::fields::catalog::FieldId;
+use crate::fields::catalog::{flags::JSON_RAW_TS, FieldId};
 use crate::fields::ctx::{Arg, Ctx};
 use crate::fields::extract::{extract, extract_by_name};
 use crate::fields::value::{Out, Val};
@@ -82,7 +82,8 @@ pub struct Engine {
 }
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
-/// stays typed, anything else is rendered as sysdig prints it.
+/// stays typed, anything else is rendered as text, several values separated by spaces as in
+/// libsinsp's outputs.
 pub fn field_value(out: &Out) -> FieldValue {
     match out.vals.as_slice() {
         [] => FieldValue::Null,
@@ -91,7 +92,7 @@ pub fn field_value(out: &Out) -> FieldValue {
         [Val::Bool(b)] => FieldValue::Bool(*b),
         _ => {
             let mut b = Vec::new();
-            out.render_all(b",", &mut b);
+            out.render_all(b" ", &mut b);
             FieldValue::Str(String::from_utf8_lossy(&b).into_owned())
         }
     }
@@ -181,7 +182,9 @@ impl Engine {
             if output_fields.iter().any(|(n, _)| *n == name) {
                 continue;
             }
-            let v = if extract(fe.field.id, &arg_of(&fe.field.arg), ctx, out) {
+            let v = if fe.field.id.info().has(JSON_RAW_TS) {
+                FieldValue::U64(ctx.p.ev.ts)
+            } else if extract(fe.field.id, &arg_of(&fe.field.arg), ctx, out) {
                 field_value(out)
             } else {
                 FieldValue::Null

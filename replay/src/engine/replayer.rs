@@ -62,7 +62,9 @@ impl Replayer {
 
     /// Applies `ev` to the state and returns the context its fields are extracted from.
     pub fn advance<'a>(&'a mut self, ev: &EventRef<'a>) -> Ctx<'a> {
-        if self.first_ts == 0 {
+        // libsinsp starts `evt.reltime` at the first event that is not a meta event
+        // (container metadata, process list entries written before the syscalls).
+        if self.first_ts == 0 && !is_meta(ev) {
             self.first_ts = ev.ts;
         }
         self.prev_ts = if self.last_ts == 0 {
@@ -90,4 +92,12 @@ pub fn is_internal(ev: &EventRef<'_>) -> bool {
     ev.info().is_some_and(|i| {
         i.category == hindsight_format::schema::Category::Internal && i.name != "container"
     })
+}
+
+/// Whether `ev` is a meta event (`EC_INTERNAL` or `EC_METAEVENT`), which libsinsp does not
+/// take as the trace's first event.
+fn is_meta(ev: &EventRef<'_>) -> bool {
+    use hindsight_format::schema::Category;
+    ev.info()
+        .is_some_and(|i| matches!(i.category, Category::Internal | Category::Metaevent))
 }

@@ -136,6 +136,9 @@ pub mod flags {
     /// Without an argument, yields several values and a check passes if any value does
     /// (`proc.aname`, `fd.ip`).
     pub const MULTI: u16 = 1 << 7;
+    /// In JSON `output_fields`, the event's raw timestamp (a number) instead of the text the
+    /// field prints in outputs, as libsinsp's `extract_as_js` gives for the time forms.
+    pub const JSON_RAW_TS: u16 = 1 << 8;
 }
 
 /// The descriptor of one field.
@@ -194,11 +197,11 @@ const NET: u16 = FILTER_ONLY | NO_RHS | NO_TRANSFORMER | MULTI;
 pub static FIELDS: &[FieldInfo] = &[
     // evt: every event
     f("evt.num", T::U64, A::None, 0, "event number, counted from 1 in the trace"),
-    f("evt.time", T::Str, A::None, 0, "event time as hh:mm:ss.nnnnnnnnn"),
-    f("evt.time.s", T::Str, A::None, 0, "event time as hh:mm:ss"),
-    f("evt.time.iso8601", T::Str, A::None, 0, "event time in ISO 8601 with nanoseconds, UTC"),
-    f("evt.datetime", T::Str, A::None, 0, "event date and time with nanoseconds"),
-    f("evt.datetime.s", T::Str, A::None, 0, "event date and time to the second"),
+    f("evt.time", T::Str, A::None, JSON_RAW_TS, "event time as hh:mm:ss.nnnnnnnnn"),
+    f("evt.time.s", T::Str, A::None, JSON_RAW_TS, "event time as hh:mm:ss"),
+    f("evt.time.iso8601", T::Str, A::None, JSON_RAW_TS, "event time in ISO 8601 with nanoseconds, UTC"),
+    f("evt.datetime", T::Str, A::None, JSON_RAW_TS, "event date and time with nanoseconds"),
+    f("evt.datetime.s", T::Str, A::None, JSON_RAW_TS, "event date and time to the second"),
     f("evt.rawtime", T::AbsTime, A::None, 0, "event timestamp in nanoseconds since the epoch"),
     f("evt.rawtime.s", T::AbsTime, A::None, 0, "seconds part of evt.rawtime"),
     f("evt.rawtime.ns", T::AbsTime, A::None, 0, "nanoseconds part of evt.rawtime"),

@@ -137,9 +137,11 @@ fn render_field<S: FieldSource + ?Sized>(
         out.push_str("<NA>");
         return;
     }
+    // Several values of one field (`proc.aname` without an index) are one space-separated
+    // string in libsinsp's outputs.
     for (i, v) in vals.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(' ');
         }
         let _ = match v {
             ValueRef::Str(s) => {
