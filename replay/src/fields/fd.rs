@@ -50,11 +50,31 @@ enum End {
     Remote,
 }
 
-/// `(ip, port)` of one end of an IP socket.
-/// One end of an IP socket. With the machine's IPv4 interfaces known, the local end of an
-/// IPv4 socket is its source when the source address is the machine's (libsinsp), else the
-/// role decides.
-fn end(f: &Fd, e: End, ifaces: &[Ipv4Iface]) -> Option<([u8; 16], u16)> {
+/// What decides which end of a socket is the local one: the machine's interfaces and
+/// whether the thread is in a container.
+#[derive(Clone, Copy, Default)]
+struct Locality<'a> {
+    ipv4: &'a [Ipv4Iface],
+    ipv6: &'a [[u8; 8]],
+    in_container: bool,
+}
+
+impl<'a> Locality<'a> {
+    fn of(c: &Ctx<'a>) -> Locality<'a> {
+        Locality {
+            ipv4: &c.st.ipv4_ifaces,
+            ipv6: &c.st.ipv6_prefixes,
+            in_container: c.thread().is_some_and(|t| !t.container_id.is_empty()),
+        }
+    }
+}
+
+/// `(ip, port)` of one end of an IP socket. With the machine's IPv4 interfaces known, the
+/// local end of an IPv4 socket is its source when the source address is the machine's
+/// (libsinsp), else the role decides. The local end of an IPv6 socket is its source when the
+/// source shares its first 64 bits with an interface, never in a container (libsinsp's
+/// `is_ipv6addr_in_local_machine`).
+fn end(f: &Fd, e: End, loc: Locality<'_>) -> Option<([u8; 16], u16)> {
     if !f.ty.is_ip() {
         return None;
     }
@@ -73,13 +93,13 @@ fn end(f: &Fd, e: End, ifaces: &[Ipv4Iface]) -> Option<([u8; 16], u16)> {
     }
     let client = (f.addrs.sip, f.addrs.sport);
     let server = (f.addrs.dip, f.addrs.dport);
-    let role = match ifaces {
-        ifs if f.ty == FdType::Ipv4 && !ifs.is_empty() => {
-            if ifs.iter().any(|i| i.addr[..] == f.addrs.sip[..4]) {
-                Role::Client
-            } else {
-                Role::Server
-            }
+    let local_source = |yes: bool| if yes { Role::Client } else { Role::Server };
+    let role = match f.ty {
+        FdType::Ipv4 if !loc.ipv4.is_empty() => {
+            local_source(loc.ipv4.iter().any(|i| i.addr[..] == f.addrs.sip[..4]))
+        }
+        FdType::Ipv6 => {
+            local_source(!loc.in_container && loc.ipv6.iter().any(|p| p[..] == f.addrs.sip[..8]))
         }
         _ => f.role,
     };
@@ -221,26 +241,26 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "connected" => out.bool(f.ty.is_ip() && !f.listening && f.role != Role::None),
         "ip" | "net" => {
             for e in [End::Client, End::Server] {
-                if let Some((ip, _)) = end(f, e, &c.st.ipv4_ifaces) {
+                if let Some((ip, _)) = end(f, e, Locality::of(c)) {
                     out.ip(ip, v6);
                 }
             }
         }
         "port" => {
             for e in [End::Client, End::Server] {
-                if let Some((_, port)) = end(f, e, &c.st.ipv4_ifaces) {
+                if let Some((_, port)) = end(f, e, Locality::of(c)) {
                     out.u64(u64::from(port));
                 }
             }
         }
         "cip" | "sip" | "lip" | "rip" | "cnet" | "snet" | "lnet" | "rnet" => {
-            let Some((ip, _)) = end_of(name).and_then(|e| end(f, e, &c.st.ipv4_ifaces)) else {
+            let Some((ip, _)) = end_of(name).and_then(|e| end(f, e, Locality::of(c))) else {
                 return false;
             };
             out.ip(ip, v6);
         }
         "cport" | "sport" | "lport" | "rport" => {
-            let Some((_, port)) = end_of(name).and_then(|e| end(f, e, &c.st.ipv4_ifaces)) else {
+            let Some((_, port)) = end_of(name).and_then(|e| end(f, e, Locality::of(c))) else {
                 return false;
             };
             out.u64(u64::from(port));
@@ -272,11 +292,26 @@ mod tests {
         f.addrs.dip[..4].copy_from_slice(&[1, 2, 3, 4]);
         f.addrs.dport = 443;
         f.role = Role::Client;
-        assert_eq!(end(&f, End::Server, &[]).map(|e| e.1), Some(443));
-        assert_eq!(end(&f, End::Client, &[]).map(|e| e.1), Some(5555));
-        assert_eq!(end(&f, End::Local, &[]).map(|e| e.1), Some(5555));
-        assert_eq!(end(&f, End::Remote, &[]).map(|e| e.1), Some(443));
+        assert_eq!(
+            end(&f, End::Server, Locality::default()).map(|e| e.1),
+            Some(443)
+        );
+        assert_eq!(
+            end(&f, End::Client, Locality::default()).map(|e| e.1),
+            Some(5555)
+        );
+        assert_eq!(
+            end(&f, End::Local, Locality::default()).map(|e| e.1),
+            Some(5555)
+        );
+        assert_eq!(
+            end(&f, End::Remote, Locality::default()).map(|e| e.1),
+            Some(443)
+        );
         f.role = Role::Server;
-        assert_eq!(end(&f, End::Local, &[]).map(|e| e.1), Some(443));
+        assert_eq!(
+            end(&f, End::Local, Locality::default()).map(|e| e.1),
+            Some(443)
+        );
     }
 }

@@ -58,7 +58,10 @@ pub fn extract_group(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> 
     let Some(t) = c.thread() else { return false };
     match name {
         "gid" => out.u64(u64::from(t.gid)),
-        "name" => match (host_thread(t).then(|| c.st.users.group(t.gid)).flatten(), t.gid) {
+        "name" => match (
+            host_thread(t).then(|| c.st.users.group(t.gid)).flatten(),
+            t.gid,
+        ) {
             (Some(g), _) => out.str(g),
             (None, 0) => out.str(b"root"),
             _ => out.str(NA),

@@ -30,12 +30,18 @@ pub struct FieldRef {
 }
 
 impl FieldRef {
-    /// The field's name with its argument, as a user would write it.
+    /// The field's name with its argument, as a user would write it (and as Falco names it
+    /// in `output_fields`): a named argument of a dotted-argument field after a dot
+    /// (`evt.arg.flags`), other arguments in brackets.
     pub fn display(&self) -> String {
-        let name = self.id.info().name;
+        let info = self.id.info();
+        let name = info.name;
         match &self.arg {
             FieldArg::None => name.to_string(),
             FieldArg::Index(i) => format!("{name}[{i}]"),
+            FieldArg::Key(k) if info.has(crate::fields::catalog::flags::DOTTED_ARG) => {
+                format!("{name}.{k}")
+            }
             FieldArg::Key(k) => format!("{name}[{k}]"),
         }
     }

@@ -18,8 +18,9 @@ use super::{State, StoredEnter};
 /// Magic bytes opening every checkpoint.
 pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
-/// Version 2 added the IPv4 interfaces; version 1 checkpoints (without them) still load.
-pub const VERSION: u16 = 2;
+/// Version 2 added the IPv4 interfaces, version 3 the IPv6 interface prefixes; older
+/// checkpoints (without them) still load.
+pub const VERSION: u16 = 3;
 
 /// Why a checkpoint could not be decoded.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -421,6 +422,11 @@ pub fn save(st: &State) -> Vec<u8> {
         w.bytes(&i.addr);
         w.bytes(&i.netmask);
     }
+    // IPv6 interface prefixes (since version 3).
+    w.uv(st.ipv6_prefixes.len() as u64);
+    for p in &st.ipv6_prefixes {
+        w.bytes(p);
+    }
     w.0
 }
 
@@ -430,7 +436,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         return Err(CheckpointError::BadMagic);
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != VERSION && version != 1 {
+    if version == 0 || version > VERSION {
         return Err(CheckpointError::Version { found: version });
     }
     let mut r = R { b: bytes, at: 6 };
@@ -493,6 +499,14 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
                 return r.err("interface address is not 4 bytes");
             };
             st.ipv4_ifaces.push(super::udp::Ipv4Iface { addr, netmask });
+        }
+    }
+    if version >= 3 {
+        for _ in 0..r.count("interfaces")? {
+            let Ok(prefix) = r.bytes("interface")?.try_into() else {
+                return r.err("IPv6 interface prefix is not 8 bytes");
+            };
+            st.ipv6_prefixes.push(prefix);
         }
     }
     if r.at != bytes.len() {

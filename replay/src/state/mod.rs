@@ -101,6 +101,8 @@ pub struct State {
     pub pending: Pending,
     /// IPv4 interfaces from the interface-list block, to patch datagram tuples.
     pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
+    /// IPv6 interface prefixes (first 64 bits), to tell local from remote IPv6 ends.
+    pub ipv6_prefixes: Vec<[u8; 8]>,
 }
 
 impl State {
@@ -114,6 +116,7 @@ impl State {
                 .map(|m| m.hostname.clone())
                 .unwrap_or_default(),
             ipv4_ifaces: udp::ipv4_ifaces(&h.interfaces),
+            ipv6_prefixes: udp::ipv6_prefixes(&h.interfaces),
             ..State::default()
         };
         for e in &h.threads {

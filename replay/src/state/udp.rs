@@ -44,6 +44,17 @@ pub fn ipv4_ifaces(entries: &[InterfaceEntry]) -> Vec<Ipv4Iface> {
         .collect()
 }
 
+/// The first 64 bits of each IPv6 interface address of an interface-list block: libsinsp
+/// takes an IPv6 address as local when it shares them with an interface
+/// (`ipv6addr::in_subnet`).
+pub fn ipv6_prefixes(entries: &[InterfaceEntry]) -> Vec<[u8; 8]> {
+    entries
+        .iter()
+        .filter(|e| e.addr.len() == 16)
+        .filter_map(|e| e.addr[..8].try_into().ok())
+        .collect()
+}
+
 /// The local address used to reach `dest` (libsinsp's `infer_ipv4_address`): an interface
 /// with that very address, else one on the same subnet, else the first non-loopback one,
 /// else `0.0.0.0`.
