@@ -9,9 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hindsight_format::event::EventRef;
 use hindsight_format::header::TraceHeader;
 use hindsight_format::{Item, TraceReader};
-use hindsight_replay::engine::replay::has_exit;
 use hindsight_replay::engine::{Engine, MatchMode, Replayer, Scratch};
 use hindsight_replay::rules::{CompiledRules, Loader};
+use hindsight_replay::state::libs_view::{fate, Fate};
 
 fn shared() -> PathBuf {
     std::env::var_os("HINDSIGHT_SHARED")
@@ -65,7 +65,7 @@ fn replay(engine: &Engine, header: &TraceHeader, evs: &[Owned], scratch: &mut Sc
             EventRef::parse_v1(rec, *num, *cpu, 0)
         };
         let Ok(ev) = parsed else { continue };
-        let visible = rp.visible(&ev) && !has_exit(&ev);
+        let visible = fate(&ev) == Fate::Visible;
         let ctx = rp.advance(&ev);
         if visible {
             engine.on_event(&ctx, "bench", scratch, &mut alerts);

@@ -170,6 +170,11 @@ pub mod flags {
     pub const LARGE_PAYLOAD: u32 = 1 << 11;
     /// Current libs convert older versions of this event into the newest one when reading.
     pub const CONVERTER_MANAGED: u32 = 1 << 12;
+    /// hindsight's own flag, not an `EF_*` bit: an enter event that current libs' capture
+    /// converter passes on instead of merging it into its exit (the TOCTOU-sensitive opens and
+    /// connect, the execve family). libsinsp counts it in `evt.num` and parses it, then
+    /// filters it out before rules; every other enter event of a syscall pair is dropped.
+    pub const ENTER_PASSED: u32 = 1 << 13;
     /// OLD name of bit 10 (`EF_DROP_SIMPLE_CONS`): dropped by simple-consumer mode.
     pub const DROP_SIMPLE_CONS: u32 = 1 << 10;
 }

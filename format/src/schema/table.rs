@@ -59,7 +59,7 @@ macro_rules! events {
 events! {
     0 "syscall" Other [OLD_VERSION CONVERTER_MANAGED] ("ID" Syscallid Dec, "nativeID" Uint16 Dec);
     1 "syscall" Other [CONVERTER_MANAGED] ("ID" Syscallid Dec, "nativeID" Uint16 Dec);
-    2 "open" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("name" Fspath Na, "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct);
+    2 "open" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("name" Fspath Na, "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct);
     3 "open" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "name" Fspath Na, "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "dev" Uint32 Hex, "ino" Uint64 Dec);
     4 "close" Io [OLD_VERSION DESTROYS_FD USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec);
     5 "close" Io [DESTROYS_FD USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Dec);
@@ -69,7 +69,7 @@ events! {
     9 "write" Io [USES_FD WRITES_TO_FD CONVERTER_MANAGED] ("res" Errno Dec, "data" Bytebuf Na, "fd" Fd Dec, "size" Uint32 Dec);
     10 "brk" Memory [OLD_VERSION CONVERTER_MANAGED] ("size" Uint32 Dec);
     11 "brk" Memory [OLD_VERSION CONVERTER_MANAGED] ("res" Uint64 Hex);
-    12 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    12 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     13 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec);
     14 "clone" Process [OLD_VERSION MODIFIES_STATE] ();
     15 "clone" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec);
@@ -79,7 +79,7 @@ events! {
     19 "socket" Net [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "domain" Enumflags32 Dec E(SOCKET_FAMILIES), "type" Uint32 Dec, "proto" Uint32 Dec, "flags" Flags32 Hex F(FILE_FLAGS));
     20 "bind" Net [OLD_VERSION USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec);
     21 "bind" Net [USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "addr" Sockaddr Na, "fd" Fd Dec);
-    22 "connect" Net [USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "addr" Sockaddr Na);
+    22 "connect" Net [USES_FD MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("fd" Fd Dec, "addr" Sockaddr Na);
     23 "connect" Net [USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "tuple" Socktuple Na, "fd" Fd Dec, "addr" Sockaddr Na);
     24 "listen" Net [OLD_VERSION USES_FD CONVERTER_MANAGED] ("fd" Fd Dec, "backlog" Int32 Dec);
     25 "listen" Net [USES_FD CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Dec, "backlog" Int32 Dec);
@@ -115,7 +115,7 @@ events! {
     55 "recvmmsg" Io [USES_FD READS_FROM_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Dec, "size" Uint32 Dec, "data" Bytebuf Na, "tuple" Socktuple Na, "msgcontrol" Bytebuf Na);
     56 "accept" Net [OLD_VERSION CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("flags" Int32 Hex);
     57 "accept" Net [OLD_VERSION CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "tuple" Socktuple Na, "queuepct" Uint8 Dec);
-    58 "creat" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("name" Fspath Na, "mode" Uint32 Oct);
+    58 "creat" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("name" Fspath Na, "mode" Uint32 Oct);
     59 "creat" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "name" Fspath Na, "mode" Uint32 Oct, "dev" Uint32 Hex, "ino" Uint64 Dec, "creat_flags" Flags16 Hex F(CREAT_FLAGS));
     60 "pipe" Ipc [OLD_VERSION CREATES_FD MODIFIES_STATE] ();
     61 "pipe" Ipc [CREATES_FD MODIFIES_STATE] ("res" Errno Dec, "fd1" Fd Dec, "fd2" Fd Dec, "ino" Uint64 Dec);
@@ -211,7 +211,7 @@ events! {
     151 "fcntl" Io [USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Fd Dec, "fd" Fd Dec, "cmd" Enumflags8 Dec E(FCNTL_COMMANDS), "arg" Uint64 Hex);
     152 "switch" Scheduler [] ("next" Pid Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec);
     153 "NA" Unknown [UNUSED] ();
-    154 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    154 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     155 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec);
     156 "clone" Process [OLD_VERSION MODIFIES_STATE] ();
     157 "clone" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec);
@@ -229,7 +229,7 @@ events! {
     169 "ptrace" Process [CONVERTER_MANAGED] ("res" Errno Dec, "addr" Dyn Hex Y(PTRACE_DYN), "data" Dyn Hex Y(PTRACE_DYN), "request" Enumflags16 Dec E(PTRACE_REQUESTS), "pid" Pid Dec);
     170 "ioctl" Io [OLD_VERSION USES_FD CONVERTER_MANAGED] ("fd" Fd Dec, "request" Uint64 Hex, "argument" Uint64 Hex);
     171 "ioctl" Io [USES_FD CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Dec, "request" Uint64 Hex, "argument" Uint64 Hex);
-    172 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    172 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     173 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "env" Bytebuf Na);
     174 "rename" File [OLD_VERSION] ();
     175 "rename" File [] ("res" Errno Dec, "oldpath" Fspath Na, "newpath" Fspath Na);
@@ -271,7 +271,7 @@ events! {
     211 "getresuid" User [] ("res" Errno Dec, "ruid" Uid Dec, "euid" Uid Dec, "suid" Uid Dec);
     212 "getresgid" User [OLD_VERSION] ();
     213 "getresgid" User [] ("res" Errno Dec, "rgid" Gid Dec, "egid" Gid Dec, "sgid" Gid Dec);
-    214 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    214 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     215 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "env" Bytebuf Na);
     216 "clone" Process [OLD_VERSION MODIFIES_STATE] ();
     217 "clone" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec);
@@ -287,7 +287,7 @@ events! {
     227 "vfork" Process [MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec, "vtid" Pid Dec, "vpid" Pid Dec, "pidns_init_start_ts" Uint64 Dec);
     228 "container" Internal [OLD_VERSION SKIPPARSERESET MODIFIES_STATE CONVERTER_MANAGED] ("id" Charbuf Na, "type" Uint32 Dec, "name" Charbuf Na, "image" Charbuf Na);
     229 "NA" Unknown [UNUSED] ();
-    230 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    230 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     231 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na);
     232 "signaldeliver" Signal [] ("spid" Pid Dec, "dpid" Pid Dec, "sig" Sigtype Dec);
     233 "NA" Unknown [UNUSED] ();
@@ -339,17 +339,17 @@ events! {
     279 "rmdir" File [] ("res" Errno Dec, "path" Fspath Na);
     280 "notification" Other [SKIPPARSERESET] ("id" Charbuf Dec, "desc" Charbuf Na);
     281 "NA" Unknown [UNUSED] ();
-    282 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    282 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     283 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Int32 Dec);
     284 "unshare" Process [OLD_VERSION CONVERTER_MANAGED] ("flags" Flags32 Hex F(CLONE_FLAGS));
     285 "unshare" Process [CONVERTER_MANAGED] ("res" Errno Dec, "flags" Flags32 Hex F(CLONE_FLAGS));
     286 "infra" Internal [SKIPPARSERESET] ("source" Charbuf Dec, "name" Charbuf Na, "description" Charbuf Na, "scope" Charbuf Na);
     287 "NA" Unknown [UNUSED] ();
-    288 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("filename" Fspath Na);
+    288 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("filename" Fspath Na);
     289 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Int32 Dec);
     290 "page_fault" Other [SKIPPARSERESET] ("addr" Uint64 Hex, "ip" Uint64 Hex, "error" Flags32 Hex F(PF_FLAGS));
     291 "NA" Unknown [UNUSED] ();
-    292 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("filename" Fspath Na);
+    292 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("filename" Fspath Na);
     293 "execve" Process [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Uint32 Dec, "vpgid" Pid Dec, "loginuid" Uid Dec, "flags" Flags32 Hex F(EXECVE_FLAGS), "cap_inheritable" Uint64 Hex, "cap_permitted" Uint64 Hex, "cap_effective" Uint64 Hex, "exe_ino" Uint64 Dec, "exe_ino_ctime" Abstime Dec, "exe_ino_mtime" Abstime Dec, "uid" Uid Dec, "trusted_exepath" Fspath Na, "pgid" Pid Na, "gid" Gid Dec, "filename" Fspath Na);
     294 "setpgid" Process [OLD_VERSION CONVERTER_MANAGED] ("pid" Pid Dec, "pgid" Pid Dec);
     295 "setpgid" Process [CONVERTER_MANAGED] ("res" Errno Dec, "pid" Pid Dec, "pgid" Pid Dec);
@@ -363,7 +363,7 @@ events! {
     303 "unlinkat" File [USES_FD] ("res" Errno Dec, "dirfd" Fd Dec, "name" Fsrelpath Na D(1), "flags" Flags32 Hex F(UNLINKAT_FLAGS));
     304 "mkdirat" File [OLD_VERSION] ();
     305 "mkdirat" File [USES_FD] ("res" Errno Dec, "dirfd" Fd Dec, "path" Fsrelpath Na D(1), "mode" Uint32 Hex);
-    306 "openat" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("dirfd" Fd Dec, "name" Fsrelpath Na D(0), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct);
+    306 "openat" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("dirfd" Fd Dec, "name" Fsrelpath Na D(0), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct);
     307 "openat" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "dirfd" Fd Dec, "name" Fsrelpath Na D(1), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "dev" Uint32 Hex, "ino" Uint64 Dec);
     308 "link" File [OLD_VERSION] ();
     309 "link" File [] ("res" Errno Dec, "oldpath" Fspath Na, "newpath" Fspath Na);
@@ -383,11 +383,11 @@ events! {
     323 "NA" Unknown [UNUSED] ();
     324 "container" Process [MODIFIES_STATE LARGE_PAYLOAD] ("json" Charbuf Na);
     325 "NA" Unknown [UNUSED] ();
-    326 "openat2" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("dirfd" Fd Dec, "name" Fsrelpath Na D(0), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "resolve" Flags32 Hex F(OPENAT2_FLAGS));
+    326 "openat2" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("dirfd" Fd Dec, "name" Fsrelpath Na D(0), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "resolve" Flags32 Hex F(OPENAT2_FLAGS));
     327 "openat2" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "dirfd" Fd Dec, "name" Fsrelpath Na D(1), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "resolve" Flags32 Hex F(OPENAT2_FLAGS), "dev" Uint32 Hex, "ino" Uint64 Dec);
     328 "mprotect" Memory [OLD_VERSION CONVERTER_MANAGED] ("addr" Uint64 Hex, "length" Uint64 Dec, "prot" Flags32 Hex F(PROT_FLAGS));
     329 "mprotect" Memory [CONVERTER_MANAGED] ("res" Errno Dec, "addr" Uint64 Hex, "length" Uint64 Dec, "prot" Flags32 Hex F(PROT_FLAGS));
-    330 "execveat" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("dirfd" Fd Dec, "pathname" Fsrelpath Na D(0), "flags" Flags32 Hex F(EXECVEAT_FLAGS));
+    330 "execveat" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("dirfd" Fd Dec, "pathname" Fsrelpath Na D(0), "flags" Flags32 Hex F(EXECVEAT_FLAGS));
     331 "execveat" Process [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Uint32 Dec, "vpgid" Pid Dec, "loginuid" Uid Dec, "flags" Flags32 Hex F(EXECVE_FLAGS), "cap_inheritable" Uint64 Hex, "cap_permitted" Uint64 Hex, "cap_effective" Uint64 Hex, "exe_ino" Uint64 Dec, "exe_ino_ctime" Abstime Dec, "exe_ino_mtime" Abstime Dec, "uid" Uid Dec, "trusted_exepath" Fspath Na, "pgid" Pid Na, "gid" Gid Dec);
     332 "copy_file_range" File [OLD_VERSION USES_FD READS_FROM_FD WRITES_TO_FD CONVERTER_MANAGED] ("fdin" Fd Dec, "offin" Uint64 Dec, "len" Uint64 Dec);
     333 "copy_file_range" File [USES_FD READS_FROM_FD WRITES_TO_FD CONVERTER_MANAGED] ("res" Errno Dec, "fdout" Fd Dec, "offout" Uint64 Dec, "fdin" Fd Dec, "offin" Uint64 Dec, "len" Uint64 Dec);

@@ -19,12 +19,15 @@ use thiserror::Error;
 
 use super::replayer::Replayer;
 use super::source::{arg_of, EventSource};
-use crate::fields::catalog::{flags::JSON_RAW_TS, FieldId};
+use crate::fields::catalog::flags::{JSON_RAW_TS, NO_OUTPUT_VALUE};
+use crate::fields::catalog::{FieldId, FieldType};
 use crate::fields::ctx::{Arg, Ctx};
 use crate::fields::extract::{extract, extract_by_name};
 use crate::fields::value::{Out, Val};
 use crate::output::{Alert, FieldValue, Priority, CONTEXT_FIELDS};
+use crate::rules::output::IPNET_TEXT;
 use crate::rules::{CompiledRules, EvalScratch, FieldArg};
+use crate::state::libs_view::{self, Fate};
 use crate::state::{checkpoint, State};
 
 /// Falco's `rule_matching` option.
@@ -182,12 +185,18 @@ impl Engine {
             if output_fields.iter().any(|(n, _)| *n == name) {
                 continue;
             }
-            let v = if fe.field.id.info().has(JSON_RAW_TS) {
-                FieldValue::U64(ctx.p.ev.ts)
-            } else if extract(fe.field.id, &arg_of(&fe.field.arg), ctx, out) {
-                field_value(out)
-            } else {
+            // As libsinsp's formatter: a transformed field is listed under the field's own
+            // name with its untransformed value.
+            let info = fe.field.id.info();
+            let found = extract(fe.field.id, &arg_of(&fe.field.arg), ctx, out);
+            let v = if info.has(NO_OUTPUT_VALUE) || !found {
                 FieldValue::Null
+            } else if info.has(JSON_RAW_TS) {
+                FieldValue::U64(ctx.p.ev.ts)
+            } else if info.ty == FieldType::IpNet {
+                FieldValue::Str(IPNET_TEXT.into())
+            } else {
+                field_value(out)
             };
             output_fields.push((name, v));
         }
@@ -215,7 +224,14 @@ impl Engine {
         alerts: &mut Vec<Alert>,
         ev: &EventRef<'r>,
     ) {
-        let visible = rp.visible(ev) && !(self.exits_only && has_exit(ev));
+        // Current libs' view (the default): what their capture converter and libsinsp hand
+        // to the rules, numbered as they number it. Otherwise sysdig's view, every event.
+        rp.libs_numbering = self.exits_only;
+        let visible = if self.exits_only {
+            libs_view::fate(ev) == Fate::Visible
+        } else {
+            rp.visible(ev)
+        };
         let ctx = rp.advance(ev);
         if visible {
             self.on_event(&ctx, trace, scratch, alerts);
@@ -374,18 +390,6 @@ impl Engine {
     pub fn replay_paths(&self, paths: &[PathBuf]) -> Vec<Result<TraceOutcome, EngineError>> {
         paths.par_iter().map(|p| self.replay_file(p)).collect()
     }
-}
-
-/// Whether `ev` is the enter half of a syscall that also has an exit event. Current
-/// libsinsp (Falco 0.41+) delivers only the exits of such pairs to rules (their enter
-/// parameters merged in), so rules written for it (`spawned_process` is just
-/// `evt.type in (execve, execveat)`) must not see the enters of old captures.
-pub fn has_exit(ev: &EventRef<'_>) -> bool {
-    use hindsight_format::schema::{event_info, Direction};
-    ev.direction() == Direction::Enter
-        && ev
-            .info()
-            .is_some_and(|i| event_info(ev.ty.wrapping_add(1)).is_some_and(|x| x.name == i.name))
 }
 
 /// The compression of a trace, from its first bytes.

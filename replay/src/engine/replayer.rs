@@ -18,6 +18,9 @@ pub struct Replayer {
     pub prev_ts: u64,
     last_ts: u64,
     seen_other: bool,
+    /// Number events as current libs do (see [`crate::state::libs_view`]) instead of in
+    /// trace order (sysdig, Falco up to 0.41).
+    pub libs_numbering: bool,
 }
 
 impl Replayer {
@@ -77,9 +80,15 @@ impl Replayer {
         if ev.info().is_none_or(|i| i.name != "container") {
             self.seen_other = true;
         }
+        let num = if self.libs_numbering {
+            ev.num.saturating_sub(self.state.libs_dropped)
+        } else {
+            ev.num
+        };
         Ctx {
             p: self.state.pair(*ev),
             st: &self.state,
+            num,
             first_ts: self.first_ts,
             prev_ts: self.prev_ts,
         }

@@ -139,6 +139,9 @@ pub mod flags {
     /// In JSON `output_fields`, the event's raw timestamp (a number) instead of the text the
     /// field prints in outputs, as libsinsp's `extract_as_js` gives for the time forms.
     pub const JSON_RAW_TS: u16 = 1 << 8;
+    /// Has no single value to print: `<NA>` in outputs (libsinsp's either-end socket fields,
+    /// `fd.ip`, `fd.port`, `fd.proto`, `fd.net`, only make sense in conditions).
+    pub const NO_OUTPUT_VALUE: u16 = 1 << 9;
 }
 
 /// The descriptor of one field.
@@ -189,7 +192,9 @@ const fn f(
 }
 
 const ANC: u16 = MULTI | NO_RHS | NO_TRANSFORMER;
-const NET: u16 = FILTER_ONLY | NO_RHS | NO_TRANSFORMER | MULTI;
+/// Either-end socket fields (`fd.ip`): any end matches in conditions; Falco accepts them in
+/// outputs too, where they print `<NA>`.
+const NET: u16 = NO_OUTPUT_VALUE | NO_RHS | NO_TRANSFORMER | MULTI;
 
 /// Every known field. The index is the [`FieldId`]; append new rows at the end so ids stay
 /// stable.
@@ -286,10 +291,10 @@ pub static FIELDS: &[FieldInfo] = &[
     f("fd.lproto", T::Str, A::None, 0, "protocol name of the local port"),
     f("fd.rproto", T::Str, A::None, 0, "protocol name of the remote port"),
     f("fd.net", T::IpNet, A::None, NET, "either IP address of a socket fd, compared against a network"),
-    f("fd.cnet", T::IpNet, A::None, NET, "client IP address, compared against a network"),
-    f("fd.snet", T::IpNet, A::None, NET, "server IP address, compared against a network"),
-    f("fd.lnet", T::IpNet, A::None, NET, "local IP address, compared against a network"),
-    f("fd.rnet", T::IpNet, A::None, NET, "remote IP address, compared against a network"),
+    f("fd.cnet", T::IpNet, A::None, NO_RHS | NO_TRANSFORMER, "client IP address, compared against a network"),
+    f("fd.snet", T::IpNet, A::None, NO_RHS | NO_TRANSFORMER, "server IP address, compared against a network"),
+    f("fd.lnet", T::IpNet, A::None, NO_RHS | NO_TRANSFORMER, "local IP address, compared against a network"),
+    f("fd.rnet", T::IpNet, A::None, NO_RHS | NO_TRANSFORMER, "remote IP address, compared against a network"),
     f("fd.connected", T::Bool, A::None, 0, "true if the socket is connected"),
     f("fd.name_changed", T::Bool, A::None, 0, "true if the event changed the fd name (connect, accept)"),
     f("fd.cip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the client IP address"),

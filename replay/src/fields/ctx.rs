@@ -10,6 +10,9 @@ pub struct Ctx<'a> {
     pub p: Paired<'a>,
     /// The state after the event was applied.
     pub st: &'a State,
+    /// `evt.num`: the trace's event number, or in current libs' view (the default for
+    /// rules) that number less the events their capture converter drops.
+    pub num: u64,
     /// Timestamp of the first event of the trace (for `evt.reltime`).
     pub first_ts: u64,
     /// Timestamp of the previous event (for `evt.deltatime`).

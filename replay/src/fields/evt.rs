@@ -218,7 +218,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let ev = &c.p.ev;
     let info = ev.info();
     match name {
-        "num" => out.u64(ev.num),
+        "num" => out.u64(c.num),
         "cpu" => out.u64(u64::from(ev.cpu)),
         "dir" => out.str(if ev.direction() == Direction::Enter {
             b">"

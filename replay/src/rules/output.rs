@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::ast::{Operand, Span, SrcId};
+use super::ast::{Operand, Span, SrcId, Transformer};
 use super::eval::{extract, EvalScratch};
 use super::lex::Cursor;
 use super::resolve::{field_expr, FieldExpr};
@@ -133,8 +133,13 @@ fn render_field<S: FieldSource + ?Sized>(
     out: &mut String,
 ) {
     let (vals, tmp) = scratch.render_buffers();
-    if !extract(f, src, vals, tmp) || vals.is_empty() {
+    let form = OutputForm::of(f);
+    if form == OutputForm::Missing || !extract(f, src, vals, tmp) || vals.is_empty() {
         out.push_str("<NA>");
+        return;
+    }
+    if form == OutputForm::IpNet {
+        out.push_str(IPNET_TEXT);
         return;
     }
     // Several values of one field (`proc.aname` without an index) are one space-separated
@@ -157,6 +162,38 @@ fn render_field<S: FieldSource + ?Sized>(
     }
 }
 
+/// What libsinsp prints for a network-typed field (`fd.cnet`) in outputs.
+pub const IPNET_TEXT: &str = "<IPNET>";
+
+/// How a field renders in an output, where libsinsp's formatter differs from the value a
+/// condition sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputForm {
+    /// The extracted value(s).
+    Value,
+    /// Always `<NA>` (`null` in `output_fields`): fields with no single value
+    /// ([`catalog::flags::NO_OUTPUT_VALUE`]: `fd.ip`, `fd.port`, `fd.net`...) and `len()`,
+    /// whose number libsinsp's formatter does not print.
+    Missing,
+    /// The text `<IPNET>` when the field has a value: libsinsp prints network-typed fields
+    /// (`fd.cnet`) so.
+    IpNet,
+}
+
+impl OutputForm {
+    /// The form of `f` in outputs.
+    pub fn of(f: &FieldExpr) -> OutputForm {
+        let info = f.field.id.info();
+        if info.has(catalog::flags::NO_OUTPUT_VALUE) || f.transforms.contains(&Transformer::Len) {
+            OutputForm::Missing
+        } else if info.ty == catalog::FieldType::IpNet {
+            OutputForm::IpNet
+        } else {
+            OutputForm::Value
+        }
+    }
+}
+
 /// Parses the token after `%` (and its width) at byte `j`; returns the segment and the
 /// offset after it.
 fn parse_token(body: &str, j: usize) -> Result<(Segment, usize), OutputError> {
@@ -175,12 +212,44 @@ fn parse_token(body: &str, j: usize) -> Result<(Segment, usize), OutputError> {
     Ok((seg, j + used))
 }
 
-/// The longest field (with optional `[arg]`) at the start of `s`.
+/// A field, a transformed field (`%toupper(proc.name)`) or `%container.info` at the start
+/// of `s`.
 fn field_token(s: &str, at: usize) -> Result<(Segment, usize), OutputError> {
     if s.starts_with("container.info")
         && !s[14..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
     {
         return Ok((Segment::ContainerInfo, 14));
+    }
+    let (op, end) = operand_token(s, at)?;
+    let fe = field_expr(&op, true).map_err(|(_, m)| (at, m))?;
+    Ok((Segment::Field(fe), end))
+}
+
+/// A field operand at the start of `s`: `tr(operand)` for a transformer `tr` (nested as in
+/// libsinsp's formatter), else the longest known field name with its optional `[arg]`.
+fn operand_token(s: &str, at: usize) -> Result<(Operand, usize), OutputError> {
+    for (name, tr) in Transformer::ALL {
+        let Some(rest) = s.strip_prefix(name).and_then(|r| r.strip_prefix('(')) else {
+            continue;
+        };
+        let open = name.len() + 1;
+        let (inner, used) = operand_token(rest, at + open)?;
+        if !rest[used..].starts_with(')') {
+            return Err((
+                at + open + used,
+                format!("expected ')' to close the transformer '{name}('"),
+            ));
+        }
+        let end = open + used + 1;
+        let span = Span::new(SrcId(0), at, at + end);
+        return Ok((
+            Operand::Transform {
+                tr,
+                inner: Box::new(inner),
+                span,
+            },
+            end,
+        ));
     }
     let mut c = Cursor::new(s);
     let Some(full) = c.field_name() else {
@@ -219,8 +288,7 @@ fn field_token(s: &str, at: usize) -> Result<(Segment, usize), OutputError> {
         arg,
         span: Span::new(SrcId(0), at, at + end),
     };
-    let fe = field_expr(&op, true).map_err(|(_, m)| (at, m))?;
-    Ok((Segment::Field(fe), end))
+    Ok((op, end))
 }
 
 #[cfg(test)]
@@ -254,7 +322,7 @@ mod tests {
                 "' parent='",
                 "proc.aname[2]",
                 "') '",
-                "evt.arg[flags]",
+                "evt.arg.flags",
                 "'.'"
             ]
         );

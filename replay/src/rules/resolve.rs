@@ -173,7 +173,10 @@ pub(crate) fn constant(
 pub(crate) fn op_allowed(ty: FieldType, op: Op) -> bool {
     use Op::*;
     match ty {
-        FieldType::Str => !op.is_ordering(),
+        // libsinsp's `flt_is_comparable_string` allows the relational operators too and
+        // compares strings as text (`strcmp`); its parser only lets a number or a field stand
+        // on their right (`proc.name > 5`).
+        FieldType::Str => true,
         FieldType::Bytes => matches!(
             op,
             Eq | Ne

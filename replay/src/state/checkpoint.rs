@@ -18,8 +18,8 @@ use super::{State, StoredEnter};
 /// Magic bytes opening every checkpoint.
 pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
-/// Version 2 added the IPv4 interfaces, version 3 the IPv6 interface prefixes; older
-/// checkpoints (without them) still load.
+/// Version 2 added the IPv4 interfaces, version 3 the IPv6 interface prefixes and the count
+/// of events current libs drop; older checkpoints (without them) still load.
 pub const VERSION: u16 = 3;
 
 /// Why a checkpoint could not be decoded.
@@ -422,11 +422,12 @@ pub fn save(st: &State) -> Vec<u8> {
         w.bytes(&i.addr);
         w.bytes(&i.netmask);
     }
-    // IPv6 interface prefixes (since version 3).
+    // IPv6 interface prefixes and the converter's drop count (since version 3).
     w.uv(st.ipv6_prefixes.len() as u64);
     for p in &st.ipv6_prefixes {
         w.bytes(p);
     }
+    w.uv(st.libs_dropped);
     w.0
 }
 
@@ -508,6 +509,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
             };
             st.ipv6_prefixes.push(prefix);
         }
+        st.libs_dropped = r.uv("dropped events")?;
     }
     if r.at != bytes.len() {
         return r.err("trailing bytes");

@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod containers;
 pub mod event;
 pub mod fds;
+pub mod libs_view;
 pub mod net;
 pub mod path;
 pub mod threads;
@@ -103,6 +104,9 @@ pub struct State {
     pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
     /// IPv6 interface prefixes (first 64 bits), to tell local from remote IPv6 ends.
     pub ipv6_prefixes: Vec<[u8; 8]>,
+    /// Events so far that current libs' capture converter drops ([`libs_view::Fate`]):
+    /// the trace's event number minus this is Falco 0.42+'s `evt.num`.
+    pub libs_dropped: u64,
 }
 
 impl State {
@@ -138,6 +142,9 @@ impl State {
     /// Applies one event. Call for every event in trace order, then extract its fields.
     pub fn apply(&mut self, ev: &EventRef<'_>) {
         self.flush_pending();
+        if libs_view::fate(ev) == libs_view::Fate::Dropped {
+            self.libs_dropped += 1;
+        }
         // libsinsp gives every tid it meets a thread entry, empty when nothing is known
         // (proc.name is then `<NA>`), so that fds it opens are still tracked.
         // Scheduler switches and bookkeeping events do not make libsinsp look a thread up.

@@ -1,0 +1,53 @@
+//! What current libs (0.22 and later, Falco 0.42+) make of each event of a capture before
+//! libsinsp and the rules see it.
+//!
+//! Their capture converter (`libscap/engine/savefile/converter`) merges the parameters of each
+//! syscall's enter event into its exit and drops the enter, except for the few enter events
+//! it passes on (the TOCTOU-sensitive opens and `connect`, the execve family): those libsinsp
+//! counts in `evt.num` and parses, then filters out before the rules
+//! (`sinsp_evt_filter`). Events flagged unused are dropped whole. Everything else (exits,
+//! meta events such as `procinfo` and `container`, enter-only events such as `procexit`)
+//! reaches the rules.
+//!
+//! The decision is a function of the event table ([`flags::ENTER_PASSED`] marks the passed
+//! enters), so the replay and the checkpoints agree on it without keeping lists in step.
+
+use hindsight_format::event::EventRef;
+use hindsight_format::schema::{event_info, flags, Direction};
+
+/// What current libs do with one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Dropped by the converter: not counted in `evt.num`, never seen.
+    Dropped,
+    /// Counted and parsed, but filtered out before the rules.
+    Hidden,
+    /// Counted and shown to the rules.
+    Visible,
+}
+
+/// The fate of `ev` under current libs.
+pub fn fate(ev: &EventRef<'_>) -> Fate {
+    let Some(info) = ev.info() else {
+        return Fate::Visible;
+    };
+    if info.flags & flags::UNUSED != 0 {
+        return Fate::Dropped;
+    }
+    if !has_exit(ev) {
+        return Fate::Visible;
+    }
+    if info.flags & flags::ENTER_PASSED != 0 {
+        Fate::Hidden
+    } else {
+        Fate::Dropped
+    }
+}
+
+/// Whether `ev` is the enter event of an enter/exit pair (the next id is its exit).
+pub fn has_exit(ev: &EventRef<'_>) -> bool {
+    ev.direction() == Direction::Enter
+        && ev
+            .info()
+            .is_some_and(|i| event_info(ev.ty.wrapping_add(1)).is_some_and(|x| x.name == i.name))
+}
