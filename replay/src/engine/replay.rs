@@ -226,9 +226,9 @@ impl Engine {
     ) {
         // Current libs' view (the default): what their capture converter and libsinsp hand
         // to the rules, numbered as they number it. Otherwise sysdig's view, every event.
-        rp.libs_numbering = self.exits_only;
+        rp.libs_view = self.exits_only;
         let visible = if self.exits_only {
-            libs_view::fate(ev) == Fate::Visible
+            libs_view::fate(ev) == Fate::Visible && !rp.is_leading_container(ev)
         } else {
             rp.visible(ev)
         };

@@ -18,9 +18,9 @@ pub struct Replayer {
     pub prev_ts: u64,
     last_ts: u64,
     seen_other: bool,
-    /// Number events as current libs do (see [`crate::state::libs_view`]) instead of in
-    /// trace order (sysdig, Falco up to 0.41).
-    pub libs_numbering: bool,
+    /// Current libs' view (Falco 0.42+, see [`crate::state::libs_view`]): events numbered as
+    /// they number them and fields as they compute them, instead of sysdig 0.29's view.
+    pub libs_view: bool,
 }
 
 impl Replayer {
@@ -60,7 +60,13 @@ impl Replayer {
     /// not one of the container metadata events a capture writes before any other event
     /// (sysdig consumes those silently; later ones it prints).
     pub fn visible(&self, ev: &EventRef<'_>) -> bool {
-        !is_internal(ev) && (self.seen_other || ev.info().is_none_or(|i| i.name != "container"))
+        !is_internal(ev) && !self.is_leading_container(ev)
+    }
+
+    /// Whether `ev` is one of the container metadata events a capture writes before any
+    /// other event, which libsinsp reads as part of the initial state.
+    pub fn is_leading_container(&self, ev: &EventRef<'_>) -> bool {
+        !self.seen_other && ev.info().is_some_and(|i| i.name == "container")
     }
 
     /// Applies `ev` to the state and returns the context its fields are extracted from.
@@ -80,7 +86,7 @@ impl Replayer {
         if ev.info().is_none_or(|i| i.name != "container") {
             self.seen_other = true;
         }
-        let num = if self.libs_numbering {
+        let num = if self.libs_view {
             ev.num.saturating_sub(self.state.libs_dropped)
         } else {
             ev.num
@@ -89,6 +95,7 @@ impl Replayer {
             p: self.state.pair(*ev),
             st: &self.state,
             num,
+            libs: self.libs_view,
             first_ts: self.first_ts,
             prev_ts: self.prev_ts,
         }

@@ -13,6 +13,9 @@ pub struct Ctx<'a> {
     /// `evt.num`: the trace's event number, or in current libs' view (the default for
     /// rules) that number less the events their capture converter drops.
     pub num: u64,
+    /// Whether fields follow current libs (Falco 0.42+, the rules' default) rather than
+    /// sysdig 0.29 where the two differ.
+    pub libs: bool,
     /// Timestamp of the first event of the trace (for `evt.reltime`).
     pub first_ts: u64,
     /// Timestamp of the previous event (for `evt.deltatime`).

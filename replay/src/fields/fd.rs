@@ -57,6 +57,8 @@ struct Locality<'a> {
     ipv4: &'a [Ipv4Iface],
     ipv6: &'a [[u8; 8]],
     in_container: bool,
+    /// Current libs' view: a listening socket has no client end (sysdig 0.29 reads zeros).
+    libs: bool,
 }
 
 impl<'a> Locality<'a> {
@@ -65,6 +67,7 @@ impl<'a> Locality<'a> {
             ipv4: &c.st.ipv4_ifaces,
             ipv6: &c.st.ipv6_prefixes,
             in_container: c.thread().is_some_and(|t| !t.container_id.is_empty()),
+            libs: c.libs,
         }
     }
 }
@@ -83,7 +86,7 @@ fn end(f: &Fd, e: End, loc: Locality<'_>) -> Option<([u8; 16], u16)> {
         // the local/remote split needs a connection.
         return match e {
             End::Server => Some((f.addrs.sip, f.addrs.sport)),
-            End::Client => Some(([0; 16], 0)),
+            End::Client if !loc.libs => Some(([0; 16], 0)),
             _ => None,
         };
     }
