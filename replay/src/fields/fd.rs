@@ -141,7 +141,7 @@ fn expected_typechar(c: &Ctx<'_>) -> Option<u8> {
 
 /// Extracts `fd.<name>`.
 pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
-    let Some(n) = c.st.event_fd_of(&c.p) else {
+    let Some(n) = c.st.event_fd_of(&c.p, c.libs) else {
         return false;
     };
     if name == "num" {

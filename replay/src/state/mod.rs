@@ -65,9 +65,10 @@ pub struct Pending {
     pub fd: Option<(i64, i64)>,
 }
 
-/// File-attribute calls whose exit libsinsp does not treat as fd-using (`EF_NONE`), so
-/// `fd.*` has no value on it although the exit names an fd or dirfd (sysdig shows `<NA>`
-/// on the exits of fchmod and fchmodat).
+/// File-attribute calls whose exit sysdig 0.29's libsinsp does not treat as fd-using
+/// (`EF_NONE` in its event table), so `fd.*` has no value on it although the exit names an
+/// fd or dirfd (sysdig shows `<NA>` on the exits of fchmod and fchmodat). Current libs flag
+/// these exits `EF_USES_FD`, as hindsight's table does.
 const FDLESS_EXITS: &[&str] = &[
     "fchmod",
     "fchmodat",
@@ -283,9 +284,10 @@ impl State {
     /// exit's own `fd` parameter, else its enter's (which the converter appends to the
     /// exit), else the fd of the thread's last fd-using enter (`m_lastevent_fd`, stale when
     /// the exit lost its enter), else 0 (its initial value).
-    pub fn event_fd_of(&self, p: &Paired<'_>) -> Option<i64> {
+    /// `libs` selects current libs' view, where the exits of [`FDLESS_EXITS`] use their fd.
+    pub fn event_fd_of(&self, p: &Paired<'_>, libs: bool) -> Option<i64> {
         let info = p.ev.info()?;
-        if p.ev.direction() == Direction::Exit && FDLESS_EXITS.contains(&info.name) {
+        if !libs && p.ev.direction() == Direction::Exit && FDLESS_EXITS.contains(&info.name) {
             return None;
         }
         if p.ev.direction() == Direction::Exit
@@ -301,8 +303,8 @@ impl State {
     }
 
     /// The fd an event is about, looked up in the thread's table.
-    pub fn event_fd_info(&self, p: &Paired<'_>) -> Option<(i64, &Fd)> {
-        let fd = self.event_fd_of(p)?;
+    pub fn event_fd_info(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, &Fd)> {
+        let fd = self.event_fd_of(p, libs)?;
         let t = self.thread(p.ev.tid)?;
         Some((fd, self.fd_table(t)?.get(fd)?))
     }
