@@ -2,9 +2,30 @@
 
 pub mod convert;
 pub mod fields;
+pub mod files;
 pub mod info;
 pub mod print;
 pub mod record;
 pub mod replay;
 pub mod rules;
 pub mod selection;
+pub mod test;
+pub mod traces;
+
+/// Bad input (unreadable file, invalid test file, rules with errors) in a command whose exit
+/// code 1 means "a check failed" (`test`, `diff`): `main` exits with 2 for it instead of 1.
+#[derive(Debug)]
+pub struct InputError(pub anyhow::Error);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Marks the error of `result` as bad input (exit code 2).
+pub fn input<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
+    result.map_err(|e| anyhow::Error::new(InputError(e)))
+}
