@@ -6,4 +6,5 @@ mod record;
 mod replay;
 mod rules;
 mod sysdig_diff;
+mod test_cmd;
 mod util;
