@@ -49,6 +49,8 @@ enum Command {
     Record(cmd::record::Args),
     /// Run rule tests (*.test.yaml): replay their traces and check the expected alerts.
     Test(cmd::test::Args),
+    /// Compare the alerts of two rule sets over the same traces, or of two JSON-lines runs.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Replay(a) => cmd::replay::run(a),
         Command::Record(a) => cmd::record::run(a),
         Command::Test(a) => cmd::test::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod convert;
+pub mod diff;
 pub mod fields;
 pub mod files;
 pub mod info;
