@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
 
 mod corpora;
+mod diff;
 mod format;
 mod record;
 mod replay;
