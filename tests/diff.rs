@@ -201,7 +201,10 @@ fn markdown_has_tables() {
     assert!(md.contains("| | alerts |\n|---|---:|\n| baseline | 9 |\n| candidate | 10 |\n| lost | 1 |\n| gained | 2 |\n| changed | 0 |\n"), "{md}");
     assert!(md.contains("### Lost (1)\n\n| rule | count | examples |\n|---|---:|---|\n| Unauthorized process on nginx containers | 1 | `lab_process.scap.zst#327: Unauthorized process (ls /) running in (c5f5fecb6998)` |\n"), "{md}");
     assert!(md.contains("### Gained (2)"), "{md}");
-    assert!(md.contains("| Terminal shell in container | 2 | `lab_port.scap.zst#303: "), "{md}");
+    assert!(
+        md.contains("| Terminal shell in container | 2 | `lab_port.scap.zst#303: "),
+        "{md}"
+    );
     assert!(!md.contains("### Changed"), "{md}");
 }
 
@@ -235,7 +238,11 @@ fn fail_on_sets_the_exit_code() {
 #[test]
 fn jsonl_runs_compare_like_rule_sets() {
     let dir = tempfile::tempdir().unwrap();
-    let cand = rules_with(dir.path(), "cand.yaml", &[LOSE_LS, GAIN_SHELLS, NEW_PORT_OUTPUT]);
+    let cand = rules_with(
+        dir.path(),
+        "cand.yaml",
+        &[LOSE_LS, GAIN_SHELLS, NEW_PORT_OUTPUT],
+    );
     let a = dir.path().join("a.jsonl");
     let b = dir.path().join("b.jsonl");
     std::fs::write(&a, replay_json(&base_rules())).unwrap();
@@ -244,7 +251,16 @@ fn jsonl_runs_compare_like_rule_sets() {
     assert_eq!(code, 0, "{err}");
     let from_runs: Value = serde_json::from_str(&out).unwrap();
     let (_, out, _) = code_and_stdout(&[
-        "diff", "-b", s(&base_rules()), "-c", s(&cand), s(&corpora()), "--match", "all", "--format", "json",
+        "diff",
+        "-b",
+        s(&base_rules()),
+        "-c",
+        s(&cand),
+        s(&corpora()),
+        "--match",
+        "all",
+        "--format",
+        "json",
     ]);
     let from_rules: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(from_runs, from_rules);
@@ -264,18 +280,39 @@ fn bad_input_exits_2() {
     // One alerts file only.
     let (code, _, err) = code_and_stdout(&["diff", s(&a)]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("give exactly two JSON-lines alert files"), "{err}");
+    assert!(
+        err.contains("give exactly two JSON-lines alert files"),
+        "{err}"
+    );
     // --baseline without --candidate is a usage error.
     let (code, _, _) = code_and_stdout(&["diff", "-b", s(&base_rules()), s(&corpora())]);
     assert_eq!(code, 2);
     // Rules with an error.
-    let broken = rules_with(dir.path(), "broken.yaml", &[("container.id != host", "container.idd != host")]);
-    let (code, _, err) = code_and_stdout(&["diff", "-b", s(&base_rules()), "-c", s(&broken), s(&corpora())]);
+    let broken = rules_with(
+        dir.path(),
+        "broken.yaml",
+        &[("container.id != host", "container.idd != host")],
+    );
+    let (code, _, err) = code_and_stdout(&[
+        "diff",
+        "-b",
+        s(&base_rules()),
+        "-c",
+        s(&broken),
+        s(&corpora()),
+    ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("broken.yaml:"), "{err}");
     assert!(err.contains("candidate rules: the rules have"), "{err}");
     // A missing trace.
-    let (code, _, err) = code_and_stdout(&["diff", "-b", s(&base_rules()), "-c", s(&base_rules()), "nope.scap"]);
+    let (code, _, err) = code_and_stdout(&[
+        "diff",
+        "-b",
+        s(&base_rules()),
+        "-c",
+        s(&base_rules()),
+        "nope.scap",
+    ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot read trace nope.scap"), "{err}");
 }

@@ -102,14 +102,22 @@ fn wrong_field_names_the_field_and_both_values() {
         out.contains("fields {proc.name: \"bash\", proc.tty: \"34816\"}"),
         "{out}"
     );
-    assert!(out.contains("[proc.name is \"sh\", expected \"bash\"]"), "{out}");
+    assert!(
+        out.contains("[proc.name is \"sh\", expected \"bash\"]"),
+        "{out}"
+    );
 }
 
 #[test]
 fn strict_rejects_unexpected_alerts_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let expect = "strict: true\nexpect:\n  - {rule: Read sensitive file untrusted, count: 1, output_contains: name=cat}\n";
-    let t = write_test(dir.path(), "strict.test.yaml", "lab_sensitive.scap.zst", expect);
+    let t = write_test(
+        dir.path(),
+        "strict.test.yaml",
+        "lab_sensitive.scap.zst",
+        expect,
+    );
     let (code, out, _) = test_cmd(&[t.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -122,7 +130,12 @@ fn strict_rejects_unexpected_alerts_unless_allowed() {
     let allowed = format!(
         "{expect}allow:\n  - {{rule: Unauthorized process on nginx containers, output_contains: cat /etc/shadow}}\n"
     );
-    let t = write_test(dir.path(), "strict.test.yaml", "lab_sensitive.scap.zst", &allowed);
+    let t = write_test(
+        dir.path(),
+        "strict.test.yaml",
+        "lab_sensitive.scap.zst",
+        &allowed,
+    );
     let (code, out, _) = test_cmd(&[t.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
 }
@@ -131,7 +144,12 @@ fn strict_rejects_unexpected_alerts_unless_allowed() {
 fn bad_input_exits_2_with_a_location() {
     let dir = tempfile::tempdir().unwrap();
     // An unknown key on line 3.
-    let bad = write_test(dir.path(), "bad.test.yaml", "lab_shell.scap.zst", "expectt: []\n");
+    let bad = write_test(
+        dir.path(),
+        "bad.test.yaml",
+        "lab_shell.scap.zst",
+        "expectt: []\n",
+    );
     let (code, out, _) = test_cmd(&[bad.to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
     let want = format!("{}:3:1: unknown field `expectt`", bad.display());
@@ -222,7 +240,10 @@ fn junit_xml_parses_back() {
         failure.attribute("message"),
         Some("expected rule \"Terminal shell in container\" count 3; found 1 matching alert (1 alert in all)")
     );
-    assert!(failure.text().unwrap().contains("closest:  lab_shell.scap.zst#351"));
+    assert!(failure
+        .text()
+        .unwrap()
+        .contains("closest:  lab_shell.scap.zst#351"));
 }
 
 #[test]
@@ -240,7 +261,10 @@ fn json_format_is_machine_readable() {
     assert_eq!(v["totals"]["failed"], 1);
     let test = &v["tests"][0];
     assert_eq!(test["status"], "fail");
-    assert_eq!(test["failures"][0]["found"], "2 matching alerts (4 alerts in all)");
+    assert_eq!(
+        test["failures"][0]["found"],
+        "2 matching alerts (4 alerts in all)"
+    );
     assert_eq!(test["failures"][0]["closest"].as_array().unwrap().len(), 2);
 }
 
@@ -283,11 +307,18 @@ fn update_rewrites_expect_and_keeps_other_keys() {
                 1,
                 "Warning".to_string()
             ),
-            ("Write to non user_data dir".to_string(), 1, "Error".to_string()),
-            ("Read sensitive file untrusted".to_string(), 0, String::new()),
+            (
+                "Write to non user_data dir".to_string(),
+                1,
+                "Error".to_string()
+            ),
+            (
+                "Read sensitive file untrusted".to_string(),
+                0,
+                String::new()
+            ),
         ]
     );
     let (code, out, _) = test_cmd(&[t.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
 }
-

@@ -185,5 +185,9 @@ fn several_engines_in_one_pass_equal_separate_replays() {
         assert_eq!(alone.events, one.events);
         assert_eq!(key(&alone), key(one));
     }
-    assert_ne!(key(&together[0]), key(&together[1]), "the modes should differ");
+    assert_ne!(
+        key(&together[0]),
+        key(&together[1]),
+        "the modes should differ"
+    );
 }

@@ -67,10 +67,20 @@ pub struct Args {
     #[arg(required = true, value_name = "TRACE|DIR|RUN.jsonl")]
     pub inputs: Vec<PathBuf>,
     /// Baseline rules file or directory; repeat to load several in order.
-    #[arg(short = 'b', long = "baseline", value_name = "RULES", requires = "candidate")]
+    #[arg(
+        short = 'b',
+        long = "baseline",
+        value_name = "RULES",
+        requires = "candidate"
+    )]
     pub baseline: Vec<PathBuf>,
     /// Candidate rules file or directory; repeat to load several in order.
-    #[arg(short = 'c', long = "candidate", value_name = "RULES", requires = "baseline")]
+    #[arg(
+        short = 'c',
+        long = "candidate",
+        value_name = "RULES",
+        requires = "baseline"
+    )]
     pub candidate: Vec<PathBuf>,
     /// `first`: one alert per event (Falco); `all`: every matching rule (both sides).
     #[arg(long = "match", value_enum, default_value_t = MatchMode::First, value_name = "MODE")]

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use hindsight_replay::bundled::{DEFAULT_RULES_NAME, DEFAULT_RULES_YAML};
-use hindsight_replay::rules::{CompiledRules, Diagnostic, Loader, Priority, RuleSelection, Severity};
+use hindsight_replay::rules::{
+    CompiledRules, Diagnostic, Loader, Priority, RuleSelection, Severity,
+};
 
 /// Which rule files to load and which of their rules to enable.
 #[derive(clap::Args, Debug)]

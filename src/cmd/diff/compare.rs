@@ -139,10 +139,21 @@ mod tests {
 
     #[test]
     fn lost_gained_and_changed() {
-        let base = [e(1, "A", "x"), e(2, "A", "x"), e(3, "B", "y"), e(4, "C", "z")];
-        let cand = [e(2, "A", "x2"), e(3, "D", "y"), e(4, "C", "z"), e(5, "E", "w")];
+        let base = [
+            e(1, "A", "x"),
+            e(2, "A", "x"),
+            e(3, "B", "y"),
+            e(4, "C", "z"),
+        ];
+        let cand = [
+            e(2, "A", "x2"),
+            e(3, "D", "y"),
+            e(4, "C", "z"),
+            e(5, "E", "w"),
+        ];
         let d = compare(&base, &cand);
-        let kinds: Vec<(Kind, u64, String)> = d.iter().map(|d| (d.kind, d.evt_num, d.rule())).collect();
+        let kinds: Vec<(Kind, u64, String)> =
+            d.iter().map(|d| (d.kind, d.evt_num, d.rule())).collect();
         assert_eq!(
             kinds,
             [

@@ -240,7 +240,11 @@ pub fn check(spec: &Spec, alerts: &[Alert]) -> Vec<Failure> {
             failures.push(Failure {
                 expected: describe_expect(e),
                 found: format!("{n} matching alert{}", plural(n as usize)),
-                closest: matching.iter().take(EXAMPLES).map(|a| describe(a)).collect(),
+                closest: matching
+                    .iter()
+                    .take(EXAMPLES)
+                    .map(|a| describe(a))
+                    .collect(),
             });
         }
     }
@@ -325,8 +329,14 @@ mod tests {
     #[test]
     fn closest_falls_back_to_similar_rule_names() {
         let s = spec("traces: [t]\nexpect:\n - {rule: Terminal shell in container}\n");
-        let alerts = [alert("Write below etc", 1, "sh"), alert("Shell in container", 2, "sh")];
+        let alerts = [
+            alert("Write below etc", 1, "sh"),
+            alert("Shell in container", 2, "sh"),
+        ];
         let f = check(&s, &alerts);
-        assert_eq!(f[0].closest[0], "t.scap#2 Shell in container (Notice): shell=sh");
+        assert_eq!(
+            f[0].closest[0],
+            "t.scap#2 Shell in container (Notice): shell=sh"
+        );
     }
 }

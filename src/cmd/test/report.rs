@@ -102,7 +102,11 @@ pub fn failure_text(failures: &[Failure]) -> String {
 }
 
 /// Writes one line per test and the details of failures and errors.
-pub fn write_text(out: &mut dyn Write, results: &[TestResult], totals: &Totals) -> std::io::Result<()> {
+pub fn write_text(
+    out: &mut dyn Write,
+    results: &[TestResult],
+    totals: &Totals,
+) -> std::io::Result<()> {
     for r in results {
         let (status, detail) = match &r.outcome {
             Outcome::Pass { alerts } => (
@@ -138,7 +142,11 @@ pub fn write_text(out: &mut dyn Write, results: &[TestResult], totals: &Totals) 
 }
 
 /// Writes the results as one JSON document: `{"tests": [...], "totals": {...}}`.
-pub fn write_json(out: &mut dyn Write, results: &[TestResult], totals: &Totals) -> std::io::Result<()> {
+pub fn write_json(
+    out: &mut dyn Write,
+    results: &[TestResult],
+    totals: &Totals,
+) -> std::io::Result<()> {
     let doc = serde_json::json!({ "tests": results, "totals": totals });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
@@ -165,7 +173,11 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 /// Writes JUnit XML: one `<testsuite>` with a `<testcase>` per test file.
-pub fn write_junit(out: &mut dyn Write, results: &[TestResult], totals: &Totals) -> std::io::Result<()> {
+pub fn write_junit(
+    out: &mut dyn Write,
+    results: &[TestResult],
+    totals: &Totals,
+) -> std::io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,

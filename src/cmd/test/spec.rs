@@ -169,7 +169,10 @@ pub fn load(path: &Path) -> anyhow::Result<TestFile> {
     for (i, e) in spec.expect.iter().enumerate() {
         let at = || format!("{}: expect[{i}] (rule {:?})", path.display(), e.rule);
         if e.count.is_some() && (e.min.is_some() || e.max.is_some()) {
-            bail!("{}: `count` cannot be combined with `min` or `max`; keep one form", at());
+            bail!(
+                "{}: `count` cannot be combined with `min` or `max`; keep one form",
+                at()
+            );
         }
         if let (Some(lo), Some(hi)) = (e.min, e.max) {
             if lo > hi {
@@ -239,7 +242,9 @@ fn resolve_traces(base: &Path, entry: &str) -> anyhow::Result<Vec<PathBuf>> {
         .filter(|p| glob.is_match(p))
         .collect();
     if matched.is_empty() {
-        bail!("the glob matches no trace file; check the pattern (it is relative to the test file)");
+        bail!(
+            "the glob matches no trace file; check the pattern (it is relative to the test file)"
+        );
     }
     Ok(matched)
 }
@@ -254,7 +259,10 @@ mod tests {
 
     #[test]
     fn bounds_default_to_at_least_one() {
-        let s = parse("traces: [a]\nexpect:\n - {rule: A}\n - {rule: B, max: 2}\n - {rule: C, count: 0}\n").unwrap();
+        let s = parse(
+            "traces: [a]\nexpect:\n - {rule: A}\n - {rule: B, max: 2}\n - {rule: C, count: 0}\n",
+        )
+        .unwrap();
         let b: Vec<_> = s.expect.iter().map(Expect::bounds).collect();
         assert_eq!(b, [(1, None), (0, Some(2)), (0, Some(0))]);
     }

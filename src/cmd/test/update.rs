@@ -50,8 +50,8 @@ pub fn rewrite(path: &Path, alerts: &[Alert]) -> anyhow::Result<usize> {
     }
     let n = items.len();
     doc.insert("expect".into(), Value::Sequence(items));
-    let out = serde_yaml::to_string(&doc)
-        .with_context(|| format!("cannot render {}", path.display()))?;
+    let out =
+        serde_yaml::to_string(&doc).with_context(|| format!("cannot render {}", path.display()))?;
     std::fs::write(path, out)
         .with_context(|| format!("cannot write test file {}", path.display()))?;
     Ok(n)
