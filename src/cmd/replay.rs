@@ -65,7 +65,8 @@ pub enum FormatArg {
 Examples:
     hindsight replay corpora/                        bundled rules, text alerts on stdout
     hindsight replay a.scap -r falco_rules.yaml -o alerts.parquet
-    hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired")]
+    hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired
+    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time")]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -91,6 +92,10 @@ pub struct Args {
     /// Do not print the summary on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Also write the summary as JSON to FILE: events, alerts per rule and priority, top
+    /// processes and containers, alerts per time bucket.
+    #[arg(long, value_name = "FILE.json")]
+    pub summary: Option<PathBuf>,
 }
 
 /// Opens the sink chosen by `-o`/`--format`.
@@ -146,6 +151,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = err.flush();
     }
     replayed?;
+    if let Some(path) = &args.summary {
+        let text = serde_json::to_string_pretty(&summary.to_json())? + "\n";
+        std::fs::write(path, text).with_context(|| {
+            format!(
+                "cannot write summary file {}; check that its directory exists and is writable",
+                path.display()
+            )
+        })?;
+    }
     let fired = match (args.fail_on, summary.most_urgent()) {
         (Some(threshold), Some(worst)) => worst <= threshold,
         _ => false,
