@@ -322,3 +322,38 @@ fn update_rewrites_expect_and_keeps_other_keys() {
     let (code, out, _) = test_cmd(&[t.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn enter_events_option_is_passed_to_the_engine() {
+    // Rules see enter events only with `enter_events: true`: a rule on `evt.dir = >` of
+    // execve fires for the shell's exec then, and never in the default view.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("enter.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: Exec enter\n  desc: d\n  condition: evt.type = execve and evt.dir = >\n  output: \"exec %proc.name\"\n  priority: INFO\n",
+    )
+    .unwrap();
+    let write = |file: &str, enter: bool| {
+        let path = dir.path().join(file);
+        std::fs::write(
+            &path,
+            format!(
+                "traces: [{}]\nrules: [enter.yaml]\noptions: {{enter_events: {enter}}}\nexpect:\n  - {{rule: Exec enter, min: 1}}\n",
+                corpus("lab_shell.scap.zst")
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let on = write("on.test.yaml", true);
+    let off = write("off.test.yaml", false);
+    let (code, out, _) = test_cmd(&[on.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = test_cmd(&[off.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("found:    0 matching alerts (0 alerts in all)"),
+        "{out}"
+    );
+}
