@@ -101,7 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "without --baseline/--candidate, give exactly two JSON-lines alert files \
                  (baseline first); got {} input{}",
                 args.inputs.len(),
-                if args.inputs.len() == 1 { "" } else { "s" }
+                super::plural(args.inputs.len() as u64)
             )));
         };
         (input(runs::read_jsonl(a))?, input(runs::read_jsonl(b))?)

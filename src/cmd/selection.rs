@@ -63,7 +63,7 @@ impl RuleArgs {
     /// When any diagnostic is an error; the message counts them (`report` has seen each).
     pub fn compile(&self, mut report: impl FnMut(&Diagnostic)) -> anyhow::Result<CompiledRules> {
         let set = self.loader().finish();
-        let mut errors = 0;
+        let mut errors: u64 = 0;
         for d in set.diagnostics() {
             if d.severity == Severity::Error {
                 errors += 1;
@@ -73,7 +73,7 @@ impl RuleArgs {
         if errors > 0 {
             anyhow::bail!(
                 "the rules have {errors} error{}; fix them (`hindsight rules validate` lists them all)",
-                if errors == 1 { "" } else { "s" }
+                super::plural(errors)
             );
         }
         Ok(set.select(&self.selection()))

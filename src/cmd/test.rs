@@ -74,7 +74,8 @@ pub struct Args {
     /// Format of the results on stdout.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Rewrite each test file's `expect` from the current alerts (rule, count, priority).
+    /// Rewrite each test file's `expect` from the current alerts (rule, count, priority),
+    /// keeping the other keys; YAML comments are not kept.
     #[arg(long)]
     pub update: bool,
 }

@@ -2,9 +2,9 @@
 //! pull-request comment), and one JSON document listing every difference.
 
 use std::io::Write;
-use std::path::Path;
 
 use super::compare::{by_rule, Difference, Kind};
+use crate::cmd::trace_name;
 
 /// Examples shown per rule in text and Markdown.
 const EXAMPLES: usize = 3;
@@ -45,9 +45,7 @@ impl Report<'_> {
 
 /// One difference as an example line: `trace#evt: output`, or `old -> new` when changed.
 fn example(d: &Difference) -> String {
-    let trace = Path::new(&d.trace)
-        .file_name()
-        .map_or_else(|| d.trace.clone(), |n| n.to_string_lossy().into_owned());
+    let trace = trace_name(&d.trace);
     let text = match (&d.baseline, &d.candidate) {
         (Some(b), Some(c)) if b.output != c.output => format!("{} -> {}", b.output, c.output),
         (Some(b), Some(c)) if b.priority != c.priority => {

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use hindsight_replay::output::{context_index, time, Alert, FieldValue, Priority};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cmd::plural;
+
 /// Counters of one replay run.
 pub struct Summary {
     started: Instant,
@@ -224,14 +226,6 @@ impl Summary {
             })
             .collect();
         serde_json::json!({"width_s": width, "buckets": buckets})
-    }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

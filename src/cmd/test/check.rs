@@ -3,13 +3,13 @@
 //! missing one, and which alerts strict mode rejects.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use hindsight_replay::output::{context_index, Alert, FieldValue};
 use hindsight_replay::rules::Priority;
 use serde::Serialize;
 
 use super::spec::{Allow, Expect, Spec};
+use crate::cmd::{plural, trace_name};
 
 /// How many examples a failure shows.
 const EXAMPLES: usize = 3;
@@ -131,9 +131,7 @@ impl Filter<'_> {
 
 /// One alert as a line of a report: `trace#evt_num rule (Priority): output`.
 pub fn describe(alert: &Alert) -> String {
-    let trace = Path::new(&alert.trace)
-        .file_name()
-        .map_or_else(|| alert.trace.clone(), |n| n.to_string_lossy().into_owned());
+    let trace = trace_name(&alert.trace);
     let mut output = alert.output.clone();
     if output.chars().count() > 160 {
         output = output.chars().take(157).collect::<String>() + "...";
@@ -209,14 +207,6 @@ fn closest(e: &Expect, alerts: &[Alert]) -> Vec<String> {
         .collect()
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// Checks `alerts` (of all traces, in order) against the items of `spec`.
 pub fn check(spec: &Spec, alerts: &[Alert]) -> Vec<Failure> {
     let mut failures = Vec::new();
@@ -230,16 +220,16 @@ pub fn check(spec: &Spec, alerts: &[Alert]) -> Vec<Failure> {
                 expected: describe_expect(e),
                 found: format!(
                     "{n} matching alert{} ({} alert{} in all)",
-                    plural(n as usize),
+                    plural(n),
                     alerts.len(),
-                    plural(alerts.len())
+                    plural(alerts.len() as u64)
                 ),
                 closest: closest(e, alerts),
             });
         } else if hi.is_some_and(|hi| n > hi) {
             failures.push(Failure {
                 expected: describe_expect(e),
-                found: format!("{n} matching alert{}", plural(n as usize)),
+                found: format!("{n} matching alert{}", plural(n)),
                 closest: matching
                     .iter()
                     .take(EXAMPLES)
@@ -260,7 +250,11 @@ pub fn check(spec: &Spec, alerts: &[Alert]) -> Vec<Failure> {
         for (rule, list) in unexpected {
             failures.push(Failure {
                 expected: format!("no alert of rule {rule:?} beyond `expect` and `allow` (strict)"),
-                found: format!("{} unexpected alert{}", list.len(), plural(list.len())),
+                found: format!(
+                    "{} unexpected alert{}",
+                    list.len(),
+                    plural(list.len() as u64)
+                ),
                 closest: list.iter().take(EXAMPLES).map(|a| describe(a)).collect(),
             });
         }

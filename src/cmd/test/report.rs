@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::check::Failure;
+use crate::cmd::plural;
 
 /// How one test file ended.
 #[derive(Debug, Serialize)]
@@ -109,10 +110,9 @@ pub fn write_text(
 ) -> std::io::Result<()> {
     for r in results {
         let (status, detail) = match &r.outcome {
-            Outcome::Pass { alerts } => (
-                "PASS",
-                format!("{alerts} alert{}", if *alerts == 1 { "" } else { "s" }),
-            ),
+            Outcome::Pass { alerts } => {
+                ("PASS", format!("{alerts} alert{}", plural(*alerts as u64)))
+            }
             Outcome::Updated { items } => ("UPDATED", format!("{items} expect items written")),
             Outcome::Fail { failures } => ("FAIL", format!("{} failed", failures.len())),
             Outcome::Error { .. } => ("ERROR", String::new()),
