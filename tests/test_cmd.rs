@@ -88,6 +88,30 @@ fn wrong_count_reports_what_came_instead() {
 }
 
 #[test]
+fn a_misspelt_rule_shows_the_most_similar_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write_test(
+        dir.path(),
+        "typo.test.yaml",
+        "lab_sensitive.scap.zst",
+        "expect:\n  - {rule: Read sensitive files}\n",
+    );
+    let (code, out, _) = test_cmd(&[t.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("found:    0 matching alerts (2 alerts in all)"),
+        "{out}"
+    );
+    // "Read sensitive file untrusted" shares two words, the other rule none.
+    assert!(
+        out.contains(
+            "closest:  lab_sensitive.scap.zst#328 Read sensitive file untrusted (Warning)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn wrong_field_names_the_field_and_both_values() {
     let dir = tempfile::tempdir().unwrap();
     let t = write_test(
