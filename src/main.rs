@@ -16,6 +16,7 @@ EXIT CODES:
     1  error: unreadable or invalid input (trace, rules, arguments that parse but make no sense)
     2  usage error (unknown option, missing argument)
     3  `replay --fail-on P`: at least one alert at or above priority P fired
+    `test` and `diff` use 1 for a failed check and 2 for bad input (see their --help)
 ";
 
 /// Capture-and-replay forensic analyzer for Linux runtime security.
@@ -46,6 +47,10 @@ enum Command {
     Replay(cmd::replay::Args),
     /// Record syscalls with the eBPF probe into a trace (needs root).
     Record(cmd::record::Args),
+    /// Run rule tests (*.test.yaml): replay their traces and check the expected alerts.
+    Test(cmd::test::Args),
+    /// Compare the alerts of two rule sets over the same traces, or of two JSON-lines runs.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Fields(a) => cmd::fields::run(a),
         Command::Replay(a) => cmd::replay::run(a),
         Command::Record(a) => cmd::record::run(a),
+        Command::Test(a) => cmd::test::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(code) => code,
@@ -66,7 +73,8 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("hindsight: error: {err:#}");
-            ExitCode::from(1)
+            let bad_input = err.downcast_ref::<cmd::InputError>().is_some();
+            ExitCode::from(if bad_input { 2 } else { 1 })
         }
     }
 }

@@ -542,3 +542,63 @@ fn every_trace_format_and_thread_count_gives_the_same_alerts() {
         assert_eq!(first, one[0].replace("a.scap", "X"));
     }
 }
+
+/// `--summary FILE.json` on the lab corpus with the lab rules: the counts of the corpus
+/// README, per rule, priority, process, container and second.
+#[test]
+fn summary_file_counts_rules_processes_containers_and_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let path = dir.path().join("summary.json");
+    replay(
+        &[
+            corpora.to_str().unwrap(),
+            "-r",
+            corpora.join("rules/lab_rules.yaml").to_str().unwrap(),
+            "--summary",
+            path.to_str().unwrap(),
+        ],
+        0,
+    );
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(s["schema_version"], 1);
+    assert_eq!(s["traces"], 5);
+    assert_eq!(s["events"], 2123);
+    assert_eq!(s["alerts"], 9);
+    assert_eq!(
+        s["rules"][0],
+        serde_json::json!({"rule": "Unauthorized process on nginx containers", "priority": "Warning", "count": 3})
+    );
+    assert_eq!(
+        s["priorities"],
+        serde_json::json!({"Error": 2, "Warning": 6, "Notice": 1})
+    );
+    assert_eq!(
+        s["top_containers"][0],
+        serde_json::json!({"id": "76bbc7733833", "name": "port", "count": 4})
+    );
+    assert_eq!(s["top_containers"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        s["top_processes"][0],
+        serde_json::json!({"name": "cat", "count": 2})
+    );
+    let b = &s["time_buckets"];
+    assert_eq!(b["width_s"], 1);
+    let buckets = b["buckets"].as_array().unwrap();
+    assert_eq!(
+        buckets[0],
+        serde_json::json!({"start": "2026-11-23T12:52:16.000000000Z", "count": 1})
+    );
+    let total: u64 = buckets.iter().map(|x| x["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 9);
+    // An unwritable summary path is an error that names it.
+    let out = run(&[
+        "replay",
+        "-q",
+        corpora.join("lab_shell.scap.zst").to_str().unwrap(),
+        "--summary",
+        "/nonexistent-dir/s.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot write summary file /nonexistent-dir/s.json"));
+}

@@ -1,10 +1,12 @@
 //! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
 
 mod corpora;
+mod diff;
 mod falco_diff;
 mod format;
 mod record;
 mod replay;
 mod rules;
 mod sysdig_diff;
+mod test_cmd;
 mod util;

@@ -158,3 +158,36 @@ fn a_chunk_opening_a_section_starts_from_its_header() {
     assert_eq!(key(&seq), key(&par));
     assert!(seq.alerts.len() > 100);
 }
+
+/// [`replay_trace_each`] evaluates several rule sets in one pass with exactly the results of
+/// separate replays, each set keeping its own match mode and enter-event view.
+#[test]
+fn several_engines_in_one_pass_equal_separate_replays() {
+    use hindsight_replay::engine::replay_trace_each;
+    let mut loader = Loader::new();
+    loader.add_str("r.yaml", RULES);
+    let rules = Arc::new(loader.finish().select(&RuleSelection::default()));
+    let engines = [
+        Engine::new(rules.clone(), MatchMode::All),
+        Engine::new(rules, MatchMode::First).exits_only(false),
+    ];
+    let src = shared().join("captures/falco/cat_write.scap");
+    let together = replay_trace_each(&engines, &src).expect("one pass");
+    assert_eq!(together.len(), 2);
+    let key = |o: &hindsight_replay::engine::TraceOutcome| {
+        o.alerts
+            .iter()
+            .map(|a| (a.evt_num, a.rule.clone(), a.output.clone()))
+            .collect::<Vec<_>>()
+    };
+    for (engine, one) in engines.iter().zip(&together) {
+        let alone = engine.replay_trace(&src).expect("separate");
+        assert_eq!(alone.events, one.events);
+        assert_eq!(key(&alone), key(one));
+    }
+    assert_ne!(
+        key(&together[0]),
+        key(&together[1]),
+        "the modes should differ"
+    );
+}

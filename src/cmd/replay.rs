@@ -1,6 +1,6 @@
 //! `hindsight replay`: evaluate Falco rules over traces and write the alerts.
 //!
-//! Argument handling only: the traces come from [`traces::discover`], the rules from
+//! Argument handling only: the traces come from [`super::traces::discover`], the rules from
 //! `hindsight_replay::rules` (the bundled set of `hindsight_replay::bundled` without `-r`), the
 //! matches from `hindsight_replay::engine`, and the formatting from the sinks of
 //! `hindsight_replay::output`. Exit codes: 0 done, 1 bad input (unreadable trace or rules,
@@ -21,22 +21,33 @@ use hindsight_replay::output::{
 use hindsight_replay::rules::{CompiledRules, Severity};
 
 use super::selection::{parse_priority, RuleArgs};
+use super::traces;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 mod summary;
-mod traces;
 
 /// Exit code when `--fail-on` fired.
 const EXIT_FAIL_ON: u8 = 3;
 
-/// Which rules produce alerts for an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// Which rules produce alerts for an event (`--match`, and `options.match` of a test file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MatchMode {
     /// One alert per event, from the first matching rule in load order (Falco's default).
+    #[default]
     First,
     /// One alert per matching rule.
     All,
+}
+
+impl From<MatchMode> for EngineMatch {
+    fn from(m: MatchMode) -> EngineMatch {
+        match m {
+            MatchMode::First => EngineMatch::First,
+            MatchMode::All => EngineMatch::All,
+        }
+    }
 }
 
 /// Format of alerts written to stdout (an `-o` file's format follows its extension).
@@ -54,7 +65,8 @@ pub enum FormatArg {
 Examples:
     hindsight replay corpora/                        bundled rules, text alerts on stdout
     hindsight replay a.scap -r falco_rules.yaml -o alerts.parquet
-    hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired")]
+    hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired
+    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time")]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -80,6 +92,10 @@ pub struct Args {
     /// Do not print the summary on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Also write the summary as JSON to FILE: events, alerts per rule and priority, top
+    /// processes and containers, alerts per time bucket.
+    #[arg(long, value_name = "FILE.json")]
+    pub summary: Option<PathBuf>,
 }
 
 /// Opens the sink chosen by `-o`/`--format`.
@@ -115,11 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("-j/--threads must be at least 1");
     }
     let traces = traces::discover(&args.traces)?;
-    let mode = match args.match_mode {
-        MatchMode::First => EngineMatch::First,
-        MatchMode::All => EngineMatch::All,
-    };
-    let engine = Engine::new(Arc::new(load_rules(&args)?), mode);
+    let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into());
     let mut summary = summary::Summary::new();
     let total_bytes: u64 = traces
         .iter()
@@ -139,6 +151,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = err.flush();
     }
     replayed?;
+    if let Some(path) = &args.summary {
+        let text = serde_json::to_string_pretty(&summary.to_json())? + "\n";
+        std::fs::write(path, text).with_context(|| {
+            format!(
+                "cannot write summary file {}; check that its directory exists and is writable",
+                path.display()
+            )
+        })?;
+    }
     let fired = match (args.fail_on, summary.most_urgent()) {
         (Some(threshold), Some(worst)) => worst <= threshold,
         _ => false,
@@ -150,27 +171,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Loads the rules of `-r` (or the bundled set) and applies the selection options.
+/// Loads the rules of `-r` (or the bundled set) and applies the selection options; errors are
+/// printed, and warnings unless `-q`.
 fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
-    let set = args.select.loader().finish();
-    let mut errors = 0;
-    for d in set.diagnostics() {
-        match d.severity {
-            Severity::Error => {
-                errors += 1;
-                eprintln!("{d}");
-            }
-            Severity::Warning if !args.quiet => eprintln!("{d}"),
-            Severity::Warning => {}
+    args.select.compile(|d| {
+        if d.severity == Severity::Error || !args.quiet {
+            eprintln!("{d}");
         }
-    }
-    if errors > 0 {
-        anyhow::bail!(
-            "the rules have {errors} error{}; fix them (`hindsight rules validate` lists them all)",
-            if errors == 1 { "" } else { "s" }
-        );
-    }
-    Ok(set.select(&args.select.selection()))
+    })
 }
 
 /// Replays every trace (in parallel on `threads` workers), then writes their alerts in input

@@ -1,10 +1,13 @@
-//! Rule files and the rule-selection options shared by `hindsight replay` and
-//! `hindsight rules list`: Falco's `-r`, `-t`, `-T`, `-D` and minimum priority, declared once.
+//! Rule files and the rule-selection options shared by `hindsight replay`, `test`, `diff` and
+//! `hindsight rules list`: Falco's `-r`, `-t`, `-T`, `-D` and minimum priority, declared once,
+//! and the one way these commands turn them into compiled rules ([`RuleArgs::compile`]).
 
 use std::path::PathBuf;
 
 use hindsight_replay::bundled::{DEFAULT_RULES_NAME, DEFAULT_RULES_YAML};
-use hindsight_replay::rules::{Loader, Priority, RuleSelection};
+use hindsight_replay::rules::{
+    CompiledRules, Diagnostic, Loader, Priority, RuleSelection, Severity,
+};
 
 /// Which rule files to load and which of their rules to enable.
 #[derive(clap::Args, Debug)]
@@ -48,6 +51,32 @@ impl RuleArgs {
             disabled_names: self.disable.clone(),
             min_priority: self.min_priority,
         }
+    }
+}
+
+impl RuleArgs {
+    /// Loads the rule files (or the bundled set), hands every diagnostic to `report` in load
+    /// order and applies the selection.
+    ///
+    /// # Errors
+    ///
+    /// When any diagnostic is an error; the message counts them (`report` has seen each).
+    pub fn compile(&self, mut report: impl FnMut(&Diagnostic)) -> anyhow::Result<CompiledRules> {
+        let set = self.loader().finish();
+        let mut errors: u64 = 0;
+        for d in set.diagnostics() {
+            if d.severity == Severity::Error {
+                errors += 1;
+            }
+            report(d);
+        }
+        if errors > 0 {
+            anyhow::bail!(
+                "the rules have {errors} error{}; fix them (`hindsight rules validate` lists them all)",
+                super::plural(errors)
+            );
+        }
+        Ok(set.select(&self.selection()))
     }
 }
 

@@ -17,5 +17,5 @@ pub mod replayer;
 pub mod source;
 
 pub use format::{PrintFormat, DEFAULT_FORMAT};
-pub use replay::{Engine, EngineError, MatchMode, Scratch, TraceOutcome};
+pub use replay::{replay_trace_each, Engine, EngineError, MatchMode, Scratch, TraceOutcome};
 pub use replayer::Replayer;

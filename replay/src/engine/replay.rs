@@ -6,7 +6,8 @@
 //! for native chunks (each restored from its checkpoint, in parallel with rayon) and
 //! [`Engine::replay_trace`] for any trace read front to back. [`Engine::replay_paths`] runs
 //! files in parallel and returns results in input order, each trace's alerts in event
-//! order, so the output is identical for any number of threads.
+//! order, so the output is identical for any number of threads. [`replay_trace_each`]
+//! evaluates several engines (rule sets) in one pass over a trace.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -215,7 +216,7 @@ impl Engine {
         }
     }
 
-    /// Replays events from `next` (a lending source) starting from `rp`.
+    /// Applies `ev` to `rp`'s state and evaluates it with this engine's rules.
     fn run<'r>(
         &self,
         rp: &mut Replayer,
@@ -224,46 +225,20 @@ impl Engine {
         alerts: &mut Vec<Alert>,
         ev: &EventRef<'r>,
     ) {
-        // Current libs' view (the default): what their capture converter and libsinsp hand
-        // to the rules, numbered as they number it. Otherwise sysdig's view, every event.
-        rp.libs_view = self.exits_only;
-        let visible = if self.exits_only {
-            libs_view::fate(ev) == Fate::Visible && !rp.is_leading_container(ev)
-        } else {
-            rp.visible(ev)
-        };
-        let ctx = rp.advance(ev);
-        if visible {
-            self.on_event(&ctx, trace, scratch, alerts);
-        }
+        run_each(
+            std::slice::from_ref(self),
+            rp,
+            trace,
+            std::slice::from_mut(scratch),
+            std::slice::from_mut(alerts),
+            ev,
+        );
     }
 
     /// Replays a whole trace front to back on this thread (any format).
     pub fn replay_trace(&self, path: &Path) -> Result<TraceOutcome, EngineError> {
-        let decode = |source| EngineError::Decode {
-            path: path.display().to_string(),
-            source,
-        };
-        let trace = path.display().to_string();
-        let mut reader = TraceReader::open(path).map_err(decode)?;
-        let mut rp = Replayer::from_header(reader.header());
-        let mut scratch = Scratch::default();
-        let mut res = TraceOutcome::default();
-        loop {
-            match reader.next_item().map_err(decode)? {
-                None => break,
-                Some(Item::NewSection) => {
-                    let h = reader.header().clone();
-                    rp.new_section(&h);
-                }
-                Some(Item::Event(ev)) => {
-                    res.events += 1;
-                    self.run(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
-                }
-            }
-        }
-        res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
-        Ok(res)
+        let mut outcomes = replay_trace_each(std::slice::from_ref(self), path)?;
+        Ok(outcomes.pop().unwrap_or_default())
     }
 
     /// Replays chunk `i` of a native trace from `start` (the state its checkpoint holds).
@@ -390,6 +365,85 @@ impl Engine {
     pub fn replay_paths(&self, paths: &[PathBuf]) -> Vec<Result<TraceOutcome, EngineError>> {
         paths.par_iter().map(|p| self.replay_file(p)).collect()
     }
+}
+
+/// Applies `ev` to `rp`'s state once and evaluates it with every engine of `engines`,
+/// appending each engine's alerts to the matching element of `alerts`. The hot path: it
+/// allocates only when a rule matches.
+fn run_each(
+    engines: &[Engine],
+    rp: &mut Replayer,
+    trace: &str,
+    scratch: &mut [Scratch],
+    alerts: &mut [Vec<Alert>],
+    ev: &EventRef<'_>,
+) {
+    // Current libs' view (the default): what their capture converter and libsinsp hand to
+    // the rules, numbered as they number it. Otherwise sysdig's view, every event.
+    let libs_visible = libs_view::fate(ev) == Fate::Visible && !rp.is_leading_container(ev);
+    let sysdig_visible = rp.visible(ev);
+    let ctx = rp.advance(ev);
+    for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
+        let visible = if engine.exits_only {
+            libs_visible
+        } else {
+            sysdig_visible
+        };
+        if visible {
+            engine.on_event(&ctx.in_view(engine.exits_only), trace, scratch, alerts);
+        }
+    }
+}
+
+/// Replays a whole trace front to back once, on this thread, evaluating the rules of every
+/// engine of `engines` at each event (the state is rebuilt once for all of them).
+///
+/// Returns one [`TraceOutcome`] per engine, in the order of `engines`, so the alerts of a set
+/// are tagged by its index; each outcome carries the trace's event count and warnings. This
+/// is how two rule sets are compared over the same events (`hindsight diff`); a single engine
+/// should use [`Engine::replay_file`], which also runs the chunks of a native trace in
+/// parallel.
+///
+/// # Errors
+///
+/// The trace cannot be opened or read.
+pub fn replay_trace_each(
+    engines: &[Engine],
+    path: &Path,
+) -> Result<Vec<TraceOutcome>, EngineError> {
+    let decode = |source| EngineError::Decode {
+        path: path.display().to_string(),
+        source,
+    };
+    let trace = path.display().to_string();
+    let mut reader = TraceReader::open(path).map_err(decode)?;
+    let mut rp = Replayer::from_header(reader.header());
+    let mut scratch: Vec<Scratch> = engines.iter().map(|_| Scratch::default()).collect();
+    let mut alerts: Vec<Vec<Alert>> = engines.iter().map(|_| Vec::new()).collect();
+    let mut events = 0;
+    loop {
+        match reader.next_item().map_err(decode)? {
+            None => break,
+            Some(Item::NewSection) => {
+                let h = reader.header().clone();
+                rp.new_section(&h);
+            }
+            Some(Item::Event(ev)) => {
+                events += 1;
+                run_each(engines, &mut rp, &trace, &mut scratch, &mut alerts, &ev);
+            }
+        }
+    }
+    let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
+    Ok(alerts
+        .into_iter()
+        .map(|alerts| TraceOutcome {
+            alerts,
+            events,
+            warnings: warnings.clone(),
+            skipped_chunks: 0,
+        })
+        .collect())
 }
 
 /// The compression of a trace, from its first bytes.

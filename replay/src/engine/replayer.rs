@@ -18,9 +18,6 @@ pub struct Replayer {
     pub prev_ts: u64,
     last_ts: u64,
     seen_other: bool,
-    /// Current libs' view (Falco 0.42+, see [`crate::state::libs_view`]): events numbered as
-    /// they number them and fields as they compute them, instead of sysdig 0.29's view.
-    pub libs_view: bool,
 }
 
 impl Replayer {
@@ -69,7 +66,8 @@ impl Replayer {
         !self.seen_other && ev.info().is_some_and(|i| i.name == "container")
     }
 
-    /// Applies `ev` to the state and returns the context its fields are extracted from.
+    /// Applies `ev` to the state and returns the context its fields are extracted from, in
+    /// sysdig's view ([`Ctx::in_view`] gives current libs' view).
     pub fn advance<'a>(&'a mut self, ev: &EventRef<'a>) -> Ctx<'a> {
         // libsinsp starts `evt.reltime` at the first event that is not a meta event
         // (container metadata, process list entries written before the syscalls).
@@ -86,16 +84,11 @@ impl Replayer {
         if ev.info().is_none_or(|i| i.name != "container") {
             self.seen_other = true;
         }
-        let num = if self.libs_view {
-            ev.num.saturating_sub(self.state.libs_dropped)
-        } else {
-            ev.num
-        };
         Ctx {
             p: self.state.pair(*ev),
             st: &self.state,
-            num,
-            libs: self.libs_view,
+            num: ev.num,
+            libs: false,
             first_ts: self.first_ts,
             prev_ts: self.prev_ts,
         }

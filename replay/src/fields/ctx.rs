@@ -54,6 +54,17 @@ impl Arg<'_> {
 }
 
 impl<'a> Ctx<'a> {
+    /// This context in current libs' view (`libs`, the rules' default: events numbered
+    /// without those their capture converter drops) or in sysdig 0.29's.
+    pub fn in_view(self, libs: bool) -> Ctx<'a> {
+        let num = if libs {
+            self.p.ev.num.saturating_sub(self.st.libs_dropped)
+        } else {
+            self.p.ev.num
+        };
+        Ctx { num, libs, ..self }
+    }
+
     /// The thread of the event.
     pub fn thread(&self) -> Option<&'a Thread> {
         self.st.thread(self.p.ev.tid)

@@ -1,12 +1,13 @@
-//! Which trace files a `hindsight replay` run reads.
+//! Which trace files a `hindsight replay`, `test` or `diff` run reads.
 //!
 //! Files named on the command line are taken as they are, whatever their name. Directories are
-//! walked recursively for `*.scap`, `*.scap.gz` and `*.scap.zst`; within one directory the
-//! files come in byte order of their paths, so a run over a directory is reproducible.
+//! walked recursively ([`super::files::expand`]) for `*.scap`, `*.scap.gz` and `*.scap.zst`.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
+
+use super::files;
 
 /// File name endings recognised as traces when walking a directory.
 pub const TRACE_SUFFIXES: &[&str] = &[".scap", ".scap.gz", ".scap.zst"];
@@ -23,18 +24,7 @@ fn is_trace_name(path: &Path) -> bool {
 ///
 /// A path that does not exist or cannot be listed, and a run that finds no trace at all.
 pub fn discover(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for input in inputs {
-        let meta = std::fs::metadata(input)
-            .with_context(|| format!("cannot read trace {}", input.display()))?;
-        if meta.is_dir() {
-            let before = out.len();
-            walk(input, &mut out)?;
-            out[before..].sort();
-        } else {
-            out.push(input.clone());
-        }
-    }
+    let out = files::expand(inputs, "trace", is_trace_name)?;
     if out.is_empty() {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         bail!(
@@ -44,24 +34,6 @@ pub fn discover(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         );
     }
     Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list directory {}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot list directory {}", dir.display()))?;
-        let path = entry.path();
-        let ty = entry
-            .file_type()
-            .with_context(|| format!("cannot stat {}", path.display()))?;
-        if ty.is_dir() {
-            walk(&path, out)?;
-        } else if is_trace_name(&path) && (ty.is_file() || path.is_file()) {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

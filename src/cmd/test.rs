@@ -1,0 +1,189 @@
+//! `hindsight test`: rule tests as data. Finds `*.test.yaml` files, replays each one's traces
+//! against its rules (test files in parallel), checks the alerts against its `expect`/`allow`
+//! items and reports in path order, as text, JSON or JUnit XML.
+//!
+//! * [`spec`]: the file format and how its paths resolve.
+//! * [`check`]: alerts against items, closest alerts for the report.
+//! * [`report`]: results and their renderings.
+//! * [`update`]: `--update`, rewriting `expect` from the current alerts.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use hindsight_replay::engine::Engine;
+use hindsight_replay::output::Alert;
+use hindsight_replay::rules::Severity;
+use rayon::prelude::*;
+
+use super::files;
+use report::{Outcome, TestResult, Totals};
+
+pub mod check;
+pub mod report;
+pub mod spec;
+pub mod update;
+
+/// Output format of the results on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One line per test, details of failures below.
+    Text,
+    /// One JSON document: `{"tests": [...], "totals": {...}}`.
+    Json,
+}
+
+/// Arguments of `hindsight test`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Test file (*.test.yaml; paths relative to it):
+    name: terminal shell in a container        # optional, default: the file name
+    traces: [../corpora/lab_shell.scap.zst]    # files, directories or globs
+    rules: [rules/lab_rules.yaml]              # files or directories, in order (none: bundled)
+    options: {match: all, tags: [], disabled_tags: [], disabled_rules: [],
+              min_priority: debug, enter_events: false}
+    expect:                                    # all must hold, counted over all traces
+      - rule: Terminal shell in container
+        count: 1                               # or min:/max:; default min: 1
+        priority: Notice
+        output_contains: shell=sh
+        fields: {proc.name: sh}                # output fields, then the context fields
+      - {rule: Write below etc, count: 0}      # must not fire
+    allow: [{rule: Read sensitive file untrusted}]   # may fire beyond expect
+    strict: true                               # any other alert fails the test
+
+Examples:
+    hindsight test corpora/                    every *.test.yaml below corpora/
+    hindsight test tests/ --junit report.xml   JUnit XML for CI as well
+    hindsight test shell.test.yaml --update    rewrite `expect` from the current alerts
+
+Exit codes:
+    0  every test passed (or was updated)
+    1  at least one test failed
+    2  usage or load error: bad test file (file:line:col), unreadable trace, rules with errors")]
+pub struct Args {
+    /// Test files, or directories searched recursively for *.test.yaml.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also write the results as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Format of the results on stdout.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Rewrite each test file's `expect` from the current alerts (rule, count, priority),
+    /// keeping the other keys; YAML comments are not kept.
+    #[arg(long)]
+    pub update: bool,
+}
+
+fn is_test_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(spec::TEST_SUFFIX))
+}
+
+/// Runs `hindsight test`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut paths = super::input(files::expand(&args.paths, "test file", is_test_name))?;
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return super::input(Err(anyhow::anyhow!(
+            "no test file found in the given directories (they are searched for *{}); \
+             name test files like shell{}",
+            spec::TEST_SUFFIX,
+            spec::TEST_SUFFIX
+        )));
+    }
+    let results: Vec<TestResult> = paths.par_iter().map(|p| run_one(p, args.update)).collect();
+    let totals = Totals::of(&results, started.elapsed());
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        FormatArg::Text => report::write_text(&mut out, &results, &totals)?,
+        FormatArg::Json => report::write_json(&mut out, &results, &totals)?,
+    }
+    out.flush()?;
+    if let Some(path) = &args.junit {
+        let mut xml = Vec::new();
+        report::write_junit(&mut xml, &results, &totals)?;
+        super::input(std::fs::write(path, xml).with_context(|| {
+            format!(
+                "cannot write JUnit file {}; check that its directory exists and is writable",
+                path.display()
+            )
+        }))?;
+    }
+    Ok(if totals.errors > 0 {
+        ExitCode::from(2)
+    } else if totals.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads, replays and checks (or updates) one test file.
+fn run_one(path: &Path, update: bool) -> TestResult {
+    let started = Instant::now();
+    let (name, outcome) = match spec::load(path) {
+        Err(e) => (spec::default_name(path), error(&e)),
+        Ok(test) => {
+            let outcome = match alerts_of(&test) {
+                Err(e) => error(&e),
+                Ok(alerts) if update => match update::rewrite(path, &alerts) {
+                    Ok(items) => Outcome::Updated { items },
+                    Err(e) => error(&e),
+                },
+                Ok(alerts) => {
+                    let failures = check::check(&test.spec, &alerts);
+                    if failures.is_empty() {
+                        Outcome::Pass {
+                            alerts: alerts.len(),
+                        }
+                    } else {
+                        Outcome::Fail { failures }
+                    }
+                }
+            };
+            (test.name, outcome)
+        }
+    };
+    TestResult {
+        file: path.to_path_buf(),
+        name,
+        time: started.elapsed(),
+        outcome,
+    }
+}
+
+fn error(e: &anyhow::Error) -> Outcome {
+    Outcome::Error {
+        message: format!("{e:#}"),
+    }
+}
+
+/// The alerts of every trace of `test`, in trace order, each trace's in event order.
+fn alerts_of(test: &spec::TestFile) -> anyhow::Result<Vec<Alert>> {
+    let mut errors = Vec::new();
+    let rules = test
+        .rules
+        .compile(|d| {
+            if d.severity == Severity::Error {
+                errors.push(d.to_string());
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("{}: {e}:\n{}", test.path.display(), errors.join("\n")))?;
+    let engine = Engine::new(Arc::new(rules), test.spec.options.match_mode.into())
+        .exits_only(!test.spec.options.enter_events);
+    let mut alerts = Vec::new();
+    for outcome in engine.replay_paths(&test.traces) {
+        let outcome = outcome.with_context(|| format!("{}: cannot replay", test.path.display()))?;
+        alerts.extend(outcome.alerts);
+    }
+    Ok(alerts)
+}
