@@ -6,47 +6,59 @@
 use super::ctx::{Arg, Ctx};
 use super::value::Out;
 
-/// What libsinsp prints for a user or group it cannot name: the text `<NA>`, a real value
-/// that conditions compare against (`user.name in ("<NA>", "")` in the upstream macros).
+/// What current libsinsp prints for a user or group it cannot name: the text `<NA>`, a real
+/// value that conditions compare against (`user.name in ("<NA>", "")` in the upstream
+/// macros). sysdig 0.29 has no value instead.
 const NA: &[u8] = b"<NA>";
 
-/// The user (or group) table a thread is named from: the trace's list describes the host;
-/// a thread in a container is named from that container's own list, which libsinsp builds
-/// live from the container's `/etc/passwd` and which a trace does not carry.
-fn host_thread(t: &crate::state::Thread) -> bool {
-    t.container_id.is_empty()
+/// Whether the trace's user and group lists name the thread's ids. They describe the host;
+/// current libsinsp names a thread in a container from that container's own list, which it
+/// builds live from the container's `/etc/passwd` and which a trace does not carry. sysdig
+/// 0.29 used the host's list for every thread.
+fn named_from_trace(c: &Ctx<'_>, t: &crate::state::Thread) -> bool {
+    !c.libs || t.container_id.is_empty()
+}
+
+/// Writes the unnamed marker in current libs' view; `false` (no value) in sysdig's.
+fn unnamed(c: &Ctx<'_>, out: &mut Out) -> bool {
+    if c.libs {
+        out.str(NA);
+    }
+    c.libs
 }
 
 /// Extracts `user.<name>`.
 pub fn extract_user(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let Some(t) = c.thread() else { return false };
-    let lookup = |uid: u32| host_thread(t).then(|| c.st.users.user(uid)).flatten();
+    let lookup = |uid: u32| named_from_trace(c, t).then(|| c.st.users.user(uid)).flatten();
     let user = lookup(t.uid);
     match name {
         "uid" => out.u64(u64::from(t.uid)),
         "name" => match (user, t.uid) {
             (Some(u), _) => out.str(&u.name),
             (None, 0) => out.str(b"root"),
-            _ => out.str(NA),
+            _ => return unnamed(c, out),
         },
         "homedir" => match (user, t.uid) {
             (Some(u), _) => out.str(&u.home),
             (None, 0) => out.str(b"/root"),
-            _ => out.str(NA),
+            _ => return unnamed(c, out),
         },
         "shell" => match user {
             Some(u) => out.str(&u.shell),
-            None => out.str(NA),
+            None => return unnamed(c, out),
         },
         "loginuid" => out.i64(if t.loginuid == u32::MAX {
             -1
         } else {
             i64::from(t.loginuid)
         }),
+        // sysdig 0.29 names no login user when the login uid is unset.
+        "loginname" if !c.libs && t.loginuid == u32::MAX => return false,
         "loginname" => match (lookup(t.loginuid), t.loginuid) {
             (Some(u), _) => out.str(&u.name),
             (None, 0) => out.str(b"root"),
-            _ => out.str(NA),
+            _ => return unnamed(c, out),
         },
         _ => return false,
     }
@@ -59,12 +71,12 @@ pub fn extract_group(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> 
     match name {
         "gid" => out.u64(u64::from(t.gid)),
         "name" => match (
-            host_thread(t).then(|| c.st.users.group(t.gid)).flatten(),
+            named_from_trace(c, t).then(|| c.st.users.group(t.gid)).flatten(),
             t.gid,
         ) {
             (Some(g), _) => out.str(g),
             (None, 0) => out.str(b"root"),
-            _ => out.str(NA),
+            _ => return unnamed(c, out),
         },
         _ => return false,
     }
