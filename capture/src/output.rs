@@ -48,6 +48,7 @@ pub struct Output {
     format: OutputFormat,
     rotation: Rotation,
     chunk_size: usize,
+    mode: u32,
     writer: Option<TraceWriter>,
     path: PathBuf,
     opened: Instant,
@@ -61,11 +62,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// Opens the first file and writes `header` into it.
+    /// Opens the first file and writes `header` into it. Every file is created with permission
+    /// bits `mode` (see [`hindsight_format::writer::create_private`]).
     pub fn create(
         base: &Path,
         rotation: Rotation,
         chunk_size: usize,
+        mode: u32,
         header: &[u8],
     ) -> Result<Output, CaptureError> {
         let format = OutputFormat::from_path(base)
@@ -75,6 +78,7 @@ impl Output {
             format,
             rotation,
             chunk_size,
+            mode,
             writer: None,
             path: PathBuf::new(),
             opened: Instant::now(),
@@ -101,12 +105,12 @@ impl Output {
             chunk_size: self.chunk_size,
             ..Default::default()
         };
-        let mut w = TraceWriter::create(&path, self.format, opts).map_err(|source| {
-            CaptureError::Write {
+        let mut w = TraceWriter::create_with_mode(&path, self.format, opts, self.mode).map_err(
+            |source| CaptureError::Write {
                 path: path.clone(),
                 source,
-            }
-        })?;
+            },
+        )?;
         w.write_header_blocks(header)
             .map_err(|source| CaptureError::Write {
                 path: path.clone(),
@@ -193,7 +197,8 @@ mod tests {
             max_age: None,
             ring: Some(2),
         };
-        let mut out = Output::create(&dir.path().join("t.scap"), rot, 1 << 20, &header).unwrap();
+        let mut out =
+            Output::create(&dir.path().join("t.scap"), rot, 1 << 20, 0o600, &header).unwrap();
         let rec = crate::container::container_event("{}", 1);
         for _ in 0..3 {
             out.write(&rec, 0).unwrap();
@@ -203,11 +208,32 @@ mod tests {
         assert_eq!(files.len(), 2, "{files:?}");
         assert!(dir.path().join("t0.scap").exists() && dir.path().join("t1.scap").exists());
         assert!(!dir.path().join("t2.scap").exists());
+        // Rotated files, including reused ring names, are owner-only.
+        for f in &files {
+            let mode = std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(f).unwrap().permissions(),
+            );
+            assert_eq!(mode & 0o777, 0o600, "{}", f.display());
+        }
+    }
+
+    #[test]
+    fn an_existing_file_does_not_keep_its_wider_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.scap");
+        std::fs::write(&p, b"old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let header = hindsight_format::writer::encode_header(&Default::default());
+        let out = Output::create(&p, Rotation::default(), 1 << 20, 0o600, &header).unwrap();
+        out.finish().unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]
     fn unknown_extension_is_refused() {
-        let e = Output::create(Path::new("/tmp/x.txt"), Rotation::default(), 1, &[])
+        let e = Output::create(Path::new("/tmp/x.txt"), Rotation::default(), 1, 0o600, &[])
             .err()
             .unwrap();
         assert!(e.to_string().contains(".scap.zst"));

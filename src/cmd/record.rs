@@ -15,9 +15,14 @@ pub struct Args {
     /// Stop after this long (e.g. 30s, 5m, 1h; plain numbers are seconds).
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
-    /// Record only this container (full or short id).
-    #[arg(long, value_name = "ID")]
+    /// Record only this container (id, id prefix or name). When it is not running yet, wait
+    /// for its first process and start recording then.
+    #[arg(long, value_name = "ID|NAME")]
     container: Option<String>,
+    /// With --container: give up when the container has not appeared after this long (e.g.
+    /// 30s, 5m; 0 fails at once when it is not running). Default: wait until it appears.
+    #[arg(long, value_parser = parse_duration, requires = "container")]
+    wait_timeout: Option<Duration>,
     /// Bytes of read/write/send/recv payload kept per event.
     #[arg(short = 's', long, default_value_t = 80)]
     snaplen: u32,
@@ -36,10 +41,25 @@ pub struct Args {
     /// Docker Engine API socket for container metadata (default: podman's, then docker's).
     #[arg(long, value_name = "PATH")]
     api_socket: Option<PathBuf>,
+    /// Permission bits of the trace files, in octal (traces hold file contents, command lines
+    /// and environment variables; the umask still applies).
+    #[arg(long, value_name = "OCTAL", default_value = "600", value_parser = parse_mode)]
+    mode: u32,
     /// Record this command's process tree and stop when it exits; without it, the whole host
     /// until SIGINT/SIGTERM or --duration.
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<String>,
+}
+
+/// An octal permission mode such as `600` or `0640`.
+pub fn parse_mode(s: &str) -> Result<u32, String> {
+    let digits = s.strip_prefix("0o").unwrap_or(s);
+    match u32::from_str_radix(digits, 8) {
+        Ok(m) if m <= 0o777 => Ok(m),
+        _ => Err(format!(
+            "`{s}` is not an octal permission mode between 000 and 777 (e.g. 600 or 640)"
+        )),
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -68,6 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut cfg = hindsight_capture::RecordConfig::new(&args.output);
     cfg.duration = args.duration;
     cfg.container = args.container;
+    cfg.wait_timeout = args.wait_timeout;
     cfg.snaplen = args.snaplen;
     cfg.rotation = hindsight_capture::Rotation {
         max_bytes: args.rotate_mb.map(|mb| mb * 1_000_000),
@@ -77,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.syscalls = args.syscalls;
     cfg.api_socket = args.api_socket;
     cfg.command = args.command;
+    cfg.mode = args.mode;
     let s = hindsight_capture::record(&cfg)
         .with_context(|| format!("recording into {}", args.output.display()))?;
     let secs = s.elapsed.as_secs_f64().max(1e-9);
@@ -106,7 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, parse_mode};
     use std::time::Duration;
 
     #[test]
@@ -116,5 +138,13 @@ mod tests {
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert!(parse_duration("5y").is_err());
         assert!(parse_duration("x").is_err());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode("600").unwrap(), 0o600);
+        assert_eq!(parse_mode("0640").unwrap(), 0o640);
+        assert!(parse_mode("800").is_err());
+        assert!(parse_mode("7777").is_err());
     }
 }
