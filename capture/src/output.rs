@@ -1,6 +1,11 @@
 //! Trace files with rotation: by size (`-C MB`), by time (`-G SECS`) and a ring of N files
 //! (`-W N`), like `sysdig -w`. Every file is a complete trace: it starts with fresh header
 //! blocks (a new /proc snapshot) and the container events known so far.
+//!
+//! A recorder may die without a chance to finish its file (SIGKILL, OOM killer, power loss).
+//! So the header is flushed as soon as it is written and events at least every
+//! [`FLUSH_EVERY`] ([`Output::tick`]): a native trace then closes its open chunk, so a killed
+//! recording reads up to its last second, at the cost of smaller chunks on a quiet host.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,6 +14,9 @@ use hindsight_format::native::NativeOptions;
 use hindsight_format::{OutputFormat, TraceWriter};
 
 use crate::error::CaptureError;
+
+/// How often buffered events are made readable from the file.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// When to start a new file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,6 +60,7 @@ pub struct Output {
     writer: Option<TraceWriter>,
     path: PathBuf,
     opened: Instant,
+    flushed: Instant,
     index: u32,
     /// Every file written, in order (a ring keeps reusing names).
     pub files: Vec<PathBuf>,
@@ -82,6 +91,7 @@ impl Output {
             writer: None,
             path: PathBuf::new(),
             opened: Instant::now(),
+            flushed: Instant::now(),
             index: 0,
             files: Vec::new(),
             raw_bytes: 0,
@@ -112,6 +122,7 @@ impl Output {
             },
         )?;
         w.write_header_blocks(header)
+            .and_then(|()| w.flush())
             .map_err(|source| CaptureError::Write {
                 path: path.clone(),
                 source,
@@ -121,6 +132,7 @@ impl Output {
         self.files.push(path.clone());
         self.path = path;
         self.opened = Instant::now();
+        self.flushed = Instant::now();
         self.index += 1;
         Ok(())
     }
@@ -141,6 +153,22 @@ impl Output {
         self.raw_bytes += record.len() as u64;
         self.events += 1;
         Ok(())
+    }
+
+    /// Flushes buffered events to the file when [`FLUSH_EVERY`] has passed since the last
+    /// flush; call it regularly (the recorder does after every ring-buffer poll).
+    pub fn tick(&mut self) -> Result<(), CaptureError> {
+        if self.flushed.elapsed() < FLUSH_EVERY {
+            return Ok(());
+        }
+        self.flushed = Instant::now();
+        match self.writer.as_mut() {
+            Some(w) => w.flush().map_err(|source| CaptureError::Write {
+                path: self.path.clone(),
+                source,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Whether the current file is due for rotation.

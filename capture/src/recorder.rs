@@ -206,6 +206,7 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
             })();
         })?;
         std::mem::replace(&mut pending, Ok(()))?;
+        out.tick()?;
         if let Some(c) = child.as_mut() {
             if exited_at.is_none() {
                 if let Ok(Some(status)) = c.try_wait() {

@@ -112,6 +112,16 @@ impl<W: Write> ScapWriter<W> {
         r
     }
 
+    /// Pushes everything written so far to the sink, so that a reader of a file cut right
+    /// after this point gets every event (gzip: a sync flush, which ends the deflate block).
+    pub fn flush(&mut self) -> Result<(), WriteError> {
+        match &mut self.out {
+            Sink::Plain(w) => w.flush()?,
+            Sink::Gzip(w) => w.flush()?,
+        }
+        Ok(())
+    }
+
     /// Flushes and returns the sink.
     pub fn finish(self) -> Result<W, WriteError> {
         Ok(match self.out {
@@ -231,6 +241,18 @@ impl TraceWriter {
         match self {
             TraceWriter::Scap(w) => w.write_event(ev),
             TraceWriter::Native(w) => w.write_event(ev),
+        }
+    }
+
+    /// Makes everything written so far readable from the file: native traces close the open
+    /// chunk (a file cut afterwards loses nothing before it), plain and gzip ones flush.
+    pub fn flush(&mut self) -> Result<(), WriteError> {
+        match self {
+            TraceWriter::Scap(w) => w.flush(),
+            TraceWriter::Native(w) => {
+                w.flush_chunk()?;
+                Ok(w.get_mut().flush()?)
+            }
         }
     }
 

@@ -38,7 +38,8 @@ pub struct Args {
     /// Record only these syscalls (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     syscalls: Option<Vec<String>>,
-    /// Docker Engine API socket for container metadata (default: podman's, then docker's).
+    /// Docker Engine API socket for container metadata (default: podman's, then docker's;
+    /// `none`: read the runtime's files on disk only, which is also the fallback).
     #[arg(long, value_name = "PATH")]
     api_socket: Option<PathBuf>,
     /// Permission bits of the trace files, in octal (traces hold file contents, command lines

@@ -75,8 +75,12 @@ pub struct ContainerApi {
 
 impl ContainerApi {
     /// The first reachable socket among `explicit`, `$DOCKER_HOST` (unix://), podman's and
-    /// docker's default paths.
+    /// docker's default paths. An `explicit` path `none` disables the API: metadata then
+    /// comes from the files on disk only.
     pub fn discover(explicit: Option<&Path>) -> Option<ContainerApi> {
+        if explicit == Some(Path::new("none")) {
+            return None;
+        }
         let mut candidates: Vec<PathBuf> = explicit.map(Path::to_path_buf).into_iter().collect();
         if let Ok(h) = std::env::var("DOCKER_HOST") {
             if let Some(p) = h.strip_prefix("unix://") {
