@@ -471,3 +471,62 @@ fn privileged_record_killed_with_sigkill_reads_up_to_its_last_flush() {
     let warnings = v["warnings"].to_string();
     assert!(warnings.contains("did not finish"), "{warnings}");
 }
+
+/// A ring buffer too small for the load loses events; the loss is counted per CPU and cause,
+/// and shows in the recorder's summary, in the trace and in `info`.
+#[test]
+fn privileged_record_drops_are_counted_per_cpu_and_kept_in_the_trace() {
+    let test = "privileged_record_drops_are_counted_per_cpu_and_kept_in_the_trace";
+    if !is_root() {
+        eprintln!("SKIPPED {test}: recording needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("drops.scap.zst");
+    let out = run(&[
+        "record",
+        "-o",
+        trace.to_str().unwrap(),
+        "--buffer-size",
+        "4096",
+        "--",
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=1",
+        "count=100000",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("not built into this binary") {
+        eprintln!("SKIPPED {test}: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    let summary_drops: u64 = stderr
+        .split(" dropped")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no drop count in {stderr}"));
+    assert!(summary_drops > 0, "a 4 KiB buffer lost nothing: {stderr}");
+    assert!(stderr.contains("dropped (buffer "), "{stderr}");
+
+    let info = run(&["info", "--json", trace.to_str().unwrap()]);
+    let v: Value = serde_json::from_slice(&info.stdout).unwrap();
+    let d = &v["drops"];
+    assert_eq!(d["total"].as_u64(), Some(summary_drops), "{d}");
+    let per_cpu: u64 = d["cpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["buffer"].as_u64().unwrap()
+                + c["too_big"].as_u64().unwrap()
+                + c["stash"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(per_cpu, summary_drops, "{d}");
+    let text = run(&["info", trace.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&text.stdout)
+        .contains(&format!("drops:       {summary_drops} lost")));
+}

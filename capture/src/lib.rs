@@ -6,6 +6,7 @@
 //! * [`container`]: container ids from cgroup paths, finding a container by id or name (waiting
 //!   for it to start), metadata from the Docker Engine API or the runtime's files on disk,
 //!   CONTAINER_JSON events.
+//! * [`drops`]: lost events per CPU and cause, written into the trace as notification events.
 //! * [`output`]: the trace file and its rotation (size, time, ring of N files).
 //! * [`record`]: the loop tying them together, with a [`Summary`] at the end.
 //!
@@ -23,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod container;
+pub mod drops;
 mod error;
 pub mod output;
 mod recorder;

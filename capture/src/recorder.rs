@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use hindsight_probe::{CgroupFilter, Probe, ProbeConfig, Stats};
 
 use crate::container::{self, locate, ContainerApi};
+use crate::drops;
 use crate::error::CaptureError;
 use crate::output::{Output, Rotation};
 use crate::snapshot::{self, Scope};
@@ -77,6 +78,8 @@ pub struct Summary {
     pub events: u64,
     /// The probe's counters (events produced, drops by cause).
     pub probe: Stats,
+    /// The same counters per CPU, indexed by CPU number.
+    pub per_cpu: Vec<Stats>,
     /// Uncompressed bytes of event records.
     pub raw_bytes: u64,
     /// Bytes on disk over all files.
@@ -124,7 +127,7 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
                 Path::new("/sys/fs/cgroup"),
                 query,
                 cfg.wait_timeout,
-                &stop,
+                stop,
                 name_of,
                 cfg.notify,
             )?;
@@ -182,6 +185,8 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     }
     gate.open();
 
+    let mut drops_checked = Instant::now();
+    let mut drops_noted = 0u64;
     let mut exit_code = None;
     let mut exited_at: Option<Instant> = None;
     let mut pending: Result<(), CaptureError> = Ok(());
@@ -206,6 +211,17 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
             })();
         })?;
         std::mem::replace(&mut pending, Ok(()))?;
+        // New drops go into the trace at the next flush, so that even a killed recording
+        // says what it lost.
+        if drops_checked.elapsed() >= crate::output::FLUSH_EVERY {
+            drops_checked = Instant::now();
+            let per_cpu = probe.stats_per_cpu()?;
+            let total = Stats::sum(&per_cpu).drops();
+            if total != drops_noted {
+                drops_noted = total;
+                out.write(&drops::event(&per_cpu, now_ns()), 0)?;
+            }
+        }
         out.tick()?;
         if let Some(c) = child.as_mut() {
             if exited_at.is_none() {
@@ -227,6 +243,8 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
             break;
         }
         if out.due() {
+            // Each file ends with the counters so far.
+            out.write(&drops::event(&probe.stats_per_cpu()?, now_ns()), 0)?;
             let (h, _) = header_now(&scope);
             out.rotate(&h)?;
             for json in &known {
@@ -237,7 +255,9 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     probe.poll(Duration::from_millis(0), |rec| {
         let _ = out.write(rec.event, rec.cpu);
     })?;
-    let stats = probe.stats()?;
+    let per_cpu = probe.stats_per_cpu()?;
+    out.write(&drops::event(&per_cpu, now_ns()), 0)?;
+    let stats = Stats::sum(&per_cpu);
     let (events, raw_bytes) = (out.events, out.raw_bytes);
     let files = out.finish()?;
     let file_bytes = files
@@ -248,6 +268,7 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     Ok(Summary {
         events,
         probe: stats,
+        per_cpu,
         raw_bytes,
         file_bytes,
         files,

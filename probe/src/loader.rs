@@ -84,6 +84,18 @@ impl Stats {
     pub fn drops(&self) -> u64 {
         self.drops_buffer + self.drops_too_big + self.drops_stash
     }
+
+    /// The sum of several counters (e.g. the per-CPU ones).
+    pub fn sum(all: &[Stats]) -> Stats {
+        let mut t = Stats::default();
+        for s in all {
+            t.events += s.events;
+            t.drops_buffer += s.drops_buffer;
+            t.drops_too_big += s.drops_too_big;
+            t.drops_stash += s.drops_stash;
+        }
+        t
+    }
 }
 
 /// One record from the ring buffer: a complete scap event record (header, lengths, values).
@@ -228,17 +240,24 @@ impl Probe {
         n
     }
 
+    /// The counters of each CPU, indexed by CPU number (possible CPUs, so offline ones
+    /// appear with zeros).
+    pub fn stats_per_cpu(&self) -> Result<Vec<Stats>, ProbeError> {
+        let per_cpu = self.stats.get(&0, 0).map_err(ProbeError::map("hs_stats"))?;
+        Ok(per_cpu
+            .iter()
+            .map(|s| Stats {
+                events: s.events,
+                drops_buffer: s.drops_buffer,
+                drops_too_big: s.drops_too_big,
+                drops_stash: s.drops_stash,
+            })
+            .collect())
+    }
+
     /// The counters summed over all CPUs.
     pub fn stats(&self) -> Result<Stats, ProbeError> {
-        let per_cpu = self.stats.get(&0, 0).map_err(ProbeError::map("hs_stats"))?;
-        let mut t = Stats::default();
-        for s in per_cpu.iter() {
-            t.events += s.events;
-            t.drops_buffer += s.drops_buffer;
-            t.drops_too_big += s.drops_too_big;
-            t.drops_stash += s.drops_stash;
-        }
-        Ok(t)
+        Ok(Stats::sum(&self.stats_per_cpu()?))
     }
 }
 

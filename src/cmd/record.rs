@@ -42,6 +42,10 @@ pub struct Args {
     /// `none`: read the runtime's files on disk only, which is also the fallback).
     #[arg(long, value_name = "PATH")]
     api_socket: Option<PathBuf>,
+    /// Size of the probe's ring buffer (a power of two, at least 4096; K and M suffixes).
+    /// Too small a buffer loses events under load (counted per CPU and cause).
+    #[arg(long, value_name = "BYTES", default_value = "32M", value_parser = parse_size)]
+    buffer_size: u32,
     /// Permission bits of the trace files, in octal (traces hold file contents, command lines
     /// and environment variables; the umask still applies).
     #[arg(long, value_name = "OCTAL", default_value = "600", value_parser = parse_mode)]
@@ -50,6 +54,25 @@ pub struct Args {
     /// until SIGINT/SIGTERM or --duration.
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<String>,
+}
+
+/// A byte size: a power of two from 4096 to 1G, with an optional K or M suffix.
+fn parse_size(s: &str) -> Result<u32, String> {
+    let (num, mul) = match s.strip_suffix(['K', 'k']) {
+        Some(n) => (n, 1u64 << 10),
+        None => match s.strip_suffix(['M', 'm']) {
+            Some(n) => (n, 1 << 20),
+            None => (s, 1),
+        },
+    };
+    let n = num
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mul))
+        .filter(|n| n.is_power_of_two() && (4096..=1 << 30).contains(n));
+    n.map(|n| n as u32).ok_or_else(|| {
+        format!("`{s}` is not a power of two between 4096 and 1G bytes (e.g. 64K, 32M)")
+    })
 }
 
 /// An octal permission mode such as `600` or `0640`.
@@ -100,17 +123,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.api_socket = args.api_socket;
     cfg.command = args.command;
     cfg.mode = args.mode;
+    cfg.ring_bytes = args.buffer_size;
     let s = hindsight_capture::record(&cfg)
         .with_context(|| format!("recording into {}", args.output.display()))?;
     let secs = s.elapsed.as_secs_f64().max(1e-9);
     eprintln!(
-        "hindsight: recorded {} events in {:.2}s ({:.0} ev/s), {} dropped (buffer {}, too big {}), {} containers",
+        "hindsight: recorded {} events in {:.2}s ({:.0} ev/s), {} dropped{}, {} containers",
         s.events,
         secs,
         s.events as f64 / secs,
         s.probe.drops(),
-        s.probe.drops_buffer,
-        s.probe.drops_too_big,
+        hindsight_capture::drops::describe(&s.per_cpu),
         s.containers
     );
     eprintln!(
@@ -147,5 +170,14 @@ mod tests {
         assert_eq!(parse_mode("0640").unwrap(), 0o640);
         assert!(parse_mode("800").is_err());
         assert!(parse_mode("7777").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(super::parse_size("32M").unwrap(), 32 << 20);
+        assert_eq!(super::parse_size("4096").unwrap(), 4096);
+        assert!(super::parse_size("3000").is_err());
+        assert!(super::parse_size("2048").is_err());
+        assert!(super::parse_size("99999999999M").is_err());
     }
 }
