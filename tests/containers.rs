@@ -283,12 +283,10 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
         }
         panic!("the recorder did not wait: {e}");
     }
-    // The command waits a moment before its work: the probe is loaded once the container's
-    // cgroup appears, which takes a few hundred milliseconds.
-    let c = podman.run(
-        &name,
-        &["sh", "-c", "sleep 1; cat /etc/passwd > /dev/null; sleep 5"],
-    );
+    // The entrypoint works at once: the recorder attached its probe while waiting and sets
+    // the container's cgroup filter within a few milliseconds of the cgroup's creation, before
+    // runc starts the entrypoint.
+    let c = podman.run(&name, &["sh", "-c", "cat /etc/passwd > /dev/null; sleep 5"]);
     let c = match c {
         Ok(c) => c,
         Err(e) => {
@@ -306,7 +304,7 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
         &trace,
         // proc.exe: busybox runs its applets by exec'ing /proc/self/exe, so comm is `exe`
         "%proc.exe %fd.name %container.name %container.image",
-        "evt.type=openat and evt.dir=< and fd.name=/etc/passwd",
+        "evt.type=openat and evt.dir=< and fd.name=/etc/passwd and proc.exe=cat",
     );
     assert_eq!(
         lines,
@@ -314,6 +312,13 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
         "container {}",
         c.id()
     );
+    // The entrypoint's own start is in the trace, not only what it did later.
+    let execs = print(
+        &trace,
+        "%proc.exe",
+        "evt.type=execve and evt.dir=< and evt.failed=false",
+    );
+    assert_eq!(execs, ["sh", "cat", "sleep"], "container {}", c.id());
 }
 
 /// A container that never appears ends the wait with a clear error.

@@ -116,23 +116,29 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     }
     let stop = hindsight_probe::signal::install_stop_flag();
     let api = ContainerApi::discover(cfg.api_socket.as_deref());
+    // Names are looked up on every scan of a container not yet matched, so this takes the
+    // cheap way: the API when one answers, else runc's state and podman's containers.json.
+    let mut name_of = |id: &str| {
+        api.as_ref()
+            .and_then(|a| a.inspect(id))
+            .and_then(|v| Some(v["Name"].as_str()?.trim_start_matches('/').to_string()))
+            .or_else(|| container::ondisk::name(id))
+            .filter(|n| !n.is_empty())
+    };
+    let sys_cgroup = Path::new("/sys/fs/cgroup");
+    // A running container is filtered from the start; one not running yet is waited for with
+    // the probe already attached (and filtering every task out), so that only the time between
+    // two scans of the cgroup tree, not the probe's load time, passes unrecorded once its
+    // cgroup appears.
+    let mut waiting = None;
     let (cgroup, mut scope) = match &cfg.container {
-        Some(query) => {
-            let name_of = |id: &str| {
-                container::inspect(api.as_ref(), id)
-                    .and_then(|v| Some(v["Name"].as_str()?.trim_start_matches('/').to_string()))
-                    .filter(|n| !n.is_empty())
-            };
-            let found = locate::wait(
-                Path::new("/sys/fs/cgroup"),
-                query,
-                cfg.wait_timeout,
-                stop,
-                name_of,
-                cfg.notify,
-            )?;
-            (found.filter, Scope::Container(found.id))
-        }
+        Some(query) => match locate::locate(sys_cgroup, query, &mut name_of) {
+            Some(found) => (found.filter, Scope::Container(found.id)),
+            None => {
+                waiting = Some(query);
+                (CgroupFilter::Pending, Scope::Host)
+            }
+        },
         None => (CgroupFilter::None, Scope::Host),
     };
     let probe_cfg = ProbeConfig {
@@ -143,6 +149,18 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         syscalls: cfg.syscalls.clone(),
     };
     let mut probe = Probe::load(&probe_cfg)?;
+    if let Some(query) = waiting {
+        let found = locate::wait(
+            sys_cgroup,
+            query,
+            cfg.wait_timeout,
+            stop,
+            name_of,
+            cfg.notify,
+        )?;
+        probe.set_cgroup(&found.filter)?;
+        scope = Scope::Container(found.id);
+    }
     let gate = Gate::new();
     let mut child = if cfg.command.is_empty() {
         None

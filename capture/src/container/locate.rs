@@ -19,8 +19,10 @@ use crate::error::CaptureError;
 /// `kubepods/<qos>/pod<uid>/<id>`, systemd `machine.slice/libpod-<id>.scope/container`).
 const MAX_DEPTH: usize = 6;
 
-/// How often the cgroup hierarchy is scanned while waiting.
-const POLL: Duration = Duration::from_millis(50);
+/// How often the cgroup hierarchy is scanned while waiting: what passes between the cgroup's
+/// creation and the probe's filter being set is not recorded, and runc starts the entrypoint
+/// within tens of milliseconds. A scan reads a few directories.
+const POLL: Duration = Duration::from_millis(5);
 
 /// A container found in a cgroup hierarchy.
 #[derive(Clone, Debug, PartialEq, Eq)]

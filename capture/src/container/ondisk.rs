@@ -75,6 +75,40 @@ pub fn inspect_in(roots: &Roots, id: &str) -> Option<Value> {
     Some(m.into_inspect())
 }
 
+/// The name of container `id` alone, from the cheapest files that give it (runtime state,
+/// bundle annotations, podman's containers.json, docker's config), for the recorder's scans
+/// while it waits for a container by name.
+pub fn name(id: &str) -> Option<String> {
+    name_in(&Roots::default(), id)
+}
+
+fn name_in(roots: &Roots, id: &str) -> Option<String> {
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if let Some(d) = docker_state(&roots.docker.join(id)) {
+        return d["Name"]
+            .as_str()
+            .map(|n| n.trim_start_matches('/').to_string());
+    }
+    let bundle = bundle_of(&runtime_state(roots, id)?)?;
+    let config = read_json(&bundle.join("config.json")).unwrap_or(Value::Null);
+    let mut m = Meta::default();
+    m.annotations(&config["annotations"]);
+    if m.name.is_empty() {
+        if let Some(dir) = bundle.parent().and_then(Path::parent) {
+            let containers = read_json(&dir.join("containers.json")).unwrap_or_default();
+            let c = containers
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["id"] == id);
+            Meta::set(&mut m.name, c.and_then(|c| c["names"][0].as_str()));
+        }
+    }
+    (!m.name.is_empty()).then_some(m.name)
+}
+
 /// Metadata gathered from several files; the first source to give a field wins.
 #[derive(Debug, Default)]
 struct Meta {
@@ -283,11 +317,11 @@ fn libpod_config(db: &Path, id: &str) -> Option<Value> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(hay, needle)
 }
 
 fn read_json(p: &Path) -> Option<Value> {
@@ -365,6 +399,8 @@ mod tests {
         assert_eq!(v["Name"], "web");
         assert_eq!(v["Config"]["Image"], "localhost/nginx:latest");
         assert_eq!(v["HostConfig"]["Privileged"], true, "from the annotation");
+        assert_eq!(name_in(&roots, ID).as_deref(), Some("web"));
+        assert_eq!(name_in(&roots, &"f".repeat(64)), None);
     }
 
     #[test]
