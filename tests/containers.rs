@@ -157,6 +157,14 @@ impl Drop for Container<'_> {
     }
 }
 
+/// Polls `cond` until it holds, for 30 s at most (loading the probe is slow on a busy host).
+fn wait_until(mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !cond() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// `hindsight print TRACE -p FORMAT FILTER` lines.
 fn print(trace: &Path, format: &str, filter: &str) -> Vec<String> {
     let out = run(&["print", trace.to_str().unwrap(), "-p", format, filter]);
@@ -202,7 +210,8 @@ fn privileged_podman_container_without_api_has_metadata_and_only_its_processes()
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Recording has begun once the trace exists (after the probe's load and the snapshot).
+    wait_until(|| trace.exists());
     let exec = podman
         .cmd(&["exec", &name, "cat", "/etc/passwd"])
         .output()
@@ -254,6 +263,7 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
     let name = format!("hs-wait-{}", std::process::id());
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("w.scap.zst");
+    let log = dir.path().join("record.log");
     let mut rec = hindsight()
         .args([
             "record",
@@ -270,13 +280,14 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
             "--wait-timeout",
             "60s",
         ])
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
-    if let Ok(Some(_)) = rec.try_wait() {
-        let out = rec.wait_with_output().unwrap();
-        let e = String::from_utf8_lossy(&out.stderr);
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_until(|| said().contains("waiting") || rec.try_wait().is_ok_and(|s| s.is_some()));
+    if !said().contains("waiting") {
+        let e = said();
+        let _ = rec.kill();
         if e.contains("not built into this binary") {
             eprintln!("SKIPPED {test}: {e}");
             return;
@@ -295,10 +306,9 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
             return;
         }
     };
-    let out = rec.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "record: {stderr}");
-    assert!(stderr.contains("waiting"), "no waiting message: {stderr}");
+    let status = rec.wait().unwrap();
+    let stderr = said();
+    assert!(status.success(), "record: {stderr}");
     assert!(stderr.contains("appeared"), "{stderr}");
     let lines = print(
         &trace,

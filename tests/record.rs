@@ -432,44 +432,71 @@ fn privileged_record_killed_with_sigkill_reads_up_to_its_last_flush() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("killed.scap.zst");
-    // The command outlives the recorder by a few seconds and then ends by itself.
-    let mut rec = crate::util::hindsight()
-        .args(["record", "-o", trace.to_str().unwrap(), "--"])
-        .args([
-            "sh",
-            "-c",
-            "i=0; while [ $i -lt 60 ]; do cat /etc/hostname > /dev/null; sleep 0.1; i=$((i+1)); done",
-        ])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2500));
-    if let Ok(Some(_)) = rec.try_wait() {
-        let out = rec.wait_with_output().unwrap();
-        let e = String::from_utf8_lossy(&out.stderr);
-        if e.contains("not built into this binary") {
-            eprintln!("SKIPPED {test}: {e}");
-            return;
-        }
-        panic!("the recorder stopped early: {e}");
+    // One recorder per output format, killed together; what each damage looks like to info.
+    let formats = [
+        ("scap.zst", Some("did not finish")),
+        ("scap.gz", Some("stopped early")),
+        ("scap", None),
+    ];
+    let mut recorders = Vec::new();
+    for (ext, _) in formats {
+        let trace = dir.path().join(format!("killed.{ext}"));
+        let started = dir.path().join(format!("started.{ext}"));
+        // The command marks its start (recording has begun: the gate opened), then outlives
+        // the recorder by a few seconds and ends by itself.
+        let script = format!(
+            "touch {}; i=0; while [ $i -lt 80 ]; do cat /etc/hostname > /dev/null; sleep 0.1; i=$((i+1)); done",
+            started.display()
+        );
+        let rec = crate::util::hindsight()
+            .args(["record", "-o", trace.to_str().unwrap(), "--"])
+            .args(["sh", "-c", &script])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        recorders.push((trace, rec));
     }
-    rec.kill().unwrap(); // SIGKILL
-    let _ = rec.wait();
-    let out = run(&["info", "--json", trace.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "info failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["events"].as_u64().unwrap() > 0, "{v}");
-    assert!(
-        v["event_types"]["openat"].as_u64().unwrap_or(0) >= 5,
-        "the loop's opens before the kill: {v}"
-    );
-    let warnings = v["warnings"].to_string();
-    assert!(warnings.contains("did not finish"), "{warnings}");
+    // Wait for every command to start (loading probes takes a while on a busy machine), then
+    // for two flush intervals.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while formats
+        .iter()
+        .any(|(ext, _)| !dir.path().join(format!("started.{ext}")).exists())
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    for (_, rec) in &mut recorders {
+        if let Ok(Some(_)) = rec.try_wait() {
+            let mut e = String::new();
+            let _ = std::io::Read::read_to_string(rec.stderr.as_mut().unwrap(), &mut e);
+            if e.contains("not built into this binary") {
+                eprintln!("SKIPPED {test}: {e}");
+                return;
+            }
+            panic!("the recorder stopped early: {e}");
+        }
+        rec.kill().unwrap(); // SIGKILL
+        let _ = rec.wait();
+    }
+    for ((trace, _), (ext, warning)) in recorders.iter().zip(formats) {
+        let out = run(&["info", "--json", trace.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "info {ext} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["event_types"]["openat"].as_u64().unwrap_or(0) >= 5,
+            "{ext}: the loop's opens before the kill: {v}"
+        );
+        if let Some(w) = warning {
+            let warnings = v["warnings"].to_string();
+            assert!(warnings.contains(w), "{ext}: {warnings}");
+        }
+    }
 }
 
 /// A ring buffer too small for the load loses events; the loss is counted per CPU and cause,
