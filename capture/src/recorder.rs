@@ -1,5 +1,6 @@
-//! The recording loop: pre-filters, /proc snapshot, probe records to the output file, container
-//! metadata on first sight, rotation, and a clean stop (command exit, duration, SIGINT/SIGTERM).
+//! The recording loop: pre-filters, /proc snapshot of the recording's scope, probe records to
+//! the output file (flushed every second), container metadata on first sight, drop counters,
+//! rotation, and a clean stop (command exit, duration, SIGINT/SIGTERM).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,10 @@ impl Summary {
 }
 
 /// Records until the command exits, the duration passes or SIGINT/SIGTERM arrives.
+///
+/// With `container` set and the container not running yet, the probe is loaded first and
+/// recording starts when the container's cgroup appears (see [`locate::wait`]); the duration
+/// counts from then. The snapshot in each file's header is limited to the recording's scope.
 pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     if !hindsight_probe::signal::is_root() {
         return Err(CaptureError::NotRoot);

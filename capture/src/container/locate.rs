@@ -81,10 +81,9 @@ fn container_dirs(root: &Path) -> Vec<(String, u64)> {
     out
 }
 
-/// Looks for the container `query` (an id prefix, or a name that `name_of` gives for its id)
-/// among the running containers under `sys_cgroup` (normally `/sys/fs/cgroup`).
-///
-/// `name_of` is asked only about ids that do not match as a prefix.
+/// Looks for the container `query` (a full id, a name that `name_of` gives for its id, or an
+/// id prefix, in this order) among the running containers under `sys_cgroup` (normally
+/// `/sys/fs/cgroup`).
 pub fn locate(
     sys_cgroup: &Path,
     query: &str,
@@ -93,13 +92,19 @@ pub fn locate(
     let (root, v1) = hierarchy(sys_cgroup);
     let want = query.to_ascii_lowercase();
     let dirs = container_dirs(&root);
-    let by_id = dirs
+    // Docker's order: a full id, then a name, then an id prefix (a name such as `cafe` is
+    // also a hex prefix; the container named so wins).
+    let found = dirs
         .iter()
-        .find(|(id, _)| !want.is_empty() && id.starts_with(&want));
-    let found = by_id.or_else(|| {
-        dirs.iter()
-            .find(|(id, _)| name_of(id).is_some_and(|n| n == query))
-    })?;
+        .find(|(id, _)| *id == want)
+        .or_else(|| {
+            dirs.iter()
+                .find(|(id, _)| name_of(id).is_some_and(|n| n == query))
+        })
+        .or_else(|| {
+            dirs.iter()
+                .find(|(id, _)| !want.is_empty() && id.starts_with(&want))
+        })?;
     let (id, ino) = found.clone();
     Some(Located {
         id,
@@ -195,6 +200,18 @@ mod tests {
         assert!(matches!(l.filter, CgroupFilter::V1Pids(_)));
         let mut names = |id: &str| (id == ID).then(|| "web".to_string());
         assert_eq!(locate(dir.path(), "web", &mut names).unwrap().id, ID);
+        // a name that is also a hex prefix of another container's id: the name wins
+        let other = dir
+            .path()
+            .join(format!("pids/libpod_parent/libpod-{}", "8".repeat(64)));
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join("cgroup.procs"), "7\n").unwrap();
+        let mut named_8 = |id: &str| (id == ID).then(|| "8888".to_string());
+        assert_eq!(locate(dir.path(), "8888", &mut named_8).unwrap().id, ID);
+        assert_eq!(
+            locate(dir.path(), "8888", &mut no_names).unwrap().id,
+            "8".repeat(64)
+        );
         assert!(locate(dir.path(), "aaaa", &mut no_names).is_none(), "stale");
         assert!(locate(dir.path(), "db", &mut names).is_none());
     }
