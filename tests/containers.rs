@@ -114,9 +114,12 @@ impl Podman {
         Ok(())
     }
 
-    /// `podman run -d --name NAME ...`; `Err` with podman's words when it cannot.
-    fn run(&self, name: &str, args: &[&str]) -> Result<Container<'_>, String> {
-        let mut a = vec!["run", "-d", "--name", name, "--label", "team=blue", IMAGE];
+    /// `podman run -d --name NAME --label team=blue OPTS IMAGE ARGS`; `Err` with podman's
+    /// words when it cannot.
+    fn run(&self, name: &str, opts: &[&str], args: &[&str]) -> Result<Container<'_>, String> {
+        let mut a = vec!["run", "-d", "--name", name, "--label", "team=blue"];
+        a.extend_from_slice(opts);
+        a.push(IMAGE);
         a.extend_from_slice(args);
         let out = self.cmd(&a).output().map_err(|e| e.to_string())?;
         // Remove the container even when the run half failed.
@@ -179,8 +182,8 @@ fn print(trace: &Path, format: &str, filter: &str) -> Vec<String> {
         .collect()
 }
 
-/// Recording a running container with no API socket: the header holds its processes only,
-/// and name, image and labels come from runc's and podman's files.
+/// Recording a running (privileged) container with no API socket: the header holds its
+/// processes only, and name, image, labels and privileged come from runc's and podman's files.
 #[test]
 fn privileged_podman_container_without_api_has_metadata_and_only_its_processes() {
     let test = "privileged_podman_container_without_api_has_metadata_and_only_its_processes";
@@ -188,7 +191,7 @@ fn privileged_podman_container_without_api_has_metadata_and_only_its_processes()
         return;
     };
     let name = format!("hs-meta-{}", std::process::id());
-    let c = match podman.run(&name, &["sleep", "30"]) {
+    let c = match podman.run(&name, &["--privileged"], &["sleep", "30"]) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("SKIPPED {test}: podman cannot run a container here: {e}");
@@ -248,7 +251,7 @@ fn privileged_podman_container_without_api_has_metadata_and_only_its_processes()
         &format!("container.id={}", &id[..12]),
     );
     assert!(!lines.is_empty(), "no event of the container");
-    let want = format!("{name} {IMAGE} blue false");
+    let want = format!("{name} {IMAGE} blue true");
     assert!(lines.iter().all(|l| *l == want), "want {want}: {lines:#?}");
 }
 
@@ -297,7 +300,11 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
     // The entrypoint works at once: the recorder attached its probe while waiting and sets
     // the container's cgroup filter within a few milliseconds of the cgroup's creation, before
     // runc starts the entrypoint.
-    let c = podman.run(&name, &["sh", "-c", "cat /etc/passwd > /dev/null; sleep 5"]);
+    let c = podman.run(
+        &name,
+        &[],
+        &["sh", "-c", "cat /etc/passwd > /dev/null; sleep 5"],
+    );
     let c = match c {
         Ok(c) => c,
         Err(e) => {
@@ -313,12 +320,12 @@ fn privileged_podman_record_waits_for_a_container_started_later() {
     let lines = print(
         &trace,
         // proc.exe: busybox runs its applets by exec'ing /proc/self/exe, so comm is `exe`
-        "%proc.exe %fd.name %container.name %container.image",
+        "%proc.exe %fd.name %container.name %container.image %container.privileged",
         "evt.type=openat and evt.dir=< and fd.name=/etc/passwd and proc.exe=cat",
     );
     assert_eq!(
         lines,
-        vec![format!("cat /etc/passwd {name} {IMAGE}")],
+        vec![format!("cat /etc/passwd {name} {IMAGE} false")],
         "container {}",
         c.id()
     );
