@@ -21,7 +21,7 @@ pub struct Args {
     container: Option<String>,
     /// With --container: give up when the container has not appeared after this long (e.g.
     /// 30s, 5m; 0 fails at once when it is not running). Default: wait until it appears.
-    #[arg(long, value_parser = parse_duration, requires = "container")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "container")]
     wait_timeout: Option<Duration>,
     /// Bytes of read/write/send/recv payload kept per event.
     #[arg(short = 's', long, default_value_t = 80)]
