@@ -323,3 +323,237 @@ fn record_without_root_or_with_bad_args_fails_clearly() {
         "{e}"
     );
 }
+
+fn mode_of(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Traces hold secrets: `record` and `convert` create them owner-only, unless `--mode` says
+/// otherwise (issue 10).
+#[test]
+fn privileged_record_trace_files_are_owner_only_unless_mode_says() {
+    let test = "privileged_record_trace_files_are_owner_only_unless_mode_says";
+    let dir = tempfile::tempdir().unwrap();
+    let Some(trace) = record(test, dir.path(), "private", &["true"]) else {
+        return;
+    };
+    assert_eq!(mode_of(&trace), 0o600, "{}", trace.display());
+    let wide = dir.path().join("wide.scap.zst");
+    let out = run(&[
+        "record",
+        "-o",
+        wide.to_str().unwrap(),
+        "--mode",
+        "640",
+        "--",
+        "true",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(mode_of(&wide), 0o640);
+    // convert rewrites an existing wider file owner-only, not keeping its old bits
+    let plain = dir.path().join("plain.scap");
+    std::fs::write(&plain, b"old").unwrap();
+    std::fs::set_permissions(&plain, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let out = run(&["convert", trace.to_str().unwrap(), plain.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(mode_of(&plain), 0o600);
+    let out = run(&["record", "-o", "x.scap", "--mode", "999", "--", "true"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("octal"));
+}
+
+/// A `-- COMMAND` recording describes in its header only the command's process and the
+/// recorder that started it (without environment or open files): no other process of the
+/// host, their command lines and environments (issue 10). Replay still knows the command's
+/// parent.
+#[test]
+fn privileged_record_command_snapshot_holds_only_its_scope() {
+    let test = "privileged_record_command_snapshot_holds_only_its_scope";
+    let dir = tempfile::tempdir().unwrap();
+    let Some(trace) = record(
+        test,
+        dir.path(),
+        "scope",
+        &["sh", "-c", "cat /etc/hostname > /dev/null"],
+    ) else {
+        return;
+    };
+    let r = hindsight_format::TraceReader::open(&trace).unwrap();
+    let h = r.header();
+    let pids: std::collections::BTreeSet<i64> = h.threads.iter().map(|t| t.pid).collect();
+    assert_eq!(pids.len(), 2, "threads: {:#?}", h.threads);
+    let recorder = h
+        .threads
+        .iter()
+        .find(|t| t.comm == b"hindsight")
+        .unwrap_or_else(|| panic!("no recorder in {:#?}", h.threads));
+    let command = h.threads.iter().find(|t| t.pid != recorder.pid).unwrap();
+    assert_eq!(
+        command.ptid, recorder.pid,
+        "the command is the recorder's child"
+    );
+    assert!(recorder.env.is_empty(), "the recorder's environment leaked");
+    assert!(
+        h.fds.iter().all(|t| t.tid == command.pid),
+        "fd tables of other processes: {:?}",
+        h.fds.iter().map(|t| t.tid).collect::<Vec<_>>()
+    );
+    let out = run(&[
+        "print",
+        trace.to_str().unwrap(),
+        "-p",
+        "%proc.name %proc.pname",
+        "evt.type=execve and evt.dir=< and proc.name=sh",
+    ]);
+    // (one line per PATH candidate the gate's `exec` tries)
+    let lines = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        !lines.is_empty() && lines.lines().all(|l| l == "sh hindsight"),
+        "{lines}"
+    );
+}
+
+/// A recorder killed with SIGKILL cannot finish its file; what it flushed (header at once,
+/// events every second) still reads, with a warning that the writer did not finish.
+#[test]
+fn privileged_record_killed_with_sigkill_reads_up_to_its_last_flush() {
+    let test = "privileged_record_killed_with_sigkill_reads_up_to_its_last_flush";
+    if !is_root() {
+        eprintln!("SKIPPED {test}: recording needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // One recorder per output format, killed together; what each damage looks like to info.
+    let formats = [
+        ("scap.zst", Some("did not finish")),
+        ("scap.gz", Some("stopped early")),
+        ("scap", None),
+    ];
+    let mut recorders = Vec::new();
+    for (ext, _) in formats {
+        let trace = dir.path().join(format!("killed.{ext}"));
+        let started = dir.path().join(format!("started.{ext}"));
+        // The command marks its start (recording has begun: the gate opened), then outlives
+        // the recorder by a few seconds and ends by itself.
+        let script = format!(
+            "touch {}; i=0; while [ $i -lt 80 ]; do cat /etc/hostname > /dev/null; sleep 0.1; i=$((i+1)); done",
+            started.display()
+        );
+        let rec = crate::util::hindsight()
+            .args(["record", "-o", trace.to_str().unwrap(), "--"])
+            .args(["sh", "-c", &script])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        recorders.push((trace, rec));
+    }
+    // Wait for every command to start (loading probes takes a while on a busy machine), then
+    // for two flush intervals.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while formats
+        .iter()
+        .any(|(ext, _)| !dir.path().join(format!("started.{ext}")).exists())
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    for (_, rec) in &mut recorders {
+        if let Ok(Some(_)) = rec.try_wait() {
+            let mut e = String::new();
+            let _ = std::io::Read::read_to_string(rec.stderr.as_mut().unwrap(), &mut e);
+            if e.contains("not built into this binary") {
+                eprintln!("SKIPPED {test}: {e}");
+                return;
+            }
+            panic!("the recorder stopped early: {e}");
+        }
+        rec.kill().unwrap(); // SIGKILL
+        let _ = rec.wait();
+    }
+    for ((trace, _), (ext, warning)) in recorders.iter().zip(formats) {
+        let out = run(&["info", "--json", trace.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "info {ext} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["event_types"]["openat"].as_u64().unwrap_or(0) >= 5,
+            "{ext}: the loop's opens before the kill: {v}"
+        );
+        if let Some(w) = warning {
+            let warnings = v["warnings"].to_string();
+            assert!(warnings.contains(w), "{ext}: {warnings}");
+        }
+    }
+}
+
+/// A ring buffer too small for the load loses events; the loss is counted per CPU and cause,
+/// and shows in the recorder's summary, in the trace and in `info`.
+#[test]
+fn privileged_record_drops_are_counted_per_cpu_and_kept_in_the_trace() {
+    let test = "privileged_record_drops_are_counted_per_cpu_and_kept_in_the_trace";
+    if !is_root() {
+        eprintln!("SKIPPED {test}: recording needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("drops.scap.zst");
+    let out = run(&[
+        "record",
+        "-o",
+        trace.to_str().unwrap(),
+        "--buffer-size",
+        "4096",
+        "--",
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=1",
+        "count=100000",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("not built into this binary") {
+        eprintln!("SKIPPED {test}: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    let summary_drops: u64 = stderr
+        .split(" dropped")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no drop count in {stderr}"));
+    assert!(summary_drops > 0, "a 4 KiB buffer lost nothing: {stderr}");
+    assert!(stderr.contains("dropped (buffer "), "{stderr}");
+
+    let info = run(&["info", "--json", trace.to_str().unwrap()]);
+    let v: Value = serde_json::from_slice(&info.stdout).unwrap();
+    let d = &v["drops"];
+    assert_eq!(d["total"].as_u64(), Some(summary_drops), "{d}");
+    let per_cpu: u64 = d["cpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["buffer"].as_u64().unwrap()
+                + c["too_big"].as_u64().unwrap()
+                + c["stash"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(per_cpu, summary_drops, "{d}");
+    let text = run(&["info", trace.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&text.stdout)
+        .contains(&format!("drops:       {summary_drops} lost")));
+}

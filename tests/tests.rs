@@ -1,5 +1,6 @@
 //! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
 
+mod containers;
 mod corpora;
 mod diff;
 mod falco_diff;

@@ -29,20 +29,21 @@ pub enum CaptureError {
         #[source]
         source: std::io::Error,
     },
-    /// The container to record was not found.
-    #[error("container `{0}` not found: no process has it in its cgroup paths (is it running?)")]
-    ContainerNotFound(String),
-    /// The container's cgroup directory could not be found.
-    #[error("cannot find the cgroup directory {path} of container `{id}`")]
-    CgroupDir {
-        /// Container id.
-        id: String,
-        /// The directory looked for.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
+    /// The container to record did not appear in time.
+    #[error(
+        "container `{query}` not found after waiting {:.1}s: no cgroup of a running container \
+         has this id prefix or name (check `podman ps` / `docker ps`, or raise --wait-timeout)",
+        waited.as_secs_f64()
+    )]
+    ContainerNotFound {
+        /// The id prefix or name asked for.
+        query: String,
+        /// How long we waited.
+        waited: std::time::Duration,
     },
+    /// SIGINT or SIGTERM arrived before recording started.
+    #[error("interrupted while {0}; nothing was recorded")]
+    Interrupted(String),
     /// Not running as root.
     #[error("recording needs root (or CAP_BPF and CAP_PERFMON); run with sudo")]
     NotRoot,

@@ -2,9 +2,11 @@
 //! scap traces (native `.scap.zst` chunks, or plain/gzip scap).
 //!
 //! * [`snapshot`]: threads, fds, users, groups, interfaces and machine info at start, as the
-//!   trace's header blocks.
-//! * [`container`]: container ids from cgroup paths, metadata from the Docker Engine API,
+//!   trace's header blocks, limited to the recording's scope (container or command).
+//! * [`container`]: container ids from cgroup paths, finding a container by id or name (waiting
+//!   for it to start), metadata from the Docker Engine API or the runtime's files on disk,
 //!   CONTAINER_JSON events.
+//! * [`drops`]: lost events per CPU and cause, written into the trace as notification events.
 //! * [`output`]: the trace file and its rotation (size, time, ring of N files).
 //! * [`record`]: the loop tying them together, with a [`Summary`] at the end.
 //!
@@ -22,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod container;
+pub mod drops;
 mod error;
 pub mod output;
 mod recorder;
@@ -29,4 +32,4 @@ pub mod snapshot;
 
 pub use error::CaptureError;
 pub use output::Rotation;
-pub use recorder::{container_cgroup, record, RecordConfig, Summary};
+pub use recorder::{record, RecordConfig, Summary};

@@ -1,6 +1,11 @@
 //! Trace files with rotation: by size (`-C MB`), by time (`-G SECS`) and a ring of N files
 //! (`-W N`), like `sysdig -w`. Every file is a complete trace: it starts with fresh header
 //! blocks (a new /proc snapshot) and the container events known so far.
+//!
+//! A recorder may die without a chance to finish its file (SIGKILL, OOM killer, power loss).
+//! So the header is flushed as soon as it is written and events at least every
+//! [`FLUSH_EVERY`] ([`Output::tick`]): a native trace then closes its open chunk, so a killed
+//! recording reads up to its last second, at the cost of smaller chunks on a quiet host.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,6 +14,9 @@ use hindsight_format::native::NativeOptions;
 use hindsight_format::{OutputFormat, TraceWriter};
 
 use crate::error::CaptureError;
+
+/// How often buffered events are made readable from the file.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// When to start a new file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,9 +56,11 @@ pub struct Output {
     format: OutputFormat,
     rotation: Rotation,
     chunk_size: usize,
+    mode: u32,
     writer: Option<TraceWriter>,
     path: PathBuf,
     opened: Instant,
+    flushed: Instant,
     index: u32,
     /// Every file written, in order (a ring keeps reusing names).
     pub files: Vec<PathBuf>,
@@ -61,11 +71,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// Opens the first file and writes `header` into it.
+    /// Opens the first file and writes `header` into it. Every file is created with permission
+    /// bits `mode` (see [`hindsight_format::writer::create_private`]).
     pub fn create(
         base: &Path,
         rotation: Rotation,
         chunk_size: usize,
+        mode: u32,
         header: &[u8],
     ) -> Result<Output, CaptureError> {
         let format = OutputFormat::from_path(base)
@@ -75,9 +87,11 @@ impl Output {
             format,
             rotation,
             chunk_size,
+            mode,
             writer: None,
             path: PathBuf::new(),
             opened: Instant::now(),
+            flushed: Instant::now(),
             index: 0,
             files: Vec::new(),
             raw_bytes: 0,
@@ -101,13 +115,14 @@ impl Output {
             chunk_size: self.chunk_size,
             ..Default::default()
         };
-        let mut w = TraceWriter::create(&path, self.format, opts).map_err(|source| {
-            CaptureError::Write {
+        let mut w = TraceWriter::create_with_mode(&path, self.format, opts, self.mode).map_err(
+            |source| CaptureError::Write {
                 path: path.clone(),
                 source,
-            }
-        })?;
+            },
+        )?;
         w.write_header_blocks(header)
+            .and_then(|()| w.flush())
             .map_err(|source| CaptureError::Write {
                 path: path.clone(),
                 source,
@@ -117,6 +132,7 @@ impl Output {
         self.files.push(path.clone());
         self.path = path;
         self.opened = Instant::now();
+        self.flushed = Instant::now();
         self.index += 1;
         Ok(())
     }
@@ -137,6 +153,22 @@ impl Output {
         self.raw_bytes += record.len() as u64;
         self.events += 1;
         Ok(())
+    }
+
+    /// Flushes buffered events to the file when [`FLUSH_EVERY`] has passed since the last
+    /// flush; call it regularly (the recorder does after every ring-buffer poll).
+    pub fn tick(&mut self) -> Result<(), CaptureError> {
+        if self.flushed.elapsed() < FLUSH_EVERY {
+            return Ok(());
+        }
+        self.flushed = Instant::now();
+        match self.writer.as_mut() {
+            Some(w) => w.flush().map_err(|source| CaptureError::Write {
+                path: self.path.clone(),
+                source,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Whether the current file is due for rotation.
@@ -193,7 +225,8 @@ mod tests {
             max_age: None,
             ring: Some(2),
         };
-        let mut out = Output::create(&dir.path().join("t.scap"), rot, 1 << 20, &header).unwrap();
+        let mut out =
+            Output::create(&dir.path().join("t.scap"), rot, 1 << 20, 0o600, &header).unwrap();
         let rec = crate::container::container_event("{}", 1);
         for _ in 0..3 {
             out.write(&rec, 0).unwrap();
@@ -203,11 +236,32 @@ mod tests {
         assert_eq!(files.len(), 2, "{files:?}");
         assert!(dir.path().join("t0.scap").exists() && dir.path().join("t1.scap").exists());
         assert!(!dir.path().join("t2.scap").exists());
+        // Rotated files, including reused ring names, are owner-only.
+        for f in &files {
+            let mode = std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(f).unwrap().permissions(),
+            );
+            assert_eq!(mode & 0o777, 0o600, "{}", f.display());
+        }
+    }
+
+    #[test]
+    fn an_existing_file_does_not_keep_its_wider_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.scap");
+        std::fs::write(&p, b"old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let header = hindsight_format::writer::encode_header(&Default::default());
+        let out = Output::create(&p, Rotation::default(), 1 << 20, 0o600, &header).unwrap();
+        out.finish().unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]
     fn unknown_extension_is_refused() {
-        let e = Output::create(Path::new("/tmp/x.txt"), Rotation::default(), 1, &[])
+        let e = Output::create(Path::new("/tmp/x.txt"), Rotation::default(), 1, 0o600, &[])
             .err()
             .unwrap();
         assert!(e.to_string().contains(".scap.zst"));

@@ -1,5 +1,6 @@
-//! The recording loop: pre-filters, /proc snapshot, probe records to the output file, container
-//! metadata on first sight, rotation, and a clean stop (command exit, duration, SIGINT/SIGTERM).
+//! The recording loop: pre-filters, /proc snapshot of the recording's scope, probe records to
+//! the output file (flushed every second), container metadata on first sight, drop counters,
+//! rotation, and a clean stop (command exit, duration, SIGINT/SIGTERM).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -9,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use hindsight_probe::{CgroupFilter, Probe, ProbeConfig, Stats};
 
-use crate::container::{self, ContainerApi};
+use crate::container::{self, locate, ContainerApi};
+use crate::drops;
 use crate::error::CaptureError;
 use crate::output::{Output, Rotation};
-use crate::snapshot;
+use crate::snapshot::{self, Scope};
 
 /// Event types whose parameter 14 is the cgroups list (execve, execveat and clone family exits).
 const CGROUP_EVENTS: [u16; 6] = [293, 331, 223, 225, 227, 335];
@@ -24,8 +26,13 @@ pub struct RecordConfig {
     pub output: PathBuf,
     /// Stop after this long.
     pub duration: Option<Duration>,
-    /// Record only this container (id prefix or full id).
+    /// Record only this container (id prefix, full id or name); waited for when not running.
     pub container: Option<String>,
+    /// How long to wait for `container` to appear (`None`: until it does, or SIGINT/SIGTERM).
+    pub wait_timeout: Option<Duration>,
+    /// Progress messages (waiting for a container); `eprintln!` with a `hindsight:` prefix by
+    /// default.
+    pub notify: fn(&str),
     /// Bytes of I/O payload kept per event.
     pub snaplen: u32,
     /// File rotation.
@@ -40,6 +47,8 @@ pub struct RecordConfig {
     pub chunk_size: usize,
     /// Ring buffer size in bytes.
     pub ring_bytes: u32,
+    /// Permission bits of the trace files (default 0600: traces hold secrets).
+    pub mode: u32,
 }
 
 impl RecordConfig {
@@ -49,6 +58,8 @@ impl RecordConfig {
             output: output.into(),
             duration: None,
             container: None,
+            wait_timeout: None,
+            notify: |m| eprintln!("hindsight: {m}"),
             snaplen: 80,
             rotation: Rotation::default(),
             command: Vec::new(),
@@ -56,6 +67,7 @@ impl RecordConfig {
             api_socket: None,
             chunk_size: 4 << 20,
             ring_bytes: 32 << 20,
+            mode: hindsight_format::writer::DEFAULT_TRACE_MODE,
         }
     }
 }
@@ -67,6 +79,8 @@ pub struct Summary {
     pub events: u64,
     /// The probe's counters (events produced, drops by cause).
     pub probe: Stats,
+    /// The same counters per CPU, indexed by CPU number.
+    pub per_cpu: Vec<Stats>,
     /// Uncompressed bytes of event records.
     pub raw_bytes: u64,
     /// Bytes on disk over all files.
@@ -93,6 +107,10 @@ impl Summary {
 }
 
 /// Records until the command exits, the duration passes or SIGINT/SIGTERM arrives.
+///
+/// With `container` set and the container not running yet, the probe is loaded first and
+/// recording starts when the container's cgroup appears (see [`locate::wait`]); the duration
+/// counts from then. The snapshot in each file's header is limited to the recording's scope.
 pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     if !hindsight_probe::signal::is_root() {
         return Err(CaptureError::NotRoot);
@@ -102,9 +120,31 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         return Err(CaptureError::UnknownFormat(cfg.output.clone()));
     }
     let stop = hindsight_probe::signal::install_stop_flag();
-    let cgroup = match &cfg.container {
-        Some(id) => container_cgroup(Path::new("/proc"), id)?,
-        None => CgroupFilter::None,
+    let api = ContainerApi::discover(cfg.api_socket.as_deref());
+    // Names are looked up on every scan of a container not yet matched, so this takes the
+    // cheap way: the API when one answers, else runc's state and podman's containers.json.
+    let mut name_of = |id: &str| {
+        api.as_ref()
+            .and_then(|a| a.inspect(id))
+            .and_then(|v| Some(v["Name"].as_str()?.trim_start_matches('/').to_string()))
+            .or_else(|| container::ondisk::name(id))
+            .filter(|n| !n.is_empty())
+    };
+    let sys_cgroup = Path::new("/sys/fs/cgroup");
+    // A running container is filtered from the start; one not running yet is waited for with
+    // the probe already attached (and filtering every task out), so that only the time between
+    // two scans of the cgroup tree, not the probe's load time, passes unrecorded once its
+    // cgroup appears.
+    let mut waiting = None;
+    let (cgroup, mut scope) = match &cfg.container {
+        Some(query) => match locate::locate(sys_cgroup, query, &mut name_of) {
+            Some(found) => (found.filter, Scope::Container(found.id)),
+            None => {
+                waiting = Some(query);
+                (CgroupFilter::Pending, Scope::Host)
+            }
+        },
+        None => (CgroupFilter::None, Scope::Host),
     };
     let probe_cfg = ProbeConfig {
         snaplen: cfg.snaplen,
@@ -114,6 +154,18 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         syscalls: cfg.syscalls.clone(),
     };
     let mut probe = Probe::load(&probe_cfg)?;
+    if let Some(query) = waiting {
+        let found = locate::wait(
+            sys_cgroup,
+            query,
+            cfg.wait_timeout,
+            stop,
+            name_of,
+            cfg.notify,
+        )?;
+        probe.set_cgroup(&found.filter)?;
+        scope = Scope::Container(found.id);
+    }
     let gate = Gate::new();
     let mut child = if cfg.command.is_empty() {
         None
@@ -122,13 +174,24 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     };
     if let Some(c) = &child {
         probe.follow(c.id())?;
+        // The command's process exists already (held at the gate); the snapshot describes
+        // it, its future children, and the recorder as its parent.
+        scope = Scope::Tree {
+            root: i64::from(c.id()),
+            parent: i64::from(std::process::id()),
+        };
     }
 
-    let api = ContainerApi::discover(cfg.api_socket.as_deref());
     let mut known: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let (header, snap_containers) = header_now();
-    let mut out = Output::create(&cfg.output, cfg.rotation.clone(), cfg.chunk_size, &header)?;
+    let (header, snap_containers) = header_now(&scope);
+    let mut out = Output::create(
+        &cfg.output,
+        cfg.rotation.clone(),
+        cfg.chunk_size,
+        cfg.mode,
+        &header,
+    )?;
     let start = Instant::now();
     let now_ns = || {
         std::time::SystemTime::now()
@@ -137,17 +200,16 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     };
     for (id, ty) in snap_containers {
         if seen.insert(id.clone()) {
-            let json = container::container_json(
-                &id,
-                ty,
-                api.as_ref().and_then(|a| a.inspect(&id)).as_ref(),
-            );
+            let json =
+                container::container_json(&id, ty, container::inspect(api.as_ref(), &id).as_ref());
             out.write(&container::container_event(&json, now_ns()), 0)?;
             known.push(json);
         }
     }
     gate.open();
 
+    let mut drops_checked = Instant::now();
+    let mut drops_noted = 0u64;
     let mut exit_code = None;
     let mut exited_at: Option<Instant> = None;
     let mut pending: Result<(), CaptureError> = Ok(());
@@ -161,7 +223,7 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
                     let json = container::container_json(
                         &id,
                         ty,
-                        api.as_ref().and_then(|a| a.inspect(&id)).as_ref(),
+                        container::inspect(api.as_ref(), &id).as_ref(),
                     );
                     let ts = u64::from_le_bytes(rec.event[0..8].try_into().unwrap_or_default());
                     out.write(&container::container_event(&json, ts), rec.cpu)?;
@@ -172,6 +234,18 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
             })();
         })?;
         std::mem::replace(&mut pending, Ok(()))?;
+        // New drops go into the trace at the next flush, so that even a killed recording
+        // says what it lost.
+        if drops_checked.elapsed() >= crate::output::FLUSH_EVERY {
+            drops_checked = Instant::now();
+            let per_cpu = probe.stats_per_cpu()?;
+            let total = Stats::sum(&per_cpu).drops();
+            if total != drops_noted {
+                drops_noted = total;
+                out.write(&drops::event(&per_cpu, now_ns()), 0)?;
+            }
+        }
+        out.tick()?;
         if let Some(c) = child.as_mut() {
             if exited_at.is_none() {
                 if let Ok(Some(status)) = c.try_wait() {
@@ -192,7 +266,9 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
             break;
         }
         if out.due() {
-            let (h, _) = header_now();
+            // Each file ends with the counters so far.
+            out.write(&drops::event(&probe.stats_per_cpu()?, now_ns()), 0)?;
+            let (h, _) = header_now(&scope);
             out.rotate(&h)?;
             for json in &known {
                 out.write(&container::container_event(json, now_ns()), 0)?;
@@ -202,7 +278,9 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     probe.poll(Duration::from_millis(0), |rec| {
         let _ = out.write(rec.event, rec.cpu);
     })?;
-    let stats = probe.stats()?;
+    let per_cpu = probe.stats_per_cpu()?;
+    out.write(&drops::event(&per_cpu, now_ns()), 0)?;
+    let stats = Stats::sum(&per_cpu);
     let (events, raw_bytes) = (out.events, out.raw_bytes);
     let files = out.finish()?;
     let file_bytes = files
@@ -213,6 +291,7 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     Ok(Summary {
         events,
         probe: stats,
+        per_cpu,
         raw_bytes,
         file_bytes,
         files,
@@ -222,9 +301,9 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     })
 }
 
-/// Header blocks of a fresh snapshot, and the containers its threads belong to.
-fn header_now() -> (Vec<u8>, Vec<(String, u64)>) {
-    let h = snapshot::take(Path::new("/proc"), Path::new("/etc"));
+/// Header blocks of a fresh snapshot of `scope`, and the containers its threads belong to.
+fn header_now(scope: &Scope) -> (Vec<u8>, Vec<(String, u64)>) {
+    let h = snapshot::take(Path::new("/proc"), Path::new("/etc"), scope);
     let mut containers: Vec<(String, u64)> = Vec::new();
     for t in &h.threads {
         if let Some(c) = container::id_from_cgroups(t.cgroups.iter().map(|(_, p)| p.as_slice())) {
@@ -260,56 +339,6 @@ fn param(record: &[u8], i: usize) -> Option<&[u8]> {
     let len_at = |k: usize| u16::from_le_bytes([lens[2 * k], lens[2 * k + 1]]) as usize;
     let start = 26 + 2 * n + (0..i).map(len_at).sum::<usize>();
     record.get(start..start + len_at(i))
-}
-
-/// The cgroup filter for a container: the id of its cgroup in the v1 `pids` hierarchy, or in
-/// cgroup2 when there is no such hierarchy.
-pub fn container_cgroup(proc: &Path, id: &str) -> Result<CgroupFilter, CaptureError> {
-    let want = id.to_ascii_lowercase();
-    for pid in snapshot::procs::numeric_dirs(proc) {
-        let text =
-            std::fs::read_to_string(proc.join(pid.to_string()).join("cgroup")).unwrap_or_default();
-        let groups = snapshot::procs::cgroups(&text);
-        let Some((full, _)) = container::id_from_cgroups(groups.iter().map(|(_, p)| p.as_slice()))
-        else {
-            continue;
-        };
-        if !full.starts_with(&want) {
-            continue;
-        }
-        let (dir, v1) = match groups.iter().find(|(s, _)| s == b"pids") {
-            Some((_, p)) if Path::new("/sys/fs/cgroup/pids").exists() => (
-                Path::new("/sys/fs/cgroup/pids")
-                    .join(String::from_utf8_lossy(p).trim_start_matches('/')),
-                true,
-            ),
-            _ => {
-                let p = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("0::"))
-                    .unwrap_or("/");
-                let root = if Path::new("/sys/fs/cgroup/unified").exists() {
-                    "/sys/fs/cgroup/unified"
-                } else {
-                    "/sys/fs/cgroup"
-                };
-                (Path::new(root).join(p.trim_start_matches('/')), false)
-            }
-        };
-        let ino = std::fs::metadata(&dir)
-            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
-            .map_err(|source| CaptureError::CgroupDir {
-                id: id.to_string(),
-                path: dir.clone(),
-                source,
-            })?;
-        return Ok(if v1 {
-            CgroupFilter::V1Pids(ino)
-        } else {
-            CgroupFilter::V2(ino)
-        });
-    }
-    Err(CaptureError::ContainerNotFound(id.to_string()))
 }
 
 /// Holds a spawned command before its `exec` until the probe follows it: the child is a shell
@@ -389,11 +418,5 @@ mod tests {
             Some(id.clone())
         );
         assert_eq!(new_container(&r, &HashSet::from([id])), None);
-    }
-
-    #[test]
-    fn unknown_container_is_reported() {
-        let e = container_cgroup(Path::new("/proc"), "ffffffffffff0000").unwrap_err();
-        assert!(matches!(e, CaptureError::ContainerNotFound(_)));
     }
 }

@@ -112,6 +112,16 @@ impl<W: Write> ScapWriter<W> {
         r
     }
 
+    /// Pushes everything written so far to the sink, so that a reader of a file cut right
+    /// after this point gets every event (gzip: a sync flush, which ends the deflate block).
+    pub fn flush(&mut self) -> Result<(), WriteError> {
+        match &mut self.out {
+            Sink::Plain(w) => w.flush()?,
+            Sink::Gzip(w) => w.flush()?,
+        }
+        Ok(())
+    }
+
     /// Flushes and returns the sink.
     pub fn finish(self) -> Result<W, WriteError> {
         Ok(match self.out {
@@ -151,6 +161,31 @@ impl OutputFormat {
     }
 }
 
+/// Permission bits of a trace file unless asked otherwise: traces hold file contents,
+/// command lines and environment variables, so only the owner may read them.
+pub const DEFAULT_TRACE_MODE: u32 = 0o600;
+
+/// Creates `path` for writing with permission bits `mode` (before the umask) set at open time.
+///
+/// An existing file at `path` is removed first and the new one is opened with `O_EXCL`: an
+/// existing file keeps its permission bits when merely truncated, and `O_EXCL` refuses to
+/// follow a symlink planted at the output path, so the trace never lands anywhere else or with
+/// wider permissions than asked.
+/// On other systems (replay builds anywhere) `mode` is ignored.
+pub fn create_private(path: &Path, mode: u32) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    o.open(path)
+}
+
 /// A writer of any output format, to a file.
 #[derive(Debug)]
 pub enum TraceWriter {
@@ -161,13 +196,23 @@ pub enum TraceWriter {
 }
 
 impl TraceWriter {
-    /// Creates `path` in `format`.
+    /// Creates `path` in `format`, readable by its owner only ([`DEFAULT_TRACE_MODE`]).
     pub fn create(
         path: &Path,
         format: OutputFormat,
         opts: NativeOptions,
     ) -> Result<Self, WriteError> {
-        let f = BufWriter::with_capacity(1 << 20, File::create(path)?);
+        Self::create_with_mode(path, format, opts, DEFAULT_TRACE_MODE)
+    }
+
+    /// Creates `path` in `format` with permission bits `mode` (see [`create_private`]).
+    pub fn create_with_mode(
+        path: &Path,
+        format: OutputFormat,
+        opts: NativeOptions,
+        mode: u32,
+    ) -> Result<Self, WriteError> {
+        let f = BufWriter::with_capacity(1 << 20, create_private(path, mode)?);
         Ok(match format {
             OutputFormat::Plain => TraceWriter::Scap(ScapWriter::new(f, false)),
             OutputFormat::Gzip => TraceWriter::Scap(ScapWriter::new(f, true)),
@@ -196,6 +241,18 @@ impl TraceWriter {
         match self {
             TraceWriter::Scap(w) => w.write_event(ev),
             TraceWriter::Native(w) => w.write_event(ev),
+        }
+    }
+
+    /// Makes everything written so far readable from the file: native traces close the open
+    /// chunk (a file cut afterwards loses nothing before it), plain and gzip ones flush.
+    pub fn flush(&mut self) -> Result<(), WriteError> {
+        match self {
+            TraceWriter::Scap(w) => w.flush(),
+            TraceWriter::Native(w) => {
+                w.flush_chunk()?;
+                Ok(w.get_mut().flush()?)
+            }
         }
     }
 

@@ -22,7 +22,7 @@ pub enum ProbeError {
     Program {
         /// Program name in the object.
         program: &'static str,
-        /// "loaded" or "attached to <tracepoint>".
+        /// "loaded" or "attached to `<tracepoint>`".
         action: String,
         /// The cause.
         #[source]

@@ -37,6 +37,22 @@ pub enum CgroupFilter {
     V2(u64),
     /// Tasks whose cgroup in the v1 `pids` hierarchy has this id (inode).
     V1Pids(u64),
+    /// No task, until [`Probe::set_cgroup`] names one: lets a recorder attach before the
+    /// container it waits for exists, so that it misses nothing once it appears.
+    Pending,
+}
+
+impl CgroupFilter {
+    /// The configuration flags and cgroup id the probe reads for this filter. `Pending` uses
+    /// id 0, which no cgroup has (kernfs ids start at 1).
+    fn flags_and_id(&self) -> (u32, u64) {
+        match *self {
+            CgroupFilter::None => (0, 0),
+            CgroupFilter::V2(id) => (abi::CFG_FILTER_CGROUP, id),
+            CgroupFilter::V1Pids(id) => (abi::CFG_FILTER_CGROUP | abi::CFG_CGROUP_V1_PIDS, id),
+            CgroupFilter::Pending => (abi::CFG_FILTER_CGROUP, 0),
+        }
+    }
 }
 
 /// Configuration of [`Probe::load`].
@@ -84,6 +100,18 @@ impl Stats {
     pub fn drops(&self) -> u64 {
         self.drops_buffer + self.drops_too_big + self.drops_stash
     }
+
+    /// The sum of several counters (e.g. the per-CPU ones).
+    pub fn sum(all: &[Stats]) -> Stats {
+        let mut t = Stats::default();
+        for s in all {
+            t.events += s.events;
+            t.drops_buffer += s.drops_buffer;
+            t.drops_too_big += s.drops_too_big;
+            t.drops_stash += s.drops_stash;
+        }
+        t
+    }
 }
 
 /// One record from the ring buffer: a complete scap event record (header, lengths, values).
@@ -101,6 +129,7 @@ pub struct Probe {
     ring: RingBuf<MapData>,
     stats: PerCpuArray<MapData, abi::Stats>,
     pids: HashMap<MapData, u32, u8>,
+    config: Array<MapData, abi::Config>,
 }
 
 impl Probe {
@@ -133,21 +162,9 @@ impl Probe {
             })?;
 
         let mut config: Array<_, abi::Config> = take(&mut ebpf, "hs_config")?;
-        let mut flags = 0;
-        let mut cgroup_id = 0;
+        let (mut flags, cgroup_id) = cfg.cgroup.flags_and_id();
         if cfg.follow_trees {
             flags |= abi::CFG_FILTER_TREE;
-        }
-        match cfg.cgroup {
-            CgroupFilter::None => {}
-            CgroupFilter::V2(id) => {
-                flags |= abi::CFG_FILTER_CGROUP;
-                cgroup_id = id;
-            }
-            CgroupFilter::V1Pids(id) => {
-                flags |= abi::CFG_FILTER_CGROUP | abi::CFG_CGROUP_V1_PIDS;
-                cgroup_id = id;
-            }
         }
         let c = abi::Config {
             boot_to_epoch_ns: boot_to_epoch_ns(),
@@ -192,7 +209,24 @@ impl Probe {
             ring,
             stats,
             pids,
+            config,
         })
+    }
+
+    /// Replaces the cgroup filter of the running probe (e.g. after [`CgroupFilter::Pending`]);
+    /// the other settings stay.
+    pub fn set_cgroup(&mut self, filter: &CgroupFilter) -> Result<(), ProbeError> {
+        let mut c = self
+            .config
+            .get(&0, 0)
+            .map_err(ProbeError::map("hs_config"))?;
+        let (flags, id) = filter.flags_and_id();
+        let cgroup_bits = abi::CFG_FILTER_CGROUP | abi::CFG_CGROUP_V1_PIDS;
+        c.flags = (c.flags & !cgroup_bits) | flags;
+        c.cgroup_id = id;
+        self.config
+            .set(0, c, 0)
+            .map_err(ProbeError::map("hs_config"))
     }
 
     /// Adds a process (tgid) to the followed trees; its future children are added in-kernel.
@@ -228,17 +262,24 @@ impl Probe {
         n
     }
 
+    /// The counters of each CPU, indexed by CPU number (possible CPUs, so offline ones
+    /// appear with zeros).
+    pub fn stats_per_cpu(&self) -> Result<Vec<Stats>, ProbeError> {
+        let per_cpu = self.stats.get(&0, 0).map_err(ProbeError::map("hs_stats"))?;
+        Ok(per_cpu
+            .iter()
+            .map(|s| Stats {
+                events: s.events,
+                drops_buffer: s.drops_buffer,
+                drops_too_big: s.drops_too_big,
+                drops_stash: s.drops_stash,
+            })
+            .collect())
+    }
+
     /// The counters summed over all CPUs.
     pub fn stats(&self) -> Result<Stats, ProbeError> {
-        let per_cpu = self.stats.get(&0, 0).map_err(ProbeError::map("hs_stats"))?;
-        let mut t = Stats::default();
-        for s in per_cpu.iter() {
-            t.events += s.events;
-            t.drops_buffer += s.drops_buffer;
-            t.drops_too_big += s.drops_too_big;
-            t.drops_stash += s.drops_stash;
-        }
-        Ok(t)
+        Ok(Stats::sum(&self.stats_per_cpu()?))
     }
 }
 

@@ -18,6 +18,9 @@ pub struct Args {
     /// Uncompressed bytes of events per chunk of a native output.
     #[arg(long, default_value_t = hindsight_format::native::DEFAULT_CHUNK_SIZE)]
     pub chunk_size: usize,
+    /// Permission bits of the output, in octal (traces hold secrets; the umask still applies).
+    #[arg(long, value_name = "OCTAL", default_value = "600", value_parser = super::record::parse_mode)]
+    pub mode: u32,
 }
 
 /// Runs `hindsight convert`.
@@ -34,7 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         chunk_size: args.chunk_size.max(4096),
         ..NativeOptions::default()
     };
-    let mut writer = TraceWriter::create(&args.output, format, opts)
+    let mut writer = TraceWriter::create_with_mode(&args.output, format, opts, args.mode)
         .with_context(|| format!("cannot create {}", args.output.display()))?;
     writer.write_header_blocks(reader.header_blocks())?;
     let bar = indicatif::ProgressBar::new_spinner();

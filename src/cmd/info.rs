@@ -44,6 +44,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut per_type: BTreeMap<&'static str, u64> = BTreeMap::new();
     let (mut count, mut first, mut last, mut sections) = (0u64, u64::MAX, 0u64, 1usize);
+    // The recorder's last word on lost events (cumulative counters, see hindsight_capture::drops).
+    let mut drops: Option<serde_json::Value> = None;
     while let Some(item) = r.next_item().with_context(|| name.clone())? {
         match item {
             Item::NewSection => sections += 1,
@@ -53,6 +55,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 last = last.max(ev.ts);
                 let n = hindsight_format::print::event_type_name(&ev);
                 *per_type.entry(n).or_default() += 1;
+                if n == "notification" {
+                    drops = recorder_drops(&ev).or(drops);
+                }
             }
         }
     }
@@ -91,6 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "containers": containers,
         "event_types": per_type,
         "chunks": chunks,
+        "drops": drops,
         "warnings": warnings,
     });
     let mut out = String::new();
@@ -107,6 +113,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{name}: no event could be read: the trace is damaged (see the warnings)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The drop counters of a recorder's `hindsight.drops` notification event.
+fn recorder_drops(ev: &hindsight_format::EventRef<'_>) -> Option<serde_json::Value> {
+    let strip = |b: &[u8]| -> Vec<u8> { b.strip_suffix(b"\0").unwrap_or(b).to_vec() };
+    if strip(ev.param(0)?) != b"hindsight.drops" {
+        return None;
+    }
+    serde_json::from_slice(&strip(ev.param(1)?)).ok()
 }
 
 /// Human-readable words for a compression.
@@ -171,6 +186,33 @@ fn write_text(
     let chunks = v["chunks"].as_array().map_or(0, Vec::len);
     if chunks > 0 {
         let _ = writeln!(out, "chunks:      {chunks}");
+    }
+    let d = &v["drops"];
+    if !d.is_null() {
+        let cpus: Vec<String> = d["cpus"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "cpu{}: buffer {}, too big {}, exit without enter {}",
+                    c["cpu"], c["buffer"], c["too_big"], c["stash"]
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "drops:       {} lost while recording (buffer full {}, too big {}, exit without enter {}){}",
+            d["total"],
+            d["buffer"],
+            d["too_big"],
+            d["stash"],
+            if cpus.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", cpus.join("; "))
+            }
+        );
     }
     let _ = writeln!(out, "event types:");
     let mut by_count: Vec<_> = per_type.iter().collect();

@@ -15,9 +15,14 @@ pub struct Args {
     /// Stop after this long (e.g. 30s, 5m, 1h; plain numbers are seconds).
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
-    /// Record only this container (full or short id).
-    #[arg(long, value_name = "ID")]
+    /// Record only this container (id, id prefix or name). When it is not running yet, wait
+    /// for its first process and start recording then.
+    #[arg(long, value_name = "ID|NAME")]
     container: Option<String>,
+    /// With --container: give up when the container has not appeared after this long (e.g.
+    /// 30s, 5m; 0 fails at once when it is not running). Default: wait until it appears.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "container")]
+    wait_timeout: Option<Duration>,
     /// Bytes of read/write/send/recv payload kept per event.
     #[arg(short = 's', long, default_value_t = 80)]
     snaplen: u32,
@@ -33,13 +38,52 @@ pub struct Args {
     /// Record only these syscalls (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     syscalls: Option<Vec<String>>,
-    /// Docker Engine API socket for container metadata (default: podman's, then docker's).
+    /// Docker Engine API socket for container metadata (default: podman's, then docker's;
+    /// `none`: read the runtime's files on disk only, which is also the fallback).
     #[arg(long, value_name = "PATH")]
     api_socket: Option<PathBuf>,
+    /// Size of the probe's ring buffer (a power of two, at least 4096; K and M suffixes).
+    /// Too small a buffer loses events under load (counted per CPU and cause).
+    #[arg(long, value_name = "BYTES", default_value = "32M", value_parser = parse_size)]
+    buffer_size: u32,
+    /// Permission bits of the trace files, in octal (traces hold file contents, command lines
+    /// and environment variables; the umask still applies).
+    #[arg(long, value_name = "OCTAL", default_value = "600", value_parser = parse_mode)]
+    mode: u32,
     /// Record this command's process tree and stop when it exits; without it, the whole host
     /// until SIGINT/SIGTERM or --duration.
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<String>,
+}
+
+/// A byte size: a power of two from 4096 to 1G, with an optional K or M suffix.
+fn parse_size(s: &str) -> Result<u32, String> {
+    let (num, mul) = match s.strip_suffix(['K', 'k']) {
+        Some(n) => (n, 1u64 << 10),
+        None => match s.strip_suffix(['M', 'm']) {
+            Some(n) => (n, 1 << 20),
+            None => (s, 1),
+        },
+    };
+    let n = num
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mul))
+        .filter(|n| n.is_power_of_two() && (4096..=1 << 30).contains(n));
+    n.map(|n| n as u32).ok_or_else(|| {
+        format!("`{s}` is not a power of two between 4096 and 1G bytes (e.g. 64K, 32M)")
+    })
+}
+
+/// An octal permission mode such as `600` or `0640`.
+pub fn parse_mode(s: &str) -> Result<u32, String> {
+    let digits = s.strip_prefix("0o").unwrap_or(s);
+    match u32::from_str_radix(digits, 8) {
+        Ok(m) if m <= 0o777 => Ok(m),
+        _ => Err(format!(
+            "`{s}` is not an octal permission mode between 000 and 777 (e.g. 600 or 640)"
+        )),
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -68,6 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut cfg = hindsight_capture::RecordConfig::new(&args.output);
     cfg.duration = args.duration;
     cfg.container = args.container;
+    cfg.wait_timeout = args.wait_timeout;
     cfg.snaplen = args.snaplen;
     cfg.rotation = hindsight_capture::Rotation {
         max_bytes: args.rotate_mb.map(|mb| mb * 1_000_000),
@@ -77,17 +122,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.syscalls = args.syscalls;
     cfg.api_socket = args.api_socket;
     cfg.command = args.command;
+    cfg.mode = args.mode;
+    cfg.ring_bytes = args.buffer_size;
     let s = hindsight_capture::record(&cfg)
         .with_context(|| format!("recording into {}", args.output.display()))?;
     let secs = s.elapsed.as_secs_f64().max(1e-9);
     eprintln!(
-        "hindsight: recorded {} events in {:.2}s ({:.0} ev/s), {} dropped (buffer {}, too big {}), {} containers",
+        "hindsight: recorded {} events in {:.2}s ({:.0} ev/s), {} dropped{}, {} containers",
         s.events,
         secs,
         s.events as f64 / secs,
         s.probe.drops(),
-        s.probe.drops_buffer,
-        s.probe.drops_too_big,
+        hindsight_capture::drops::describe(&s.per_cpu),
         s.containers
     );
     eprintln!(
@@ -106,7 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, parse_mode};
     use std::time::Duration;
 
     #[test]
@@ -116,5 +162,22 @@ mod tests {
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert!(parse_duration("5y").is_err());
         assert!(parse_duration("x").is_err());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode("600").unwrap(), 0o600);
+        assert_eq!(parse_mode("0640").unwrap(), 0o640);
+        assert!(parse_mode("800").is_err());
+        assert!(parse_mode("7777").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(super::parse_size("32M").unwrap(), 32 << 20);
+        assert_eq!(super::parse_size("4096").unwrap(), 4096);
+        assert!(super::parse_size("3000").is_err());
+        assert!(super::parse_size("2048").is_err());
+        assert!(super::parse_size("99999999999M").is_err());
     }
 }

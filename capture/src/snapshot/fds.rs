@@ -138,7 +138,7 @@ pub fn open_flags(f: u64) -> u32 {
     r
 }
 
-/// All sockets of the namespace whose /proc/<pid>/net is `net`.
+/// All sockets of the namespace whose `/proc/<pid>/net` is `net`.
 pub fn socket_table(net: &Path) -> SocketTable {
     let mut t = SocketTable::new();
     for (file, proto) in [("tcp", TCP), ("udp", UDP), ("tcp6", TCP), ("udp6", UDP)] {

@@ -2,20 +2,44 @@
 //! every thread ([`procs`]), the fd table of every process ([`fds`]), users and groups from
 //! /etc/passwd and /etc/group, and network interfaces.
 //!
+//! A [`Scope`] limits the snapshot to a container or a recorded command's process tree
+//! ([`scope`]).
+//!
 //! Everything is best effort: a process that exits while being read is skipped, an unreadable
 //! field keeps its default. A snapshot never fails.
 
 pub mod fds;
 pub mod procs;
+pub mod scope;
+
+pub use scope::Scope;
 
 use std::path::Path;
 
 use hindsight_format::header::{GroupEntry, InterfaceEntry, MachineInfo, TraceHeader, UserEntry};
 
-/// Reads the whole snapshot from `proc` (normally `/proc`) and `etc` (normally `/etc`).
-pub fn take(proc: &Path, etc: &Path) -> TraceHeader {
-    let threads = procs::threads(proc);
-    let fds = fds::tables(proc, &threads);
+/// Reads the snapshot of `scope` from `proc` (normally `/proc`) and `etc` (normally `/etc`).
+pub fn take(proc: &Path, etc: &Path, scope: &Scope) -> TraceHeader {
+    let (threads, fds) = match scope::select(proc, scope) {
+        None => {
+            let threads = procs::threads(proc, |_| true);
+            let fds = fds::tables(proc, &threads);
+            (threads, fds)
+        }
+        Some(sel) => {
+            let mut threads = procs::threads(proc, |pid| sel.keeps(pid));
+            for t in threads.iter_mut().filter(|t| sel.bare.contains(&t.pid)) {
+                t.env.clear();
+            }
+            let full: Vec<_> = threads
+                .iter()
+                .filter(|t| sel.full.contains(&t.pid))
+                .cloned()
+                .collect();
+            let fds = fds::tables(proc, &full);
+            (threads, fds)
+        }
+    };
     TraceHeader {
         version: (1, 2),
         machine: Some(machine(proc)),
@@ -197,7 +221,7 @@ mod tests {
 
     #[test]
     fn live_snapshot_has_this_process() {
-        let h = take(Path::new("/proc"), Path::new("/etc"));
+        let h = take(Path::new("/proc"), Path::new("/etc"), &Scope::Host);
         let me = std::process::id() as i64;
         assert!(h.threads.iter().any(|t| t.tid == me && t.pid == me));
         assert!(h.fds.iter().any(|t| t.tid == me));

@@ -7,9 +7,13 @@ use hindsight_format::header::ThreadEntry;
 /// `PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES`: what libscap sets on non-leader threads.
 const THREAD_FLAGS: u32 = (1 << 13) | 1;
 
-/// Every thread under `proc`, leaders first within each process, sorted by pid.
-pub fn threads(proc: &Path) -> Vec<ThreadEntry> {
-    let mut pids: Vec<i64> = numeric_dirs(proc);
+/// Every thread of the processes under `proc` that `keep` accepts (by pid, before anything
+/// else of the process is read), leaders first within each process, sorted by pid.
+pub fn threads(proc: &Path, keep: impl Fn(i64) -> bool) -> Vec<ThreadEntry> {
+    let mut pids: Vec<i64> = numeric_dirs(proc)
+        .into_iter()
+        .filter(|&p| keep(p))
+        .collect();
     pids.sort_unstable();
     let mut out = Vec::new();
     for pid in pids {

@@ -196,6 +196,11 @@ impl<W: Write> NativeWriter<W> {
         Ok(())
     }
 
+    /// The sink, e.g. to flush it.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Closes the open chunk and starts a new section with `raw` header blocks: they go at the
     /// start of the next chunk's data, so `zstd -d` yields a concatenation of scap sections.
     pub fn new_section(&mut self, raw: &[u8]) -> Result<(), WriteError> {

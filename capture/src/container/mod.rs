@@ -1,5 +1,7 @@
 //! Containers: the id in a cgroup path, metadata from the runtime's Docker Engine API (which
-//! podman also serves) on a unix socket, and the CONTAINER_JSON event (272) libsinsp reads.
+//! podman also serves) on a unix socket or, when no socket answers, from the runtime's and the
+//! engine's files ([`ondisk`]), and the CONTAINER_JSON event (272) libsinsp reads. [`locate`]
+//! finds the container a recording is scoped to.
 //!
 //! The JSON follows libsinsp's container_info schema (`{"container": {"id", "name", "image",
 //! "imagerepo", "imagetag", "imageid", "type", "privileged", "Mounts", "labels", ...}}`).
@@ -10,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+pub mod locate;
+pub mod ondisk;
 
 /// scap event id of CONTAINER_JSON_E.
 pub const CONTAINER_JSON_E: u16 = 272;
@@ -70,8 +75,12 @@ pub struct ContainerApi {
 
 impl ContainerApi {
     /// The first reachable socket among `explicit`, `$DOCKER_HOST` (unix://), podman's and
-    /// docker's default paths.
+    /// docker's default paths. An `explicit` path `none` disables the API: metadata then
+    /// comes from the files on disk only.
     pub fn discover(explicit: Option<&Path>) -> Option<ContainerApi> {
+        if explicit == Some(Path::new("none")) {
+            return None;
+        }
         let mut candidates: Vec<PathBuf> = explicit.map(Path::to_path_buf).into_iter().collect();
         if let Ok(h) = std::env::var("DOCKER_HOST") {
             if let Some(p) = h.strip_prefix("unix://") {
@@ -102,6 +111,13 @@ impl ContainerApi {
         }
         serde_json::from_slice(&resp[body_at..]).ok()
     }
+}
+
+/// Inspect-shaped metadata of container `full_id`: from the API when one answers and knows
+/// it, otherwise from the files on disk ([`ondisk::inspect`]).
+pub fn inspect(api: Option<&ContainerApi>, full_id: &str) -> Option<Value> {
+    api.and_then(|a| a.inspect(full_id))
+        .or_else(|| ondisk::inspect(full_id))
 }
 
 /// The CONTAINER_JSON payload for container `full_id` of engine type `ty`, from the API's
