@@ -5,6 +5,7 @@ use hindsight_format::event::EventRef;
 use hindsight_format::header::TraceHeader;
 
 use crate::fields::ctx::Ctx;
+use crate::state::libs_view::{self, Fate};
 use crate::state::State;
 
 /// Replays one trace (or one chunk of it) in event order.
@@ -16,6 +17,9 @@ pub struct Replayer {
     pub first_ts: u64,
     /// Timestamp of the previous event.
     pub prev_ts: u64,
+    /// Timestamp of the first event current libs count (their converter drops most enter
+    /// events): `evt.reltime`'s origin in their view.
+    pub libs_first_ts: u64,
     last_ts: u64,
     seen_other: bool,
 }
@@ -43,6 +47,7 @@ impl Replayer {
         Replayer {
             state,
             first_ts,
+            libs_first_ts: first_ts,
             seen_other,
             ..Replayer::default()
         }
@@ -74,6 +79,9 @@ impl Replayer {
         if self.first_ts == 0 && !is_meta(ev) {
             self.first_ts = ev.ts;
         }
+        if self.libs_first_ts == 0 && !is_meta(ev) && libs_view::fate(ev) != Fate::Dropped {
+            self.libs_first_ts = ev.ts;
+        }
         self.prev_ts = if self.last_ts == 0 {
             ev.ts
         } else {
@@ -90,6 +98,7 @@ impl Replayer {
             num: ev.num,
             libs: false,
             first_ts: self.first_ts,
+            libs_first_ts: self.libs_first_ts,
             prev_ts: self.prev_ts,
         }
     }

@@ -18,6 +18,8 @@ pub struct Ctx<'a> {
     pub libs: bool,
     /// Timestamp of the first event of the trace (for `evt.reltime`).
     pub first_ts: u64,
+    /// The same in current libs' view (the first event their converter keeps).
+    pub libs_first_ts: u64,
     /// Timestamp of the previous event (for `evt.deltatime`).
     pub prev_ts: u64,
 }
@@ -62,7 +64,17 @@ impl<'a> Ctx<'a> {
         } else {
             self.p.ev.num
         };
-        Ctx { num, libs, ..self }
+        let first_ts = if libs {
+            self.libs_first_ts
+        } else {
+            self.first_ts
+        };
+        Ctx {
+            num,
+            libs,
+            first_ts,
+            ..self
+        }
     }
 
     /// The thread of the event.

@@ -249,6 +249,9 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             None => return false,
         },
         "source" => out.str(b"syscall"),
+        // Current libs take it from the live machine info, which a replayed capture leaves
+        // empty; sysdig 0.29 reads the capture's machine block.
+        "hostname" if c.libs => out.str(b""),
         "hostname" => out.str(c.st.hostname.as_bytes()),
         "rawtime" => out.u64(ev.ts),
         "rawtime.s" => out.u64(ev.ts / 1_000_000_000),
@@ -274,6 +277,38 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "reltime.s" => out.u64(ev.ts.saturating_sub(c.first_ts) / 1_000_000_000),
         "reltime.ns" => out.u64(ev.ts.saturating_sub(c.first_ts) % 1_000_000_000),
         "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
+        "deltatime.s" => out.u64(ev.ts.saturating_sub(c.prev_ts) / 1_000_000_000),
+        "deltatime.ns" => out.u64(ev.ts.saturating_sub(c.prev_ts) % 1_000_000_000),
+        "is_async" => out.bool(info.is_some_and(is_meta)),
+        "asynctype" => match info.filter(|i| is_meta(i)) {
+            // An `asyncevent` carries its own name (libsinsp's evt.asynctype).
+            Some(i) if i.name == "asyncevent" => match c.p.bytes("name") {
+                Some(n) => out.str(trim_nul(n)),
+                None => return false,
+            },
+            Some(i) => out.str(i.name.as_bytes()),
+            None => return false,
+        },
+        "is_wait" => out.bool(info.is_some_and(|i| i.flags & flags::WAITS != 0)),
+        "is_syslog" => out.bool(
+            info.is_some_and(|i| i.flags & flags::WRITES_TO_FD != 0)
+                && c.fd().is_some_and(|(_, f)| memchr::memmem::find(&f.name, b"/dev/log").is_some()),
+        ),
+        "io_dir" => match info.map_or(0, |i| i.flags) {
+            f if f & flags::WRITES_TO_FD != 0 => out.str(b"write"),
+            f if f & flags::READS_FROM_FD != 0 => out.str(b"read"),
+            _ => return false,
+        },
+        "count.exit" if c.p.is_exit() => out.u64(1),
+        "count.exit" => return false,
+        "count.error" | "count.error.file" | "count.error.net" | "count.error.memory"
+        | "count.error.other" => {
+            let Some(res) = res_of(c) else { return false };
+            if !error_class_matches(name, c) {
+                return false;
+            }
+            out.u64(u64::from(res < 0));
+        }
         "latency" | "latency.s" | "latency.ns" => {
             let lat = c.p.enter.map_or(0, |e| ev.ts.saturating_sub(e.ts));
             out.u64(match name {
@@ -302,6 +337,8 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         },
         "failed" => match res_of(c) {
             Some(r) => out.bool(r < 0),
+            // Current libs have no value without a return value; sysdig 0.29 says false.
+            None if c.libs => return false,
             None => out.bool(false),
         },
         "is_io" | "is_io_read" | "is_io_write" => {
@@ -335,6 +372,10 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             let mut text = std::mem::take(&mut out.text);
             text.clear();
             print::write_args(&mut text, ev, &StateResolver(c.st));
+            if c.libs {
+                // Current libs do not end the argument list with a space.
+                text.truncate(text.trim_end_matches(' ').len());
+            }
             out.str(text.as_bytes());
             out.text = text;
         }
@@ -349,9 +390,30 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             out.text = text;
         }
         "rawarg" => return raw_arg(c, arg, out),
+        // Current libs print a buffer's unprintable bytes as `.`.
+        "buffer" if c.libs => match c.p.bytes("data") {
+            Some(d) => out.build(|b| {
+                b.extend(d.iter().map(|&x| {
+                    if x == b' ' || x.is_ascii_graphic() {
+                        x
+                    } else {
+                        b'.'
+                    }
+                }))
+            }),
+            None => return false,
+        },
         "buffer" => match c.p.bytes("data") {
             Some(d) => out.str(d),
             None => return false,
+        },
+        // Current libs: any I/O-category call on a known fd (close too); sysdig 0.29: reads
+        // and writes.
+        "buflen" if c.libs => match c.p.res().filter(|_| {
+            info.is_some_and(|i| i.category == Category::Io) && c.fd().is_some()
+        }) {
+            Some(r) if r >= 0 => out.i64(r),
+            _ => return false,
         },
         "buflen" => match c.p.res().filter(|_| {
             info.is_some_and(|i| i.flags & (flags::READS_FROM_FD | flags::WRITES_TO_FD) != 0)
@@ -362,6 +424,61 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         _ => return false,
     }
     true
+}
+
+/// Whether an event is a meta event (`EC_INTERNAL`/`EC_METAEVENT`: process lists, container
+/// metadata, drops), libsinsp's asynchronous events.
+fn is_meta(i: &hindsight_format::schema::EventInfo) -> bool {
+    matches!(i.category, Category::Internal | Category::Metaevent)
+}
+
+/// Whether `evt.count.error.<class>` counts this event (libsinsp: by the fd's type, or for
+/// an event without a known fd, by the call).
+fn error_class_matches(name: &str, c: &Ctx<'_>) -> bool {
+    use crate::state::FdType as T;
+    let class = name.strip_prefix("count.error").unwrap_or("");
+    let call = c.p.ev.info().map_or("", |i| i.name);
+    let memory = c.p.ev.info().is_some_and(|i| i.category == Category::Memory);
+    let opens = matches!(
+        call,
+        "open" | "creat" | "openat" | "openat2" | "open_by_handle_at"
+    );
+    let nets = matches!(call, "accept" | "accept4" | "connect");
+    let fd_ty = c.fd().map(|(_, f)| f.ty);
+    let file = |t: T| matches!(t, T::File | T::Directory);
+    let net = |t: T| matches!(t, T::Ipv4 | T::Ipv6 | T::Unix);
+    match class {
+        "" => true,
+        ".file" => fd_ty.map_or(opens, file),
+        ".net" => fd_ty.map_or(nets, net),
+        ".memory" => memory,
+        _ => fd_ty.map_or(!(opens || nets || memory), |t| !file(t) && !net(t)),
+    }
+}
+
+/// Extracts `syscall.<name>`: `syscall.type` is the name of the system call behind a syscall
+/// event (an enter/exit pair; for a generic `syscall` event, its own name), else no value.
+pub fn extract_syscall(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    if name != "type" || !is_syscall_event(c.p.ev.ty) {
+        return false;
+    }
+    match type_name(c) {
+        Some(n) => out.str(n.as_bytes()),
+        None => return false,
+    }
+    true
+}
+
+/// Whether event type `ty` is a system call's: syscalls come as enter/exit pairs (even and
+/// odd ids of one name), tracepoints and meta events alone.
+fn is_syscall_event(ty: u16) -> bool {
+    let (Some(a), Some(b)) = (
+        hindsight_format::schema::event_info(ty),
+        hindsight_format::schema::event_info(ty ^ 1),
+    ) else {
+        return false;
+    };
+    a.name == b.name
 }
 
 /// The return value of an exit event whose first parameter is a result.

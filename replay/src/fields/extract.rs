@@ -31,6 +31,8 @@ pub enum Class {
     Container,
     /// `k8s.*`.
     K8s,
+    /// `syscall.*`.
+    Syscall,
 }
 
 /// Class prefixes and their classes.
@@ -43,6 +45,7 @@ const CLASSES: &[(&str, Class)] = &[
     ("group.", Class::Group),
     ("container.", Class::Container),
     ("k8s.", Class::K8s),
+    ("syscall.", Class::Syscall),
 ];
 
 /// A resolved field: its class and its name within the class (`aname` for `proc.aname`).
@@ -85,6 +88,7 @@ impl Extractor {
             Class::Group => user::extract_group(self.sub, arg, c, out),
             Class::Container => container::extract_container(self.sub, arg, c, out),
             Class::K8s => container::extract_k8s(self.sub, arg, c, out),
+            Class::Syscall => evt::extract_syscall(self.sub, arg, c, out),
         }
     }
 }

@@ -28,6 +28,46 @@ fn cmdline(t: &Thread, head: &[u8], b: &mut Vec<u8>) {
     }
 }
 
+/// The process's pid in its namespace. Current libs take the pid when the capture has none;
+/// sysdig 0.29 has no value.
+fn vpid(c: &Ctx<'_>, t: &Thread) -> Option<i64> {
+    match t.vpid {
+        v if v >= 0 => Some(v),
+        _ if c.libs => Some(t.pid),
+        _ => None,
+    }
+}
+
+/// libsinsp's `get_oldest_matching_ancestor` for a virtual id (sid, vpgid): none when the id
+/// is unset (-1); the thread of that id when the process is not in a pid namespace and the
+/// thread is known; otherwise the furthest run of ancestors sharing the id, starting at the
+/// parent.
+fn oldest_matching_ancestor<'a>(
+    c: &Ctx<'a>,
+    t: &'a Thread,
+    id_of: fn(&Thread) -> i64,
+) -> Option<&'a Thread> {
+    let id = id_of(t);
+    if id == -1 {
+        return None;
+    }
+    let in_pidns = t.flags & crate::state::threads::CL_CHILD_IN_PIDNS != 0
+        || (t.tid != t.vtid && t.vtid >= 0);
+    if !in_pidns {
+        if let Some(l) = c.st.thread(id) {
+            return Some(l);
+        }
+    }
+    let mut leader = None;
+    for a in c.ancestors() {
+        if id_of(a) != id {
+            break;
+        }
+        leader = Some(a);
+    }
+    leader
+}
+
 /// The session leader: the furthest ancestor (or self) sharing this thread's sid.
 fn session_leader<'a>(c: &Ctx<'a>, t: &'a Thread) -> Option<&'a Thread> {
     let mut leader = (t.pid == t.sid).then_some(t);
@@ -75,13 +115,21 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
     let Some(t) = c.thread() else { return false };
     match name {
         "pid" => out.i64(t.pid),
-        "vpid" if t.vpid < 0 => return false,
-        "vpid" => out.i64(t.vpid),
+        "vpid" => match vpid(c, t) {
+            Some(v) => out.i64(v),
+            None => return false,
+        },
         "exe" => out.str(&t.exe),
         "name" => out.str(&t.comm),
         "exepath" => out.str(&t.exepath),
         "args" => out.build(|b| join_args(t, b)),
         "cmdline" => out.build(|b| cmdline(t, &t.comm, b)),
+        // Current libs always put a space after the executable.
+        "exeline" if c.libs => out.build(|b| {
+            b.extend_from_slice(&t.exe);
+            b.push(b' ');
+            join_args(t, b);
+        }),
         "exeline" => out.build(|b| cmdline(t, &t.exe, b)),
         "cmdnargs" => out.u64(nul_items(&t.args).count() as u64),
         "cmdlenargs" => out.u64(
@@ -108,6 +156,22 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         "tty" => out.u64(u64::from(t.tty)),
         "sid" => out.i64(t.sid),
         "vpgid" => out.i64(t.vpgid),
+        "sname" | "sid.exe" | "sid.exepath" | "vpgid.name" | "vpgid.exe" | "vpgid.exepath"
+            if c.libs =>
+        {
+            let id_of: fn(&Thread) -> i64 = if name.starts_with('s') {
+                |x| x.sid
+            } else {
+                |x| x.vpgid
+            };
+            // An unknown leader is an empty string in current libs, not a missing value.
+            let leader = oldest_matching_ancestor(c, t, id_of);
+            out.str(leader.map_or(&b""[..], |l| match name.rsplit('.').next() {
+                Some("exe") => &l.exe,
+                Some("exepath") => &l.exepath,
+                _ => &l.comm,
+            }));
+        }
         "sname" | "sid.exe" | "sid.exepath" => {
             let Some(l) = session_leader(c, t) else {
                 return false;
@@ -128,7 +192,9 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 _ => &l.exepath,
             });
         }
+        "is_sid_leader" if c.libs => out.bool(Some(t.sid) == vpid(c, t)),
         "is_sid_leader" => out.bool(t.sid == t.vpid || t.sid == t.pid),
+        "is_vpgid_leader" if c.libs => out.bool(Some(t.vpgid) == vpid(c, t)),
         "is_vpgid_leader" => out.bool(t.vpgid == t.vpid),
         "ppid" => out.i64(c.main_thread().map_or(t.ptid, |m| m.ptid)),
         "pname" | "pexe" | "pexepath" | "pcmdline" | "ppid.duration" => {
@@ -176,6 +242,14 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 .threads
                 .values()
                 .filter(|o| o.pid == t.pid)
+                .count() as u64,
+        ),
+        // Current libs: the other threads of the process (its thread group minus the leader).
+        "nchilds" if c.libs => out.u64(
+            c.st.threads
+                .threads
+                .values()
+                .filter(|o| o.pid == t.pid && o.tid != o.pid)
                 .count() as u64,
         ),
         "nchilds" => out.u64(
@@ -288,8 +362,10 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
     let Some(t) = c.thread() else { return false };
     match name {
         "tid" => out.i64(t.tid),
-        "vtid" if t.vtid < 0 => return false,
-        "vtid" => out.i64(t.vtid),
+        "vtid" if t.vtid >= 0 => out.i64(t.vtid),
+        // Current libs take the tid when the capture has no namespace tid.
+        "vtid" if c.libs => out.i64(t.tid),
+        "vtid" => return false,
         "ismain" => out.bool(t.is_main()),
         "cap_inheritable" => out.build(|b| caps_text(t.caps.0, b)),
         "cap_permitted" => out.build(|b| caps_text(t.caps.1, b)),

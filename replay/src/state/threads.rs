@@ -11,6 +11,8 @@ use hindsight_format::header::ThreadEntry;
 
 /// `PPM_CL_CLONE_THREAD`: the thread shares the process of its creator.
 pub const CL_CLONE_THREAD: u32 = 1 << 13;
+/// `PPM_CL_CHILD_IN_PIDNS`: the thread was created in a child pid namespace.
+pub const CL_CHILD_IN_PIDNS: u32 = 1 << 29;
 /// `PPM_CL_CLONE_FILES`: the thread shares its creator's fd table.
 pub const CL_CLONE_FILES: u32 = 1;
 /// `PPM_EXE_WRITABLE`: the executable is writable by the user.
