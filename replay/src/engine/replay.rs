@@ -26,7 +26,7 @@ use crate::fields::ctx::{Arg, Ctx};
 use crate::fields::extract::{extract, extract_by_name};
 use crate::fields::value::{Out, Val};
 use crate::output::{Alert, FieldValue, Priority, CONTEXT_FIELDS};
-use crate::rules::output::IPNET_TEXT;
+use crate::rules::output::{printable, IPNET_TEXT};
 use crate::rules::{CompiledRules, EvalScratch, FieldArg};
 use crate::state::libs_view::{self, Fate};
 use crate::state::{checkpoint, State};
@@ -196,6 +196,9 @@ impl Engine {
                 FieldValue::U64(ctx.p.ev.ts)
             } else if info.ty == FieldType::IpNet {
                 FieldValue::Str(IPNET_TEXT.into())
+            } else if info.ty == FieldType::Bytes {
+                let first = out.vals.first().map_or(&[][..], |v| out.bytes(v));
+                FieldValue::Str(first.iter().map(|&b| printable(b)).collect())
             } else {
                 field_value(out)
             };

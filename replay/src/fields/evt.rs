@@ -292,7 +292,8 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "is_wait" => out.bool(info.is_some_and(|i| i.flags & flags::WAITS != 0)),
         "is_syslog" => out.bool(
             info.is_some_and(|i| i.flags & flags::WRITES_TO_FD != 0)
-                && c.fd().is_some_and(|(_, f)| memchr::memmem::find(&f.name, b"/dev/log").is_some()),
+                && c.fd()
+                    .is_some_and(|(_, f)| memchr::memmem::find(&f.name, b"/dev/log").is_some()),
         ),
         "io_dir" => match info.map_or(0, |i| i.flags) {
             f if f & flags::WRITES_TO_FD != 0 => out.str(b"write"),
@@ -390,28 +391,17 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             out.text = text;
         }
         "rawarg" => return raw_arg(c, arg, out),
-        // Current libs print a buffer's unprintable bytes as `.`.
-        "buffer" if c.libs => match c.p.bytes("data") {
-            Some(d) => out.build(|b| {
-                b.extend(d.iter().map(|&x| {
-                    if x == b' ' || x.is_ascii_graphic() {
-                        x
-                    } else {
-                        b'.'
-                    }
-                }))
-            }),
-            None => return false,
-        },
         "buffer" => match c.p.bytes("data") {
             Some(d) => out.str(d),
             None => return false,
         },
         // Current libs: any I/O-category call on a known fd (close too); sysdig 0.29: reads
         // and writes.
-        "buflen" if c.libs => match c.p.res().filter(|_| {
-            info.is_some_and(|i| i.category == Category::Io) && c.fd().is_some()
-        }) {
+        "buflen" if c.libs => match c
+            .p
+            .res()
+            .filter(|_| info.is_some_and(|i| i.category == Category::Io) && c.fd().is_some())
+        {
             Some(r) if r >= 0 => out.i64(r),
             _ => return false,
         },
@@ -438,7 +428,10 @@ fn error_class_matches(name: &str, c: &Ctx<'_>) -> bool {
     use crate::state::FdType as T;
     let class = name.strip_prefix("count.error").unwrap_or("");
     let call = c.p.ev.info().map_or("", |i| i.name);
-    let memory = c.p.ev.info().is_some_and(|i| i.category == Category::Memory);
+    let memory =
+        c.p.ev
+            .info()
+            .is_some_and(|i| i.category == Category::Memory);
     let opens = matches!(
         call,
         "open" | "creat" | "openat" | "openat2" | "open_by_handle_at"

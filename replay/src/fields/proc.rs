@@ -28,12 +28,12 @@ fn cmdline(t: &Thread, head: &[u8], b: &mut Vec<u8>) {
     }
 }
 
-/// The process's pid in its namespace. Current libs take the pid when the capture has none;
-/// sysdig 0.29 has no value.
+/// The process's pid in its namespace. Current libs take the pid when the capture has none
+/// (but know nothing of a thread met mid-trace); sysdig 0.29 has no value.
 fn vpid(c: &Ctx<'_>, t: &Thread) -> Option<i64> {
     match t.vpid {
         v if v >= 0 => Some(v),
-        _ if c.libs => Some(t.pid),
+        _ if c.libs && !t.is_placeholder() => Some(t.pid),
         _ => None,
     }
 }
@@ -51,8 +51,8 @@ fn oldest_matching_ancestor<'a>(
     if id == -1 {
         return None;
     }
-    let in_pidns = t.flags & crate::state::threads::CL_CHILD_IN_PIDNS != 0
-        || (t.tid != t.vtid && t.vtid >= 0);
+    let in_pidns =
+        t.flags & crate::state::threads::CL_CHILD_IN_PIDNS != 0 || (t.tid != t.vtid && t.vtid >= 0);
     if !in_pidns {
         if let Some(l) = c.st.thread(id) {
             return Some(l);
@@ -114,6 +114,8 @@ fn one_thread(name: &str, t: &Thread, c: &Ctx<'_>, out: &mut Out) -> bool {
 pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let Some(t) = c.thread() else { return false };
     match name {
+        // Current libs know nothing of a thread met mid-trace, its pid included (-1).
+        "pid" if c.libs && t.is_placeholder() => out.i64(-1),
         "pid" => out.i64(t.pid),
         "vpid" => match vpid(c, t) {
             Some(v) => out.i64(v),
@@ -192,9 +194,9 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 _ => &l.exepath,
             });
         }
-        "is_sid_leader" if c.libs => out.bool(Some(t.sid) == vpid(c, t)),
+        "is_sid_leader" if c.libs => out.bool(t.sid == vpid(c, t).unwrap_or(-1)),
         "is_sid_leader" => out.bool(t.sid == t.vpid || t.sid == t.pid),
-        "is_vpgid_leader" if c.libs => out.bool(Some(t.vpgid) == vpid(c, t)),
+        "is_vpgid_leader" if c.libs => out.bool(t.vpgid == vpid(c, t).unwrap_or(-1)),
         "is_vpgid_leader" => out.bool(t.vpgid == t.vpid),
         "ppid" => out.i64(c.main_thread().map_or(t.ptid, |m| m.ptid)),
         "pname" | "pexe" | "pexepath" | "pcmdline" | "ppid.duration" => {
@@ -364,8 +366,9 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         "tid" => out.i64(t.tid),
         "vtid" if t.vtid >= 0 => out.i64(t.vtid),
         // Current libs take the tid when the capture has no namespace tid.
-        "vtid" if c.libs => out.i64(t.tid),
+        "vtid" if c.libs && !t.is_placeholder() => out.i64(t.tid),
         "vtid" => return false,
+        "ismain" if c.libs && t.is_placeholder() => out.bool(false),
         "ismain" => out.bool(t.is_main()),
         "cap_inheritable" => out.build(|b| caps_text(t.caps.0, b)),
         "cap_permitted" => out.build(|b| caps_text(t.caps.1, b)),

@@ -149,6 +149,10 @@ fn render_field<S: FieldSource + ?Sized>(
             out.push(' ');
         }
         let _ = match v {
+            ValueRef::Str(s) if f.ty == catalog::FieldType::Bytes => {
+                out.extend(s.iter().map(|&b| printable(b)));
+                Ok(())
+            }
             ValueRef::Str(s) => {
                 out.push_str(&String::from_utf8_lossy(s));
                 Ok(())
@@ -159,6 +163,16 @@ fn render_field<S: FieldSource + ?Sized>(
             ValueRef::Ip(x) => write!(out, "{x}"),
             ValueRef::Double(x) => write!(out, "{x}"),
         };
+    }
+}
+
+/// How libsinsp's formatter prints one byte of a buffer field (`evt.buffer`): printable ASCII
+/// as itself, anything else as `.`.
+pub fn printable(b: u8) -> char {
+    if b == b' ' || b.is_ascii_graphic() {
+        char::from(b)
+    } else {
+        '.'
     }
 }
 
