@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod containers;
 pub mod event;
 pub mod fds;
+pub mod matchers;
 pub mod net;
 pub mod path;
 pub mod threads;
@@ -118,7 +119,7 @@ impl State {
         };
         for e in &h.threads {
             let mut t = Thread::from_entry(e);
-            t.container_id = apply::container_of(&t);
+            t.container_id = st.containers.attach(&t);
             st.threads.threads.insert(t.tid, t);
         }
         for table in &h.fds {
