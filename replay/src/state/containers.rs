@@ -375,7 +375,8 @@ mod tests {
     fn bare_containers_of_runtime_less_engines() {
         let mut table = Containers::default();
         let mut t = Thread::unknown(1);
-        t.cgroups = b"cpu=/lxc/web\0memory=/lxc/web\0".to_vec();
+        // (`/lxc/web` alone is the generic containerd engine's `/<namespace>/<id>`.)
+        t.cgroups = b"cpu=/\0memory=/lxc/web/init.scope\0".to_vec();
         assert_eq!(table.attach(&t), b"web");
         assert_eq!(table.get(b"web").map(|c| c.ty.as_str()), Some("lxc"));
         let id = "6979565207b31e4d1be8d0c2e8bd0e21b8bc1e29f9a4f9de1d7e6b49a76c94f3";
