@@ -442,9 +442,9 @@ pub static FIELDS: &[FieldInfo] = &[
     f("container.host_ipc", T::Bool, A::None, 0, "true if the container shares the host ipc namespace"),
     f("container.label", T::Str, A::Key, DOTTED_ARG, "one container label by name"),
     f("container.labels", T::Str, A::None, 0, "all container labels as key:value, comma separated"),
-    f("proc.is_container_healthcheck", T::Bool, A::None, 0, "true if the process is the container's health check"),
-    f("proc.is_container_liveness_probe", T::Bool, A::None, 0, "true if the process is a liveness probe"),
-    f("proc.is_container_readiness_probe", T::Bool, A::None, 0, "true if the process is a readiness probe"),
+    f("proc.is_container_healthcheck", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("proc.is_container_liveness_probe", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("proc.is_container_readiness_probe", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
     // k8s (container plugin: from the container's labels and pod sandbox metadata)
     f("k8s.pod.name", T::Str, A::None, 0, "Kubernetes pod name"),
     f("k8s.ns.name", T::Str, A::None, 0, "Kubernetes namespace name"),

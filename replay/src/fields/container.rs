@@ -186,7 +186,8 @@ pub fn extract_container(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) 
             out.str(value.as_bytes());
             return true;
         }
-        // Deprecated (healthcheck, liveness_probe, readiness_probe): never a value.
+        // Deprecated (healthcheck, liveness_probe, readiness_probe, and the plugin's
+        // proc.is_container_healthcheck/liveness_probe/readiness_probe): never a value.
         _ => return false,
     };
     out.str(text.as_bytes());
