@@ -278,6 +278,169 @@ pub fn extract_k8s(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> boo
 mod tests {
     use super::*;
 
+    use crate::state::State;
+    use hindsight_format::encode::EventBuilder;
+    use hindsight_format::event::EventRef;
+    use hindsight_format::schema::event_ids_by_name;
+
+    /// A record of event `name` (`id` picks among its versions) on thread `tid`.
+    fn record(id: u16, tid: i64, params: &[&[u8]]) -> Vec<u8> {
+        let mut b = EventBuilder::new(id, 1_000, tid);
+        for p in params {
+            b.raw(p);
+        }
+        b.build()
+    }
+
+    fn id_of(name: &str) -> u16 {
+        event_ids_by_name(name).next().expect("known event")
+    }
+
+    /// Applies `rec` to `st`, then extracts the listed fields on it (`<NA>` when none).
+    fn fields(st: &mut State, rec: &[u8], names: &[(&str, Arg<'_>)]) -> Vec<String> {
+        let ev = EventRef::parse_v2(rec, 1, 0, 0).expect("well-formed record");
+        st.apply(&ev);
+        let c = Ctx {
+            p: st.pair(ev),
+            st,
+            first_ts: 0,
+            prev_ts: 0,
+        };
+        names
+            .iter()
+            .map(|(n, arg)| {
+                let mut out = Out::default();
+                let ok = match n.split_once('.') {
+                    Some(("k8s", sub)) => extract_k8s(sub, arg, &c, &mut out),
+                    Some((_, sub)) => extract_container(sub, arg, &c, &mut out),
+                    None => false,
+                };
+                if !ok {
+                    return "<NA>".to_owned();
+                }
+                let mut b = Vec::new();
+                out.render_all(b" ", &mut b);
+                String::from_utf8_lossy(&b).into_owned()
+            })
+            .collect()
+    }
+
+    const DOCKER_ID: &str = "697956520d89aaaabbbbccccddddeeeeffff0000111122223333444455556666";
+
+    /// The thread 7 in the docker container `697956520d89`.
+    fn state_with_container_thread() -> State {
+        let mut st = State::default();
+        let mut t = Thread::unknown(7);
+        t.cgroups = format!("cpu=/docker/{DOCKER_ID}\0").into_bytes();
+        t.container_id = st.containers.attach(&t);
+        st.threads.threads.insert(7, t);
+        st
+    }
+
+    /// Pod sandbox data through an `asyncevent`, the container through a CONTAINER_JSON_2
+    /// event: the values Falco 0.44 prints for the same metadata (checked with the
+    /// reference on a capture carrying these JSONs).
+    #[test]
+    fn pod_fields_fall_back_to_the_sandbox_entry() {
+        let mut st = state_with_container_thread();
+        let sandbox = br#"{"container":{"id":"abcdef123456","type":7,"name":"POD","ip":"10.1.2.3","pod_sandbox_labels":{"app":"web","io.kubernetes.pod.uid":"u1","annotation.a":"b","tier":""}}}"#;
+        let async_id = id_of("asyncevent");
+        fields(
+            &mut st,
+            &record(
+                async_id,
+                -1,
+                &[&0u32.to_le_bytes(), b"container\0", sandbox],
+            ),
+            &[],
+        );
+        let json = format!(
+            r#"{{"container":{{"id":"697956520d89","type":8,"name":"n","privileged":true,"pod_sandbox_id":"abcdef123456{}","pod_sandbox_labels":{{"own":"x","app":"mine"}},"labels":{{"io.kubernetes.pod.name":"web-1","maintainer":"me","empty":""}}}}}}"#,
+            "0".repeat(52)
+        );
+        let json_id = event_ids_by_name("container").max().expect("known event");
+        let got = fields(
+            &mut st,
+            &record(json_id, -1, &[json.as_bytes()]),
+            &[("container.name", Arg::None), ("container.type", Arg::None)],
+        );
+        assert_eq!(got, ["n", "cri-o"], "the container event's own container");
+        let getuid = record(id_of("getuid"), 7, &[]);
+        let got = fields(
+            &mut st,
+            &getuid,
+            &[
+                ("container.id", Arg::None),
+                ("container.privileged", Arg::None),
+                ("container.labels", Arg::None),
+                ("container.label", Arg::Key("empty")),
+                ("container.label", Arg::Key("nope")),
+                ("k8s.pod.name", Arg::None),
+                ("k8s.pod.sandbox_id", Arg::None),
+                ("k8s.pod.label", Arg::Key("app")),
+                ("k8s.pod.label", Arg::Key("own")),
+                ("k8s.pod.labels", Arg::None),
+                ("k8s.pod.ip", Arg::None),
+                ("k8s.pod.cni.json", Arg::None),
+                ("k8s.rs.name", Arg::None),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "697956520d89",
+                "true",
+                "empty, maintainer:me",
+                "",
+                "<NA>",
+                "web-1",
+                "abcdef123456",
+                "web",
+                "x",
+                "app:web, tier",
+                "10.1.2.3",
+                "",
+                "<NA>"
+            ]
+        );
+    }
+
+    #[test]
+    fn host_without_metadata_and_removed() {
+        let mut st = state_with_container_thread();
+        let names = [
+            ("container.id", Arg::None),
+            ("container.name", Arg::None),
+            ("container.image", Arg::None),
+            ("container.privileged", Arg::None),
+            ("k8s.pod.ip", Arg::None),
+        ];
+        // No metadata for the thread's container: only its id.
+        let getuid = record(id_of("getuid"), 7, &[]);
+        let got = fields(&mut st, &getuid, &names);
+        assert_eq!(got, ["697956520d89", "<NA>", "<NA>", "<NA>", "<NA>"]);
+        // A host thread: the host entry, empty strings and false rather than no value.
+        let got = fields(&mut st, &record(id_of("getuid"), 8, &[]), &names);
+        assert_eq!(got, ["host", "host", "", "false", ""]);
+        // Added, then removed by `container_removed`.
+        let json = br#"{"container":{"id":"697956520d89","name":"web"}}"#;
+        let async_id = id_of("asyncevent");
+        let added = record(async_id, -1, &[&0u32.to_le_bytes(), b"container\0", json]);
+        fields(&mut st, &added, &[]);
+        assert_eq!(fields(&mut st, &getuid, &names[1..2]), ["web"]);
+        let removed = record(
+            async_id,
+            -1,
+            &[&0u32.to_le_bytes(), b"container_removed\0", json],
+        );
+        assert_eq!(
+            fields(&mut st, &removed, &names[1..2]),
+            ["web"],
+            "its own event"
+        );
+        assert_eq!(fields(&mut st, &getuid, &names[1..2]), ["<NA>"]);
+    }
+
     #[test]
     fn labels_are_joined_like_the_plugin() {
         let labels: BTreeMap<String, String> = [
