@@ -544,7 +544,7 @@ mod tests {
             },
         );
         st.users.groups.insert(0, b"root".to_vec());
-        st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","name":"n","labels":{"a":"b"},"privileged":true}}"#);
+        st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","full_id":"9dbcbd0c435fx","name":"n","labels":{"a":"b"},"privileged":true,"host_ipc":true,"cni_json":"{}","pod_sandbox_id":"p","pod_sandbox_labels":{"c":"d"},"Mounts":[{"Source":"/s","RW":true}]}}"#);
         st.enters.insert(
             42,
             StoredEnter {
