@@ -440,7 +440,7 @@ pub static FIELDS: &[FieldInfo] = &[
     f("container.host_pid", T::Bool, A::None, 0, "true if the container shares the host pid namespace"),
     f("container.host_network", T::Bool, A::None, 0, "true if the container shares the host network namespace"),
     f("container.host_ipc", T::Bool, A::None, 0, "true if the container shares the host ipc namespace"),
-    f("container.label", T::Str, A::Key, DOTTED_ARG, "one container label by name"),
+    f("container.label", T::Str, A::Key, 0, "one container label by name"),
     f("container.labels", T::Str, A::None, 0, "all container labels as key:value, comma separated"),
     f("proc.is_container_healthcheck", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
     f("proc.is_container_liveness_probe", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
@@ -452,7 +452,7 @@ pub static FIELDS: &[FieldInfo] = &[
     f("k8s.pod.uid", T::Str, A::None, 0, "Kubernetes pod uid"),
     f("k8s.pod.sandbox_id", T::Str, A::None, 0, "pod sandbox id (12 characters)"),
     f("k8s.pod.full_sandbox_id", T::Str, A::None, 0, "full pod sandbox id"),
-    f("k8s.pod.label", T::Str, A::Key, DOTTED_ARG, "one pod label by name"),
+    f("k8s.pod.label", T::Str, A::Key, 0, "one pod label by name"),
     f("k8s.pod.labels", T::Str, A::None, 0, "all pod labels as key:value, comma separated"),
     f("k8s.pod.ip", T::Str, A::None, 0, "pod IP address"),
     f("k8s.pod.cni.json", T::Str, A::None, 0, "CNI result of the pod, as JSON"),
@@ -525,10 +525,10 @@ mod tests {
     fn dotted_arguments_resolve_to_their_field() {
         let (_, info, arg) = lookup("evt.arg.flags").unwrap();
         assert_eq!((info.name, arg), ("evt.arg", Some("flags")));
-        let (_, info, arg) = lookup("k8s.pod.label.app.kubernetes.io/name")
-            .unwrap_or_else(|| lookup("k8s.pod.label.app").unwrap());
-        assert_eq!(info.name, "k8s.pod.label");
-        assert!(arg.is_some());
+        // Plugin fields take brackets only: Falco 0.44 rejects `k8s.pod.label.app` and
+        // `container.label.maintainer` ("requires an argument but none provided").
+        assert!(lookup("k8s.pod.label.app").is_none());
+        assert!(lookup("container.label.maintainer").is_none());
         assert!(lookup("proc.name.x").is_none());
         assert!(lookup("proc.nosuch").is_none());
         assert_eq!(lookup("proc.name").unwrap().1.ty, FieldType::Str);
