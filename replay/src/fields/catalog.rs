@@ -429,41 +429,61 @@ pub static FIELDS: &[FieldInfo] = &[
     f("container.type", T::Str, A::None, 0, "container runtime type: docker, cri-o, containerd, podman, ..."),
     f("container.privileged", T::Bool, A::None, 0, "true for privileged containers"),
     f("container.mounts", T::Str, A::None, 0, "all mounts as source:dest:mode:rdwr:propagation, comma separated"),
-    f("container.mount", T::Str, A::Key, 0, "one mount, by index or destination path"),
-    f("container.mount.source", T::Str, A::Key, 0, "source of a mount, by index or destination (glob)"),
-    f("container.mount.dest", T::Str, A::Key, 0, "destination of a mount, by index or source (glob)"),
-    f("container.mount.mode", T::Str, A::Key, 0, "mode of a mount, by index or source"),
-    f("container.mount.rdwr", T::Str, A::Key, 0, "read/write flag of a mount, by index or source"),
-    f("container.mount.propagation", T::Str, A::Key, 0, "propagation of a mount, by index or source"),
+    f("container.mount", T::Str, A::Key, 0, "one mount as source:dest:mode:rdwr:propagation, by index or source (regular expression)"),
+    f("container.mount.source", T::Str, A::Key, 0, "source of a mount, by index or destination (regular expression)"),
+    f("container.mount.dest", T::Str, A::Key, 0, "destination of a mount, by index or source (regular expression)"),
+    f("container.mount.mode", T::Str, A::Key, 0, "mode of a mount, by index or source (regular expression)"),
+    f("container.mount.rdwr", T::Str, A::Key, 0, "read/write flag of a mount, by index or source (regular expression)"),
+    f("container.mount.propagation", T::Str, A::Key, 0, "propagation of a mount, by index or source (regular expression)"),
     f("container.image.repository", T::Str, A::None, 0, "repository part of the image name"),
     f("container.image.tag", T::Str, A::None, 0, "tag part of the image name"),
     f("container.image.digest", T::Str, A::None, 0, "registry digest of the image"),
-    f("container.healthcheck", T::Str, A::None, 0, "health check command of the container"),
-    f("container.liveness_probe", T::Str, A::None, 0, "liveness probe command (Kubernetes)"),
-    f("container.readiness_probe", T::Str, A::None, 0, "readiness probe command (Kubernetes)"),
-    f("container.start_ts", T::AbsTime, A::None, 0, "container start time"),
+    f("container.healthcheck", T::Str, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("container.liveness_probe", T::Str, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("container.readiness_probe", T::Str, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("container.start_ts", T::AbsTime, A::None, 0, "container start time: start of the thread's pid namespace init (proc.pidns_init_start_ts)"),
     f("container.duration", T::RelTime, A::None, 0, "nanoseconds since the container started"),
     f("container.ip", T::Str, A::None, 0, "primary IP address of the container"),
     f("container.cni.json", T::Str, A::None, 0, "CNI result of the container, as JSON"),
     f("container.host_pid", T::Bool, A::None, 0, "true if the container shares the host pid namespace"),
     f("container.host_network", T::Bool, A::None, 0, "true if the container shares the host network namespace"),
     f("container.host_ipc", T::Bool, A::None, 0, "true if the container shares the host ipc namespace"),
-    f("container.label", T::Str, A::Key, DOTTED_ARG, "one container label by name"),
+    f("container.label", T::Str, A::Key, 0, "one container label by name"),
     f("container.labels", T::Str, A::None, 0, "all container labels as key:value, comma separated"),
-    f("proc.is_container_healthcheck", T::Bool, A::None, 0, "true if the process is the container's health check"),
-    f("proc.is_container_liveness_probe", T::Bool, A::None, 0, "true if the process is a liveness probe"),
-    f("proc.is_container_readiness_probe", T::Bool, A::None, 0, "true if the process is a readiness probe"),
-    // k8s (from container labels)
+    f("proc.is_container_healthcheck", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("proc.is_container_liveness_probe", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    f("proc.is_container_readiness_probe", T::Bool, A::None, DEPRECATED, "deprecated by the container plugin: never has a value"),
+    // k8s (container plugin: from the container's labels and pod sandbox metadata)
     f("k8s.pod.name", T::Str, A::None, 0, "Kubernetes pod name"),
     f("k8s.ns.name", T::Str, A::None, 0, "Kubernetes namespace name"),
     f("k8s.pod.id", T::Str, A::None, DEPRECATED, "Kubernetes pod uid (use k8s.pod.uid)"),
     f("k8s.pod.uid", T::Str, A::None, 0, "Kubernetes pod uid"),
     f("k8s.pod.sandbox_id", T::Str, A::None, 0, "pod sandbox id (12 characters)"),
     f("k8s.pod.full_sandbox_id", T::Str, A::None, 0, "full pod sandbox id"),
-    f("k8s.pod.label", T::Str, A::Key, DOTTED_ARG, "one pod label by name"),
+    f("k8s.pod.label", T::Str, A::Key, 0, "one pod label by name"),
     f("k8s.pod.labels", T::Str, A::None, 0, "all pod labels as key:value, comma separated"),
     f("k8s.pod.ip", T::Str, A::None, 0, "pod IP address"),
     f("k8s.pod.cni.json", T::Str, A::None, 0, "CNI result of the pod, as JSON"),
+    // k8s fields the container plugin still declares but no longer fills (use the k8smeta plugin)
+    f("k8s.rc.name", T::Str, A::None, DEPRECATED, "Kubernetes replication controller name: deprecated by the container plugin, never has a value"),
+    f("k8s.rc.id", T::Str, A::None, DEPRECATED, "Kubernetes replication controller id: deprecated by the container plugin, never has a value"),
+    f("k8s.rc.label", T::Str, A::Key, DEPRECATED, "one label of the Kubernetes replication controller, by name: deprecated by the container plugin, never has a value"),
+    f("k8s.rc.labels", T::Str, A::None, DEPRECATED, "Kubernetes replication controller labels: deprecated by the container plugin, never has a value"),
+    f("k8s.svc.name", T::Str, A::None, DEPRECATED, "Kubernetes service name: deprecated by the container plugin, never has a value"),
+    f("k8s.svc.id", T::Str, A::None, DEPRECATED, "Kubernetes service id: deprecated by the container plugin, never has a value"),
+    f("k8s.svc.label", T::Str, A::Key, DEPRECATED, "one label of the Kubernetes service, by name: deprecated by the container plugin, never has a value"),
+    f("k8s.svc.labels", T::Str, A::None, DEPRECATED, "Kubernetes service labels: deprecated by the container plugin, never has a value"),
+    f("k8s.ns.id", T::Str, A::None, DEPRECATED, "Kubernetes namespace id: deprecated by the container plugin, never has a value"),
+    f("k8s.ns.label", T::Str, A::Key, DEPRECATED, "one label of the Kubernetes namespace, by name: deprecated by the container plugin, never has a value"),
+    f("k8s.ns.labels", T::Str, A::None, DEPRECATED, "Kubernetes namespace labels: deprecated by the container plugin, never has a value"),
+    f("k8s.rs.name", T::Str, A::None, DEPRECATED, "Kubernetes replica set name: deprecated by the container plugin, never has a value"),
+    f("k8s.rs.id", T::Str, A::None, DEPRECATED, "Kubernetes replica set id: deprecated by the container plugin, never has a value"),
+    f("k8s.rs.label", T::Str, A::Key, DEPRECATED, "one label of the Kubernetes replica set, by name: deprecated by the container plugin, never has a value"),
+    f("k8s.rs.labels", T::Str, A::None, DEPRECATED, "Kubernetes replica set labels: deprecated by the container plugin, never has a value"),
+    f("k8s.deployment.name", T::Str, A::None, DEPRECATED, "Kubernetes deployment name: deprecated by the container plugin, never has a value"),
+    f("k8s.deployment.id", T::Str, A::None, DEPRECATED, "Kubernetes deployment id: deprecated by the container plugin, never has a value"),
+    f("k8s.deployment.label", T::Str, A::Key, DEPRECATED, "one label of the Kubernetes deployment, by name: deprecated by the container plugin, never has a value"),
+    f("k8s.deployment.labels", T::Str, A::None, DEPRECATED, "Kubernetes deployment labels: deprecated by the container plugin, never has a value"),
 ];
 
 /// The descriptor and id of the field named exactly `name`.
@@ -513,10 +533,10 @@ mod tests {
     fn dotted_arguments_resolve_to_their_field() {
         let (_, info, arg) = lookup("evt.arg.flags").unwrap();
         assert_eq!((info.name, arg), ("evt.arg", Some("flags")));
-        let (_, info, arg) = lookup("k8s.pod.label.app.kubernetes.io/name")
-            .unwrap_or_else(|| lookup("k8s.pod.label.app").unwrap());
-        assert_eq!(info.name, "k8s.pod.label");
-        assert!(arg.is_some());
+        // Plugin fields take brackets only: Falco 0.44 rejects `k8s.pod.label.app` and
+        // `container.label.maintainer` ("requires an argument but none provided").
+        assert!(lookup("k8s.pod.label.app").is_none());
+        assert!(lookup("container.label.maintainer").is_none());
         assert!(lookup("proc.name.x").is_none());
         assert!(lookup("proc.nosuch").is_none());
         assert_eq!(lookup("proc.name").unwrap().1.ty, FieldType::Str);

@@ -38,6 +38,8 @@ pub enum Class {
 /// Class prefixes and their classes.
 const CLASSES: &[(&str, Class)] = &[
     ("evt.", Class::Evt),
+    // Declared by the container plugin (deprecated, never a value), so computed with it.
+    ("proc.is_container_", Class::Container),
     ("proc.", Class::Proc),
     ("thread.", Class::Thread),
     ("fd.", Class::Fd),

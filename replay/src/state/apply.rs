@@ -11,7 +11,6 @@ use std::sync::OnceLock;
 use hindsight_format::event::EventRef;
 use hindsight_format::schema::{event_id_limit, event_info};
 
-use super::containers::id_from_cgroup;
 use super::event::Paired;
 use super::fds::{server_name, socket_name, Fd, FdType, Role};
 use super::net::{self, Addr, Tuple};
@@ -126,6 +125,7 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("setresgid", Action::Setresgid),
     ("setsid", Action::Setsid),
     ("container", Action::ContainerJson),
+    ("asyncevent", Action::ContainerJson),
     ("sendto", Action::Datagram),
     ("recvfrom", Action::Datagram),
     ("sendmsg", Action::Datagram),
@@ -167,14 +167,6 @@ pub fn dup_result(p: &Paired<'_>) -> Option<i64> {
         .then_some(res)
 }
 
-/// The container id of a thread from its cgroups (empty for the host).
-pub fn container_of(t: &Thread) -> Vec<u8> {
-    t.cgroup_pairs()
-        .find_map(|(_, path)| id_from_cgroup(path))
-        .map(<[u8]>::to_vec)
-        .unwrap_or_default()
-}
-
 /// Applies an enter event (enter-only events, and a connect's target).
 pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
     let p = Paired::alone(*ev);
@@ -190,19 +182,7 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
             }
             st.pending.thread = Some(ev.tid);
         }
-        Action::ContainerJson => {
-            if let Some(json) = p.str("json") {
-                st.containers.add_json(json);
-            } else if let Some(id) = p.str("id") {
-                let c = super::Container {
-                    id: String::from_utf8_lossy(id).into_owned(),
-                    name: String::from_utf8_lossy(p.str("name").unwrap_or_default()).into_owned(),
-                    image: String::from_utf8_lossy(p.str("image").unwrap_or_default()).into_owned(),
-                    ..super::Container::default()
-                };
-                st.containers.by_id.insert(c.id.clone(), c);
-            }
-        }
+        Action::ContainerJson => st.containers.apply_event(&p),
         _ => {}
     }
 }
@@ -495,7 +475,7 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     if let Some(ts) = p.int("pidns_init_start_ts") {
         t.pidns_init_start_ts = ts as u64;
     }
-    t.container_id = container_of(&t);
+    t.container_id = st.containers.attach(&t);
     if !is_thread {
         let parent_pid = parent.as_ref().map(|p| p.pid);
         if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)).cloned() {
@@ -619,7 +599,7 @@ fn execve(st: &mut State, p: &Paired<'_>) {
         t.exepath = ep;
     }
     t.exec_ts = ev.ts;
-    t.container_id = container_of(t);
+    t.container_id = st.containers.attach(t);
     // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
     let pid = t.pid;
     if let Some(table) = st.fds.get_mut(&pid) {

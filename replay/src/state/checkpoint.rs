@@ -18,8 +18,9 @@ use super::{State, StoredEnter};
 /// Magic bytes opening every checkpoint.
 pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
-/// Version 2 added the IPv4 interfaces, version 3 the IPv6 interface prefixes and the count
-/// of events current libs drop; older checkpoints (without them) still load.
+/// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
+/// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
+/// the count of events current libs drop. Older checkpoints still load.
 pub const VERSION: u16 = 3;
 
 /// Why a checkpoint could not be decoded.
@@ -286,11 +287,8 @@ fn put_container(w: &mut W, c: &Container) {
     ] {
         w.str(s);
     }
-    w.uv(match c.privileged {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    });
+    // 0 was "not reported" before version 3; the plugin reads that as false.
+    w.uv(if c.privileged { 2 } else { 1 });
     w.uv(c.labels.len() as u64);
     for (k, v) in &c.labels {
         w.str(k);
@@ -304,9 +302,21 @@ fn put_container(w: &mut W, c: &Container) {
         w.uv(u64::from(m.rw));
         w.str(&m.propagation);
     }
+    // Since version 3.
+    for s in [&c.full_id, &c.cni_json, &c.pod_sandbox_id] {
+        w.str(s);
+    }
+    for b in [c.host_pid, c.host_network, c.host_ipc] {
+        w.uv(u64::from(b));
+    }
+    w.uv(c.pod_sandbox_labels.len() as u64);
+    for (k, v) in &c.pod_sandbox_labels {
+        w.str(k);
+        w.str(v);
+    }
 }
 
-fn get_container(r: &mut R<'_>) -> Res<Container> {
+fn get_container(r: &mut R<'_>, version: u16) -> Res<Container> {
     let w = "container";
     let mut c = Container {
         id: r.string(w)?,
@@ -320,13 +330,10 @@ fn get_container(r: &mut R<'_>) -> Res<Container> {
         ip: r.string(w)?,
         ..Container::default()
     };
-    c.privileged = match r.uv(w)? {
-        0 => None,
-        1 => Some(false),
-        _ => Some(true),
-    };
+    c.privileged = r.uv(w)? == 2;
     for _ in 0..r.count(w)? {
-        c.labels.push((r.string(w)?, r.string(w)?));
+        let (k, v) = (r.string(w)?, r.string(w)?);
+        c.labels.insert(k, v);
     }
     for _ in 0..r.count(w)? {
         c.mounts.push(Mount {
@@ -336,6 +343,18 @@ fn get_container(r: &mut R<'_>) -> Res<Container> {
             rw: r.uv(w)? != 0,
             propagation: r.string(w)?,
         });
+    }
+    if version >= 3 {
+        c.full_id = r.string(w)?;
+        c.cni_json = r.string(w)?;
+        c.pod_sandbox_id = r.string(w)?;
+        c.host_pid = r.uv(w)? != 0;
+        c.host_network = r.uv(w)? != 0;
+        c.host_ipc = r.uv(w)? != 0;
+        for _ in 0..r.count(w)? {
+            let (k, v) = (r.string(w)?, r.string(w)?);
+            c.pod_sandbox_labels.insert(k, v);
+        }
     }
     Ok(c)
 }
@@ -437,7 +456,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         return Err(CheckpointError::BadMagic);
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version == 0 || version > VERSION {
+    if !(1..=VERSION).contains(&version) {
         return Err(CheckpointError::Version { found: version });
     }
     let mut r = R { b: bytes, at: 6 };
@@ -473,7 +492,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         st.users.groups.insert(gid, r.vec("group")?);
     }
     for _ in 0..r.count("containers")? {
-        let c = get_container(&mut r)?;
+        let c = get_container(&mut r, version)?;
         st.containers.by_id.insert(c.id.clone(), c);
     }
     for _ in 0..r.count("enters")? {
@@ -541,7 +560,7 @@ mod tests {
             },
         );
         st.users.groups.insert(0, b"root".to_vec());
-        st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","name":"n","labels":{"a":"b"},"privileged":true}}"#);
+        st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","full_id":"9dbcbd0c435fx","name":"n","labels":{"a":"b"},"privileged":true,"host_ipc":true,"cni_json":"{}","pod_sandbox_id":"p","pod_sandbox_labels":{"c":"d"},"Mounts":[{"Source":"/s","RW":true}]}}"#);
         st.enters.insert(
             42,
             StoredEnter {

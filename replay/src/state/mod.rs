@@ -14,6 +14,7 @@ pub mod containers;
 pub mod event;
 pub mod fds;
 pub mod libs_view;
+pub mod matchers;
 pub mod net;
 pub mod path;
 pub mod threads;
@@ -126,7 +127,7 @@ impl State {
         };
         for e in &h.threads {
             let mut t = Thread::from_entry(e);
-            t.container_id = apply::container_of(&t);
+            t.container_id = st.containers.attach(&t);
             st.threads.threads.insert(t.tid, t);
         }
         for table in &h.fds {
