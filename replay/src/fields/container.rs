@@ -131,6 +131,14 @@ pub fn extract_container(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) 
     let Some(m) = v.info.as_deref() else {
         return false;
     };
+    // sysdig 0.29 (no container plugin): the host has a name and a type only, and empty
+    // metadata is missing rather than an empty string.
+    if !c.libs && v.thread.is_some() && v.id.is_empty() {
+        return matches!(name, "name" | "type") && {
+            out.str(b"host");
+            true
+        };
+    }
     let text = match name {
         "full_id" => &m.full_id,
         "name" => &m.name,
@@ -190,6 +198,9 @@ pub fn extract_container(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) 
         // proc.is_container_healthcheck/liveness_probe/readiness_probe): never a value.
         _ => return false,
     };
+    if !c.libs && text.is_empty() {
+        return false;
+    }
     out.str(text.as_bytes());
     true
 }
