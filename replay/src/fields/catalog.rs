@@ -227,7 +227,7 @@ pub static FIELDS: &[FieldInfo] = &[
     f("evt.deltatime", T::RelTime, A::None, 0, "nanoseconds since the previous event"),
     f("evt.deltatime.s", T::RelTime, A::None, 0, "seconds part of evt.deltatime"),
     f("evt.deltatime.ns", T::RelTime, A::None, 0, "nanoseconds part of evt.deltatime"),
-    f("evt.outputtime", T::Str, A::None, PRINT_ONLY, "event time in the output's time format"),
+    f("evt.outputtime", T::Str, A::None, PRINT_ONLY | JSON_RAW_TS, "event time in the output's time format"),
     f("evt.dir", T::Str, A::None, DEPRECATED, "direction: > for enter, < for exit"),
     f("evt.type", T::Str, A::None, 0, "event type name (open, execve, ...)"),
     f("evt.type.is", T::U64, A::Key, DOTTED_ARG, "1 if the event is of the named type, else 0"),

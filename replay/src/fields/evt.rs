@@ -310,6 +310,14 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             }
             out.u64(u64::from(res < 0));
         }
+        // Plugin events carry these; syscall events have none.
+        "pluginname" | "plugininfo" => return false,
+        // Deprecated in current libs, which hard-code them (0, "0ns").
+        "latency" | "latency.s" | "latency.ns" | "wait_latency" if c.libs => out.u64(0),
+        "latency.human" if c.libs => out.str(b"0ns"),
+        "latency.human" | "wait_latency" => return false,
+        // The event time in the output's time format (hh:mm:ss.ns; JSON takes the raw time).
+        "outputtime" => out.build(|b| write_time(b, ev.ts)),
         "latency" | "latency.s" | "latency.ns" => {
             let lat = c.p.enter.map_or(0, |e| ev.ts.saturating_sub(e.ts));
             out.u64(match name {

@@ -188,6 +188,11 @@ pub fn extract(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     };
     let v6 = f.ty == FdType::Ipv6;
     match name {
+        // One fd per event here; a list field as in libsinsp.
+        "name_changed" => out.bool(c.st.fd_name_changed),
+        "types" => out.str(f.ty.name().as_bytes()),
+        // Names from libsinsp's DNS cache, which a replay never fills.
+        "cip.name" | "sip.name" | "lip.name" | "rip.name" => return false,
         "type" => out.str(f.ty.name().as_bytes()),
         "typechar" => out.str(&[f.ty.typechar()]),
         "name" | "nameraw" => match crate::state::apply::failed_connect_name(&c.p) {

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use super::ctx::{Arg, Ctx};
 use super::value::Out;
-use crate::state::threads::{nul_items, EXE_UPPER_LAYER, EXE_WRITABLE};
+use crate::state::threads::{nul_items, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE};
 use crate::state::Thread;
 
 fn join_args(t: &Thread, b: &mut Vec<u8>) {
@@ -155,6 +155,72 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             }),
         },
         "cwd" => out.str(&t.cwd),
+        "pvpid" => {
+            let Some(v) = c.ancestors().next().and_then(|p| vpid(c, p)) else {
+                return false;
+            };
+            out.i64(v);
+        }
+        "pid.ts" | "ppid.ts" => {
+            let owner = if name == "pid.ts" {
+                c.main_thread()
+            } else {
+                c.ancestors().next()
+            };
+            match owner.map(|o| o.clone_ts) {
+                Some(ts) if ts != 0 => out.u64(ts),
+                _ => return false,
+            }
+        }
+        "is_exe_lower_layer" => out.bool(t.exe_flags & EXE_LOWER_LAYER != 0),
+        // libsinsp: the inode fields exist once an execve exit carried them.
+        "exe_ino" | "exe_ino.ctime" | "exe_ino.mtime" if t.exe_ino.0 == 0 => return false,
+        "exe_ino" => out.u64(t.exe_ino.0),
+        "exe_ino.ctime" => out.u64(t.exe_ino.1),
+        "exe_ino.mtime" => out.u64(t.exe_ino.2),
+        "exe_ino.ctime_duration_proc_start" | "exe_ino.ctime_duration_pidns_start" => {
+            let start = if name.ends_with("proc_start") {
+                t.clone_ts
+            } else {
+                t.pidns_init_start_ts
+            };
+            if t.exe_ino.1 == 0 || start == 0 {
+                return false;
+            }
+            out.u64(start.saturating_sub(t.exe_ino.1));
+        }
+        "aargs" | "aenv" => {
+            let list = |a: &Thread| {
+                if name == "aargs" {
+                    a.args.clone()
+                } else {
+                    a.env.clone()
+                }
+            };
+            let join = |a: &Thread, b: &mut Vec<u8>| {
+                for (i, item) in nul_items(&list(a)).enumerate() {
+                    if i > 0 {
+                        b.push(b' ');
+                    }
+                    b.extend_from_slice(item);
+                }
+            };
+            match arg.index() {
+                Some(0) => out.build(|b| join(c.main_thread().unwrap_or(t), b)),
+                Some(n) => {
+                    let Some(a) = c.ancestors().nth(n as usize - 1) else {
+                        return false;
+                    };
+                    out.build(|b| join(a, b));
+                }
+                None => {
+                    for a in c.ancestors() {
+                        out.build(|b| join(a, b));
+                    }
+                    return !out.is_empty();
+                }
+            }
+        }
         "tty" => out.u64(u64::from(t.tty)),
         "sid" => out.i64(t.sid),
         "vpgid" => out.i64(t.vpgid),
@@ -364,6 +430,25 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
     let Some(t) = c.thread() else { return false };
     match name {
         "tid" => out.i64(t.tid),
+        "cgroups" if t.cgroups.is_empty() => return false,
+        "cgroups" => out.build(|b| {
+            for (i, (sub, path)) in t.cgroup_pairs().enumerate() {
+                if i > 0 {
+                    b.push(b' ');
+                }
+                b.extend_from_slice(sub);
+                b.push(b'=');
+                b.extend_from_slice(path);
+            }
+        }),
+        "cgroup" => match _arg.key().and_then(|k| {
+            t.cgroup_pairs()
+                .find(|(sub, _)| *sub == k.as_bytes())
+                .map(|(_, p)| p)
+        }) {
+            Some(p) => out.str(p),
+            None => return false,
+        },
         "vtid" if t.vtid >= 0 => out.i64(t.vtid),
         // Current libs take the tid when the capture has no namespace tid.
         "vtid" if c.libs && !t.is_placeholder() => out.i64(t.tid),

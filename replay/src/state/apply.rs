@@ -582,6 +582,10 @@ fn execve(st: &mut State, p: &Paired<'_>) {
     if let Some(v) = p.int("flags") {
         t.exe_flags = v as u32;
     }
+    if let Some(ino) = p.int("exe_ino") {
+        let time = |name| p.int(name).map_or(0, |v| v as u64);
+        t.exe_ino = (ino as u64, time("exe_ino_ctime"), time("exe_ino_mtime"));
+    }
     if let (Some(i), Some(pe), Some(ef)) = (
         p.int("cap_inheritable"),
         p.int("cap_permitted"),

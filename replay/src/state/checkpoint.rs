@@ -170,6 +170,10 @@ fn put_thread(w: &mut W, t: &Thread) {
         t.clone_ts,
         t.exec_ts,
         t.pidns_init_start_ts,
+        // Since version 3.
+        t.exe_ino.0,
+        t.exe_ino.1,
+        t.exe_ino.2,
     ] {
         w.uv(v);
     }
@@ -182,7 +186,7 @@ fn put_thread(w: &mut W, t: &Thread) {
     }
 }
 
-fn get_thread(r: &mut R<'_>) -> Res<Thread> {
+fn get_thread(r: &mut R<'_>, version: u16) -> Res<Thread> {
     let w = "thread";
     let mut t = Thread {
         tid: r.iv(w)?,
@@ -216,6 +220,9 @@ fn get_thread(r: &mut R<'_>) -> Res<Thread> {
     t.clone_ts = r.uv(w)?;
     t.exec_ts = r.uv(w)?;
     t.pidns_init_start_ts = r.uv(w)?;
+    if version >= 3 {
+        t.exe_ino = (r.uv(w)?, r.uv(w)?, r.uv(w)?);
+    }
     if r.uv(w)? != 0 {
         t.last_fd = Some(r.iv(w)?);
     }
@@ -465,7 +472,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         ..State::default()
     };
     for _ in 0..r.count("threads")? {
-        let t = get_thread(&mut r)?;
+        let t = get_thread(&mut r, version)?;
         st.threads.threads.insert(t.tid, t);
     }
     for _ in 0..r.count("fd tables")? {

@@ -82,6 +82,16 @@ const FDLESS_EXITS: &[&str] = &[
     "unlinkat",
 ];
 
+/// FNV-1a of an fd name: enough to tell whether an event changed it.
+fn name_hash(name: &[u8]) -> u64 {
+    name.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// [`name_hash`] of the empty name.
+const EMPTY_NAME_HASH: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// Enter events larger than this are not kept for pairing (libsinsp's SP_EVT_BUF_SIZE).
 pub const MAX_STORED_ENTER: usize = 4096;
 
@@ -106,6 +116,9 @@ pub struct State {
     pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
     /// IPv6 interface prefixes (first 64 bits), to tell local from remote IPv6 ends.
     pub ipv6_prefixes: Vec<[u8; 8]>,
+    /// Whether the last event applied changed the name of its fd (a new named fd, a socket
+    /// whose tuple it set): libsinsp's `fd.name_changed`.
+    pub fd_name_changed: bool,
     /// Events so far that current libs' capture converter drops ([`libs_view::Fate`]):
     /// the trace's event number minus this is Falco 0.42+'s `evt.num`.
     pub libs_dropped: u64,
@@ -147,6 +160,7 @@ impl State {
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
             self.libs_dropped += 1;
         }
+        let fd_name_before = self.event_fd_name_hash(ev);
         // libsinsp gives every tid it meets a thread entry, empty when nothing is known
         // (proc.name is then `<NA>`), so that fds it opens are still tracked.
         // Scheduler switches and bookkeeping events do not make libsinsp look a thread up.
@@ -163,6 +177,23 @@ impl State {
         } else {
             apply::apply_exit(self, ev);
         }
+        // As libsinsp's `m_oldname`: the name when the event's fd was looked up, empty for
+        // an fd the event creates.
+        self.fd_name_changed = match (fd_name_before, self.event_fd_name_hash(ev)) {
+            (before, Some(after)) => before.unwrap_or(EMPTY_NAME_HASH) != after,
+            (_, None) => false,
+        };
+    }
+
+    /// A hash of the name of `ev`'s fd in the table (none without one), computed only for
+    /// events that use or create an fd.
+    fn event_fd_name_hash(&self, ev: &EventRef<'_>) -> Option<u64> {
+        let info = ev.info()?;
+        if info.flags & (flags::USES_FD | flags::CREATES_FD) == 0 {
+            return None;
+        }
+        let (_, f) = self.event_fd_info(&self.pair(*ev), true)?;
+        Some(name_hash(&f.name))
     }
 
     /// Performs the deferred removals now.

@@ -19,6 +19,8 @@ pub const CL_CLONE_FILES: u32 = 1;
 pub const EXE_WRITABLE: u32 = 1;
 /// `PPM_EXE_UPPER_LAYER`: the executable lives in the upper layer of an overlayfs.
 pub const EXE_UPPER_LAYER: u32 = 1 << 1;
+/// `PPM_EXE_LOWER_LAYER`: the executable lives in a lower layer of an overlayfs.
+pub const EXE_LOWER_LAYER: u32 = 1 << 3;
 
 /// One thread.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,6 +81,9 @@ pub struct Thread {
     pub exec_ts: u64,
     /// Start time of the pid namespace's init.
     pub pidns_init_start_ts: u64,
+    /// The executable's inode number, change time and modification time (ns), from the
+    /// execve exit (0 when the capture has none).
+    pub exe_ino: (u64, u64, u64),
     /// Container id (12 hex chars), empty for the host.
     pub container_id: Vec<u8>,
     /// The fd of the last fd-using enter event (libsinsp's `m_lastevent_fd`): what exits
@@ -181,6 +186,8 @@ impl Thread {
             clone_ts: 0,
             exec_ts: 0,
             pidns_init_start_ts: e.pidns_init_start_ts,
+            // The process-list block carries no inode data this reader decodes.
+            exe_ino: (0, 0, 0),
             container_id: Vec::new(),
             last_fd: None,
         }
