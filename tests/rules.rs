@@ -139,3 +139,36 @@ fn fields_lists_the_catalogue() {
             && !text.contains("proc.name")
     );
 }
+
+#[test]
+fn a_field_hindsight_cannot_compute_fails_at_load_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: poll fds\n  desc: d\n  condition: evt.type = poll\n    and fdlist.names contains x\n  output: \"%proc.name\"\n  priority: INFO\n",
+    )
+    .unwrap();
+    let out = crate::util::run(&["rules", "validate", rules.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let all = format!("{err}{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!out.status.success(), "{all}");
+    assert!(all.contains("r.yaml:4:9"), "{all}");
+    assert!(all.contains("fdlist.names") && all.contains("cannot compute"), "{all}");
+}
+
+#[test]
+fn fields_lists_only_computed_fields_unless_all() {
+    let listed = crate::util::run(&["fields", "--json"]);
+    let all = crate::util::run(&["fields", "--json", "--all"]);
+    let names = |o: &std::process::Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| l.to_owned())
+            .collect()
+    };
+    let (listed, all) = (names(&listed), names(&all));
+    assert!(listed.iter().all(|l| !l.contains("unsupported")));
+    assert!(all.iter().any(|l| l.contains("\"fdlist.names\"") && l.contains("unsupported")));
+    assert!(all.len() > listed.len());
+}

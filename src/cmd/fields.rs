@@ -1,4 +1,7 @@
 //! `hindsight fields`: the field catalogue, like `falco --list`.
+//!
+//! Only fields hindsight computes are listed; `--all` adds those Falco has and hindsight does
+//! not compute yet (marked `unsupported`: a rule naming one fails to load).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,10 +10,22 @@ use hindsight_replay::fields::catalog::{flags, FIELDS};
 
 /// Arguments of `hindsight fields`.
 #[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+    hindsight fields proc.           the proc.* fields
+    hindsight fields --json | jq -r .name
+    hindsight fields --markdown > FIELDS.md
+    hindsight fields --all           also the fields Falco has that hindsight cannot compute")]
 pub struct Args {
     /// One JSON object per field (name, type, arg, flags, description).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// A Markdown table (name, type, argument, flags, description).
+    #[arg(long)]
+    pub markdown: bool,
+    /// Also list the fields hindsight cannot compute yet (flag `unsupported`).
+    #[arg(long)]
+    pub all: bool,
     /// Only fields whose name starts with this prefix (e.g. `proc.` or `fd`).
     #[arg(value_name = "PREFIX")]
     pub prefix: Option<String>,
@@ -26,6 +41,7 @@ fn flag_names(f: u16) -> Vec<&'static str> {
         (flags::DOTTED_ARG, "dotted-arg"),
         (flags::DEPRECATED, "deprecated"),
         (flags::MULTI, "any-of-values"),
+        (flags::UNSUPPORTED, "unsupported"),
     ]
     .into_iter()
     .filter(|(b, _)| f & b != 0)
@@ -39,8 +55,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut class = "";
     let selected = FIELDS
         .iter()
-        .filter(|f| args.prefix.as_deref().is_none_or(|p| f.name.starts_with(p)));
+        .filter(|f| args.prefix.as_deref().is_none_or(|p| f.name.starts_with(p)))
+        .filter(|f| args.all || !f.has(flags::UNSUPPORTED));
+    if args.markdown {
+        writeln!(out, "| field | type | argument | flags | description |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+    }
     for f in selected {
+        if args.markdown {
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                f.name,
+                f.ty.name(),
+                f.arg.describe(),
+                flag_names(f.flags).join(", "),
+                f.desc.replace('|', "\\|")
+            )?;
+            continue;
+        }
         if args.json {
             let v = serde_json::json!({
                 "name": f.name, "type": f.ty.name(), "arg": f.arg.describe(),

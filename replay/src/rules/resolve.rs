@@ -206,6 +206,16 @@ pub(crate) fn field_expr(op: &Operand, output: bool) -> Result<FieldExpr, Resolv
                     format!("unknown field '{name}' (see `hindsight fields`)"),
                 ));
             };
+            if info.has(flags::UNSUPPORTED) {
+                return Err((
+                    *span,
+                    format!(
+                        "field '{}' exists in Falco but hindsight cannot compute it yet; a rule \
+                         naming it would never see a value, so remove it from the rule",
+                        info.name
+                    ),
+                ));
+            }
             if dotted.is_some() && arg.is_some() {
                 return Err((
                     *span,
