@@ -154,7 +154,10 @@ fn a_field_hindsight_cannot_compute_fails_at_load_with_its_location() {
     let all = format!("{err}{}", String::from_utf8_lossy(&out.stdout));
     assert!(!out.status.success(), "{all}");
     assert!(all.contains("r.yaml:4:9"), "{all}");
-    assert!(all.contains("fdlist.names") && all.contains("cannot compute"), "{all}");
+    assert!(
+        all.contains("fdlist.names") && all.contains("cannot compute"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -169,6 +172,8 @@ fn fields_lists_only_computed_fields_unless_all() {
     };
     let (listed, all) = (names(&listed), names(&all));
     assert!(listed.iter().all(|l| !l.contains("unsupported")));
-    assert!(all.iter().any(|l| l.contains("\"fdlist.names\"") && l.contains("unsupported")));
+    assert!(all
+        .iter()
+        .any(|l| l.contains("\"fdlist.names\"") && l.contains("unsupported")));
     assert!(all.len() > listed.len());
 }

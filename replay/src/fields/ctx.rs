@@ -77,9 +77,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The thread of the event.
+    /// The thread of the event. In current libs' view a thread first met at its `procexit`
+    /// does not exist (libsinsp's `can_query_os_for_thread_info` creates none for it; sysdig
+    /// 0.29 made an empty one).
     pub fn thread(&self) -> Option<&'a Thread> {
-        self.st.thread(self.p.ev.tid)
+        let t = self.st.thread(self.p.ev.tid)?;
+        if self.libs && t.is_placeholder() && self.p.ev.info().is_some_and(|i| i.name == "procexit")
+        {
+            return None;
+        }
+        Some(t)
     }
 
     /// The main thread of the event's process.

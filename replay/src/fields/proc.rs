@@ -427,6 +427,12 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         out.i64(c.p.ev.tid);
         return true;
     }
+    // libsinsp computes these without a thread: the run time of a scheduler switch, which
+    // hindsight does not keep, so 0 as on every other event.
+    if name == "exectime" {
+        out.u64(0);
+        return true;
+    }
     let Some(t) = c.thread() else { return false };
     match name {
         "tid" => out.i64(t.tid),
@@ -458,7 +464,13 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         "cap_inheritable" => out.build(|b| caps_text(t.caps.0, b)),
         "cap_permitted" => out.build(|b| caps_text(t.caps.1, b)),
         "cap_effective" => out.build(|b| caps_text(t.caps.2, b)),
-        "exectime" | "totexectime" => out.u64(0),
+        "totexectime" => out.u64(0),
+        "vmsize" => out.u64(u64::from(t.vm.0)),
+        "vmrss" => out.u64(u64::from(t.vm.1)),
+        "vmsize.b" => out.u64(u64::from(t.vm.0) * 1024),
+        "vmrss.b" => out.u64(u64::from(t.vm.1) * 1024),
+        "pfmajor" => out.u64(t.pgft.0),
+        "pfminor" => out.u64(t.pgft.1),
         "nametid" => out.build(|b| {
             b.extend_from_slice(&t.comm);
             let _ = write!(b, "{}", t.tid);
