@@ -78,7 +78,6 @@ pub struct ExportSummary {
     pub warnings: Vec<String>,
 }
 
-
 /// Exports the network payloads of the trace at `path` to `out` as pcapng.
 ///
 /// # Errors
@@ -111,9 +110,7 @@ pub fn export(path: &Path, out: impl Write) -> Result<ExportSummary, PcapExportE
             InterfaceDescriptionOption::IfTsResol(9),
         ],
     };
-    writer
-        .write_pcapng_block(interface)
-        .map_err(write(0, 0))?;
+    writer.write_pcapng_block(interface).map_err(write(0, 0))?;
     let mut rp = Replayer::from_header(reader.header());
     let mut exporter = Exporter::default();
     let mut sum = ExportSummary::default();

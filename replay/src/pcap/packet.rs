@@ -91,7 +91,12 @@ pub fn checksum(data: &[u8]) -> u16 {
 pub fn build(s: &Segment<'_>, out: &mut Vec<u8>) {
     out.clear();
     let payload = &s.payload[..s.payload.len().min(MAX_PAYLOAD)];
-    let l4_len = payload.len() + if s.proto == PROTO_TCP { TCP_LEN } else { UDP_LEN };
+    let l4_len = payload.len()
+        + if s.proto == PROTO_TCP {
+            TCP_LEN
+        } else {
+            UDP_LEN
+        };
     let (src_mac, dst_mac) = if s.outbound {
         (MAC_LOCAL, MAC_REMOTE)
     } else {
@@ -99,11 +104,7 @@ pub fn build(s: &Segment<'_>, out: &mut Vec<u8>) {
     };
     out.extend_from_slice(&dst_mac);
     out.extend_from_slice(&src_mac);
-    let ethertype = if s.v6 {
-        ETHERTYPE_IPV6
-    } else {
-        ETHERTYPE_IPV4
-    };
+    let ethertype = if s.v6 { ETHERTYPE_IPV6 } else { ETHERTYPE_IPV4 };
     out.extend_from_slice(&ethertype.to_be_bytes());
     let (src_ip, dst_ip): (&[u8], &[u8]) = if s.v6 {
         (&s.src.ip, &s.dst.ip)
