@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use hindsight_replay::engine::work::{self, Shard};
 use hindsight_replay::engine::{Engine, EngineError, MatchMode as EngineMatch, TraceOutcome};
 use hindsight_replay::output::{
     json::JsonSink, parquet::ParquetSink, text::TextSink, OutputFormat, Priority, Sink,
@@ -66,7 +67,9 @@ Examples:
     hindsight replay corpora/                        bundled rules, text alerts on stdout
     hindsight replay a.scap -r falco_rules.yaml -o alerts.parquet
     hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired
-    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time")]
+    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
+    hindsight replay big.scap.zst --shard 2/4 -o part2.jsonl   this process's quarter of the work
+    hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler")]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -96,6 +99,14 @@ pub struct Args {
     /// processes and containers, alerts per time bucket.
     #[arg(long, value_name = "FILE.json")]
     pub summary: Option<PathBuf>,
+    /// Replay only shard K of N (1-based): every N-th work unit (a chunk of a native trace, a
+    /// whole trace otherwise); N processes running shards 1/N..N/N give the alerts of one run.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Print the work units (trace, chunk, bytes, events, shard under --shard) as JSON lines
+    /// instead of replaying; with --shard only that shard's.
+    #[arg(long)]
+    pub list_work: bool,
 }
 
 /// Opens the sink chosen by `-o`/`--format`.
@@ -131,17 +142,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("-j/--threads must be at least 1");
     }
     let traces = traces::discover(&args.traces)?;
+    if args.list_work {
+        return list_work(&traces, args.shard);
+    }
+    let plan = plan(&traces, args.shard)?;
     let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into());
     let mut summary = summary::Summary::new();
-    let total_bytes: u64 = traces
+    let total_bytes: u64 = plan
         .iter()
-        .filter_map(|t| std::fs::metadata(t).ok())
+        .filter_map(|(t, _)| std::fs::metadata(t).ok())
         .map(|m| m.len())
         .sum();
     let bar = summary::progress(total_bytes, !args.quiet);
     let mut sink = open_sink(&args)?;
     sink.begin()?;
-    let replayed = replay_all(&args, &engine, &traces, &mut *sink, &mut summary, &bar);
+    let replayed = replay_all(&args, &engine, &plan, &mut *sink, &mut summary, &bar);
     bar.finish_and_clear();
     sink.end()?;
     if !args.quiet {
@@ -171,6 +186,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Which traces to replay and, under `--shard`, which of their units (chunk indices; 0 for
+/// a trace that is one unit). Traces with no unit in the shard are left out.
+fn plan(
+    traces: &[PathBuf],
+    shard: Option<Shard>,
+) -> anyhow::Result<Vec<(PathBuf, Option<Vec<usize>>)>> {
+    let Some(shard) = shard else {
+        return Ok(traces.iter().map(|t| (t.clone(), None)).collect());
+    };
+    let mut position = 0;
+    let mut plan = Vec::new();
+    for t in traces {
+        let mut mine = Vec::new();
+        for u in work::units(t)? {
+            if shard.owns(position) {
+                mine.push(u.chunk.unwrap_or(0));
+            }
+            position += 1;
+        }
+        if !mine.is_empty() {
+            plan.push((t.clone(), Some(mine)));
+        }
+    }
+    Ok(plan)
+}
+
+/// `--list-work`: one JSON line per work unit (of `shard` only, when given).
+fn list_work(traces: &[PathBuf], shard: Option<Shard>) -> anyhow::Result<ExitCode> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut position = 0;
+    for t in traces {
+        for u in work::units(t)? {
+            let owner = shard.map(|s| Shard {
+                index: position % s.count + 1,
+                ..s
+            });
+            if shard.is_none_or(|s| s.owns(position)) {
+                let line = serde_json::json!({
+                    "unit": position,
+                    "trace": u.trace.display().to_string(),
+                    "chunk": u.chunk,
+                    "bytes": u.bytes,
+                    "events": u.events,
+                    "shard": owner.map(|s| format!("{}/{}", s.index, s.count)),
+                });
+                writeln!(out, "{line}")?;
+            }
+            position += 1;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Loads the rules of `-r` (or the bundled set) and applies the selection options; errors are
 /// printed, and warnings unless `-q`.
 fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
@@ -187,7 +256,7 @@ fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
 fn replay_all(
     args: &Args,
     engine: &Engine,
-    traces: &[PathBuf],
+    plan: &[(PathBuf, Option<Vec<usize>>)],
     sink: &mut dyn Sink,
     summary: &mut summary::Summary,
     bar: &ProgressBar,
@@ -198,17 +267,16 @@ fn replay_all(
     }
     let pool = pool.build().context("cannot start the worker threads")?;
     let outcomes: Vec<Result<TraceOutcome, EngineError>> = pool.install(|| {
-        traces
-            .par_iter()
-            .map(|t| {
-                let res = engine.replay_file(t);
+        plan.par_iter()
+            .map(|(t, only)| {
+                let res = engine.replay_chunks(t, only.as_deref());
                 bar.inc(std::fs::metadata(t).map_or(0, |m| m.len()));
                 res
             })
             .collect()
     });
     let mut failed = Vec::new();
-    for (trace, outcome) in traces.iter().zip(outcomes) {
+    for ((trace, _), outcome) in plan.iter().zip(outcomes) {
         match outcome {
             Ok(o) => {
                 summary.traces += 1;
