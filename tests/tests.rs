@@ -9,6 +9,7 @@ mod format;
 mod record;
 mod replay;
 mod rules;
+mod shard;
 mod sysdig_diff;
 mod test_cmd;
 mod util;
