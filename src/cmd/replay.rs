@@ -17,7 +17,11 @@ use anyhow::Context;
 use hindsight_replay::engine::work::{self, Shard};
 use hindsight_replay::engine::{Engine, EngineError, MatchMode as EngineMatch, TraceOutcome};
 use hindsight_replay::output::{
-    json::JsonSink, parquet::ParquetSink, text::TextSink, OutputFormat, Priority, Sink,
+    json::JsonSink,
+    parquet::ParquetSink,
+    partition::{PartitionKey, PartitionedSink},
+    text::TextSink,
+    OutputFormat, Priority, Sink,
 };
 use hindsight_replay::rules::{CompiledRules, Severity};
 
@@ -69,7 +73,9 @@ Examples:
     hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired
     hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
     hindsight replay big.scap.zst --shard 2/4 -o part2.jsonl   this process's quarter of the work
-    hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler")]
+    hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler
+    hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
+                                     ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet")]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -83,9 +89,14 @@ pub struct Args {
     /// Format of alerts on stdout; with -o the file's extension decides.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Write alerts to FILE: .parquet is Parquet, .jsonl/.json JSON lines, anything else text.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    /// Write alerts to FILE: .parquet is Parquet, .jsonl/.json JSON lines, anything else text;
+    /// with --partition-by, the dataset directory.
+    #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
     pub output: Option<PathBuf>,
+    /// Write a Hive-partitioned Parquet dataset under -o DIR, by these keys in this order:
+    /// `DIR/date=YYYY-MM-DD/host=H/rule=R/part-K-of-N.parquet` (K/N from --shard, else 1/1).
+    #[arg(long, value_name = "KEYS", value_parser = parse_keys, requires = "output")]
+    pub partition_by: Option<PartitionKeys>,
     /// Exit with code 3 when an alert at or above this priority fired (for CI).
     #[arg(long, value_name = "P", value_parser = parse_priority)]
     pub fail_on: Option<Priority>,
@@ -109,6 +120,16 @@ pub struct Args {
     pub list_work: bool,
 }
 
+/// The keys of `--partition-by`, in order.
+#[derive(Clone, Debug)]
+pub struct PartitionKeys(pub Vec<PartitionKey>);
+
+fn parse_keys(
+    s: &str,
+) -> Result<PartitionKeys, hindsight_replay::output::partition::PartitionKeyError> {
+    PartitionKey::parse_list(s).map(PartitionKeys)
+}
+
 /// Opens the sink chosen by `-o`/`--format`.
 fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
     let Some(path) = &args.output else {
@@ -118,6 +139,10 @@ fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
             FormatArg::Json => Box::new(JsonSink::new(stdout)),
         });
     };
+    if let Some(keys) = &args.partition_by {
+        let shard = args.shard.map_or((1, 1), |s| (s.index, s.count));
+        return Ok(Box::new(PartitionedSink::new(path, keys.0.clone(), shard)));
+    }
     let target = path.display().to_string();
     Ok(match OutputFormat::for_path(path) {
         OutputFormat::Parquet => Box::new(ParquetSink::create(path)?),
