@@ -167,3 +167,48 @@ fn an_unreadable_trace_is_an_error_naming_it() {
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(err.contains("bad.scap"), "{err}");
 }
+
+/// The comments and timestamps of the packets of a pcapng file, in order.
+fn comments_and_times(path: &Path) -> Vec<(String, u128)> {
+    use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketOption;
+    use pcap_file::pcapng::{Block, PcapNgReader};
+    let mut reader = PcapNgReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = Vec::new();
+    while let Some(block) = reader.next_block() {
+        if let Block::EnhancedPacket(p) = block.unwrap() {
+            let comment = p.options.iter().find_map(|o| match o {
+                EnhancedPacketOption::Comment(c) => Some(c.to_string()),
+                _ => None,
+            });
+            out.push((comment.expect("a packet without comment"), p.timestamp.as_nanos()));
+        }
+    }
+    out
+}
+
+#[test]
+fn packets_carry_the_process_container_and_time_of_their_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = shared_dir().join("captures/falco/curl_google.scap");
+    let pcap = dir.path().join("curl.pcapng");
+    export(&trace, &pcap);
+    let got = comments_and_times(&pcap);
+    let printed = run(&[
+        "print",
+        trace.to_str().unwrap(),
+        "-p",
+        "%proc.name %proc.pid %container.id %evt.rawtime",
+        "fd.l4proto in (tcp, udp) and evt.is_io = true and evt.dir = < and evt.rawres > 0",
+    ]);
+    assert!(printed.status.success());
+    let want: Vec<(String, u128)> = String::from_utf8_lossy(&printed.stdout)
+        .lines()
+        .map(|l| {
+            let (comment, ts) = l.rsplit_once(' ').unwrap();
+            (comment.to_string(), ts.parse().unwrap())
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert!(want[0].0.starts_with("curl "), "{want:?}");
+    assert_eq!(got, want);
+}
