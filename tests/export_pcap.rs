@@ -180,7 +180,10 @@ fn comments_and_times(path: &Path) -> Vec<(String, u128)> {
                 EnhancedPacketOption::Comment(c) => Some(c.to_string()),
                 _ => None,
             });
-            out.push((comment.expect("a packet without comment"), p.timestamp.as_nanos()));
+            out.push((
+                comment.expect("a packet without comment"),
+                p.timestamp.as_nanos(),
+            ));
         }
     }
     out

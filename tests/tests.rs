@@ -6,6 +6,7 @@ mod diff;
 mod export_pcap;
 mod falco_diff;
 mod format;
+mod ocsf;
 mod partition;
 mod record;
 mod replay;

@@ -18,6 +18,7 @@ use hindsight_replay::engine::work::{self, Shard};
 use hindsight_replay::engine::{Engine, EngineError, MatchMode as EngineMatch, TraceOutcome};
 use hindsight_replay::output::{
     json::JsonSink,
+    ocsf::OcsfSink,
     parquet::ParquetSink,
     partition::{PartitionKey, PartitionedSink},
     text::TextSink,
@@ -64,6 +65,16 @@ pub enum FormatArg {
     Json,
 }
 
+/// Schema of the alert records (`--schema`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaArg {
+    /// Falco's alert schema (text, JSON lines) or hindsight's Parquet columns.
+    #[default]
+    Falco,
+    /// OCSF Detection Finding (class_uid 2004) objects, as JSON lines.
+    Ocsf,
+}
+
 /// Arguments of `hindsight replay`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -74,6 +85,7 @@ Examples:
     hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
     hindsight replay big.scap.zst --shard 2/4 -o part2.jsonl   this process's quarter of the work
     hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler
+    hindsight replay a.scap --schema ocsf -o findings.jsonl   OCSF Detection Findings
     hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
                                      ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet")]
 pub struct Args {
@@ -114,6 +126,10 @@ pub struct Args {
     /// whole trace otherwise); N processes running shards 1/N..N/N give the alerts of one run.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// `ocsf`: write OCSF Detection Findings (class_uid 2004) as JSON lines instead of
+    /// Falco's alerts (on stdout, or to -o FILE of any extension but .parquet).
+    #[arg(long, value_enum, default_value_t = SchemaArg::Falco, value_name = "SCHEMA")]
+    pub schema: SchemaArg,
     /// Print the work units (trace, chunk, bytes, events, shard under --shard) as JSON lines
     /// instead of replaying; with --shard only that shard's.
     #[arg(long)]
@@ -132,6 +148,27 @@ fn parse_keys(
 
 /// Opens the sink chosen by `-o`/`--format`.
 fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
+    if args.schema == SchemaArg::Ocsf {
+        return Ok(match &args.output {
+            None => Box::new(OcsfSink::with_target(
+                BufWriter::new(std::io::stdout().lock()),
+                "<stdout>",
+            )),
+            Some(path) => {
+                if args.partition_by.is_some()
+                    || OutputFormat::for_path(path) == OutputFormat::Parquet
+                {
+                    anyhow::bail!(
+                        "--schema ocsf writes JSON lines; give -o a .jsonl file (not .parquet, not --partition-by)"
+                    );
+                }
+                Box::new(OcsfSink::with_target(
+                    create(path)?,
+                    path.display().to_string(),
+                ))
+            }
+        });
+    }
     let Some(path) = &args.output else {
         let stdout = BufWriter::new(std::io::stdout().lock());
         return Ok(match args.format {
