@@ -82,7 +82,7 @@ fn four_shards_of_a_chunked_trace_give_the_alerts_of_one_run() {
     );
     for (i, u) in units.iter().enumerate() {
         assert_eq!(u["unit"], i);
-        assert_eq!(u["chunk"], i);
+        assert_eq!(u["chunks"], serde_json::json!([i, i + 1]));
         assert!(u["bytes"].as_u64().unwrap() > 0, "{u}");
     }
     let (one, union) = one_and_union(trace.to_str().unwrap(), rules.to_str().unwrap());
@@ -135,7 +135,20 @@ fn four_shards_of_a_directory_give_the_alerts_of_one_run() {
         assert_eq!(u["unit"].as_u64().unwrap() % 4, 2);
     }
     let all = ok(&["replay", "--list-work", traces.to_str().unwrap()]);
-    assert!(all.contains("\"chunk\":null"), "{all}");
+    assert!(all.contains("\"chunks\":null"), "{all}");
+    // `--shard U+1/TOTAL` runs unit U alone.
+    let total = all.lines().count();
+    let second: serde_json::Value = serde_json::from_str(all.lines().nth(1).unwrap()).unwrap();
+    let alone = ok(&[
+        "replay",
+        "--list-work",
+        traces.to_str().unwrap(),
+        "--shard",
+        &format!("2/{total}"),
+    ]);
+    let alone: serde_json::Value = serde_json::from_str(alone.trim()).unwrap();
+    assert_eq!(alone["chunks"], second["chunks"]);
+    assert_eq!(alone["trace"], second["trace"]);
 }
 
 #[test]

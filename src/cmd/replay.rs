@@ -130,8 +130,10 @@ pub struct Args {
     /// Falco's alerts (on stdout, or to -o FILE of any extension but .parquet).
     #[arg(long, value_enum, default_value_t = SchemaArg::Falco, value_name = "SCHEMA")]
     pub schema: SchemaArg,
-    /// Print the work units (trace, chunk, bytes, events, shard under --shard) as JSON lines
-    /// instead of replaying; with --shard only that shard's.
+    /// Print the work units as JSON lines instead of replaying (with --shard only that
+    /// shard's): `unit` (position; `--shard U+1/TOTAL` runs unit U alone), `trace`, `chunks`
+    /// (half-open chunk range, null for a whole trace), `bytes`, `events` (null when
+    /// unknown), `shard` (K/N under --shard).
     #[arg(long)]
     pub list_work: bool,
 }
@@ -288,7 +290,7 @@ fn list_work(traces: &[PathBuf], shard: Option<Shard>) -> anyhow::Result<ExitCod
                 let line = serde_json::json!({
                     "unit": position,
                     "trace": u.trace.display().to_string(),
-                    "chunk": u.chunk,
+                    "chunks": u.chunk.map(|c| [c, c + 1]),
                     "bytes": u.bytes,
                     "events": u.events,
                     "shard": owner.map(|s| format!("{}/{}", s.index, s.count)),
