@@ -39,6 +39,18 @@ for r in t.to_pylist():
 print(json.dumps({"rows": sorted(rows), "files": sorted(d.files)}))
 "#;
 
+/// The same dataset through DuckDB (optional: exit code 77 when it is not installed):
+/// alerts per rule, decoded from the directory names.
+const DUCKDB: &str = r#"
+import json, sys
+try:
+    import duckdb
+except ImportError:
+    sys.exit(77)
+q = "select rule, count(*) from read_parquet(?, hive_partitioning=true) group by rule"
+print(json.dumps(dict(duckdb.execute(q, [sys.argv[1] + "/**/*.parquet"]).fetchall())))
+"#;
+
 fn ok(args: &[&str]) -> String {
     let out = run(args);
     assert!(
@@ -98,6 +110,24 @@ fn partitioned_dataset_reads_back_as_the_alerts_of_one_run() {
     let mut rows: Vec<serde_json::Value> = back["rows"].as_array().unwrap().clone();
     rows.sort_by_key(|v| v.to_string());
     assert_eq!(rows, expected);
+    let duck = Command::new("python3")
+        .args(["-c", DUCKDB, ds])
+        .output()
+        .expect("python3 is missing");
+    if duck.status.code() == Some(77) {
+        eprintln!("duckdb is not installed: skipping the DuckDB read-back");
+    } else {
+        assert!(
+            duck.status.success(),
+            "{}",
+            String::from_utf8_lossy(&duck.stderr)
+        );
+        let per_rule: serde_json::Value = serde_json::from_slice(&duck.stdout).unwrap();
+        for rule in ["every fd event", "exec/clone = new process"] {
+            let want = expected.iter().filter(|r| r[2] == rule).count();
+            assert_eq!(per_rule[rule], want, "{rule}: {per_rule}");
+        }
+    }
     let files: Vec<&str> = back["files"]
         .as_array()
         .unwrap()
