@@ -36,6 +36,8 @@ enum Command {
     Info(cmd::info::Args),
     /// Convert between trace formats, chosen by extension (.scap.zst, .scap, .scap.gz).
     Convert(cmd::convert::Args),
+    /// Write the socket payloads of a trace as packets to a pcapng file.
+    ExportPcap(cmd::export_pcap::Args),
     /// Print events one per line, like `sysdig -r`.
     Print(cmd::print::Args),
     /// Load, validate and list Falco rule files.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Info(a) => cmd::info::run(a),
         Command::Convert(a) => cmd::convert::run(a),
         Command::Print(a) => cmd::print::run(a),
+        Command::ExportPcap(a) => cmd::export_pcap::run(a),
         Command::Rules(c) => cmd::rules::run(c),
         Command::Fields(a) => cmd::fields::run(a),
         Command::Replay(a) => cmd::replay::run(a),

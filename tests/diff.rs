@@ -116,6 +116,51 @@ fn lost_and_gained(doc: &Value) -> (BTreeSet<Key>, BTreeSet<Key>) {
 }
 
 #[test]
+fn four_diff_shards_give_the_differences_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cand = rules_with(
+        dir.path(),
+        "cand.yaml",
+        &[LOSE_LS, GAIN_SHELLS, NEW_PORT_OUTPUT],
+    );
+    let (base, corpora) = (base_rules(), corpora());
+    let diff = |shard: Option<&str>| {
+        let mut args = vec![
+            "diff",
+            "-b",
+            s(&base),
+            "-c",
+            s(&cand),
+            s(&corpora),
+            "--match",
+            "all",
+            "--format",
+            "json",
+        ];
+        if let Some(k) = shard {
+            args.extend(["--shard", k]);
+        }
+        let (code, out, err) = code_and_stdout(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&out).unwrap()
+    };
+    let one = diff(None);
+    let (mut lost, mut gained) = (BTreeSet::new(), BTreeSet::new());
+    let mut alerts = 0;
+    for k in ["1/4", "2/4", "3/4", "4/4"] {
+        let doc = diff(Some(k));
+        let (l, g) = lost_and_gained(&doc);
+        lost.extend(l);
+        gained.extend(g);
+        alerts += doc["baseline"]["alerts"].as_u64().unwrap();
+    }
+    let (want_lost, want_gained) = lost_and_gained(&one);
+    assert!(!want_lost.is_empty() && !want_gained.is_empty());
+    assert_eq!((lost, gained), (want_lost, want_gained));
+    assert_eq!(alerts, one["baseline"]["alerts"].as_u64().unwrap());
+}
+
+#[test]
 fn diff_equals_the_set_difference_of_two_replays() {
     let dir = tempfile::tempdir().unwrap();
     let cand = rules_with(

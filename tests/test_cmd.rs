@@ -381,3 +381,31 @@ fn enter_events_option_is_passed_to_the_engine() {
         "{out}"
     );
 }
+
+#[test]
+fn four_test_shards_run_every_test_file_once() {
+    let names = |args: &[&str]| -> Vec<String> {
+        let (code, out, err) = test_cmd(args);
+        assert_eq!(code, 0, "{out}{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let corpora = corpus("");
+    let all = names(&[&corpora, "--format", "json"]);
+    assert_eq!(all.len(), 5, "{all:?}");
+    let mut union = Vec::new();
+    for k in ["1/4", "2/4", "3/4", "4/4"] {
+        let part = names(&[&corpora, "--format", "json", "--shard", k]);
+        assert!(part.len() < all.len(), "{k}: {part:?}");
+        union.extend(part);
+    }
+    union.sort();
+    let mut all = all;
+    all.sort();
+    assert_eq!(union, all);
+}

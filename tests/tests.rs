@@ -3,11 +3,15 @@
 mod containers;
 mod corpora;
 mod diff;
+mod export_pcap;
 mod falco_diff;
 mod format;
+mod ocsf;
+mod partition;
 mod record;
 mod replay;
 mod rules;
+mod shard;
 mod sysdig_diff;
 mod test_cmd;
 mod util;

@@ -29,5 +29,6 @@ pub mod bundled;
 pub mod engine;
 pub mod fields;
 pub mod output;
+pub mod pcap;
 pub mod rules;
 pub mod state;

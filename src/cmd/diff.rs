@@ -91,6 +91,10 @@ pub struct Args {
     /// Exit with code 1 when a difference of this kind exists.
     #[arg(long, value_enum, value_name = "KIND")]
     pub fail_on: Option<FailOn>,
+    /// Compare only shard K of N of the traces (every N-th trace file, 1-based); the
+    /// differences of shards 1/N..N/N together are those of one run.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<hindsight_replay::engine::work::Shard>,
 }
 
 /// Runs `hindsight diff`.
@@ -106,7 +110,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         (input(runs::read_jsonl(a))?, input(runs::read_jsonl(b))?)
     } else {
-        let traces = input(traces::discover(&args.inputs))?;
+        let mut traces = input(traces::discover(&args.inputs))?;
+        if let Some(shard) = args.shard {
+            let mut position = 0;
+            traces.retain(|_| {
+                position += 1;
+                shard.owns(position - 1)
+            });
+        }
         let base = input(runs::load_rules("baseline", &args.baseline))?;
         let cand = input(runs::load_rules("candidate", &args.candidate))?;
         input(runs::evaluate(base, cand, args.match_mode.into(), &traces))?

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod diff;
+pub mod export_pcap;
 pub mod fields;
 pub mod files;
 pub mod info;

@@ -14,9 +14,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use hindsight_replay::engine::work::{self, Shard};
 use hindsight_replay::engine::{Engine, EngineError, MatchMode as EngineMatch, TraceOutcome};
 use hindsight_replay::output::{
-    json::JsonSink, parquet::ParquetSink, text::TextSink, OutputFormat, Priority, Sink,
+    json::JsonSink,
+    ocsf::OcsfSink,
+    parquet::ParquetSink,
+    partition::{PartitionKey, PartitionedSink},
+    text::TextSink,
+    OutputFormat, Priority, Sink,
 };
 use hindsight_replay::rules::{CompiledRules, Severity};
 
@@ -59,6 +65,16 @@ pub enum FormatArg {
     Json,
 }
 
+/// Schema of the alert records (`--schema`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaArg {
+    /// Falco's alert schema (text, JSON lines) or hindsight's Parquet columns.
+    #[default]
+    Falco,
+    /// OCSF Detection Finding (class_uid 2004) objects, as JSON lines.
+    Ocsf,
+}
+
 /// Arguments of `hindsight replay`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -66,7 +82,12 @@ Examples:
     hindsight replay corpora/                        bundled rules, text alerts on stdout
     hindsight replay a.scap -r falco_rules.yaml -o alerts.parquet
     hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired
-    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time")]
+    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
+    hindsight replay big.scap.zst --shard 2/4 -o part2.jsonl   this process's quarter of the work
+    hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler
+    hindsight replay a.scap --schema ocsf -o findings.jsonl   OCSF Detection Findings
+    hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
+                                     ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet")]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -80,9 +101,14 @@ pub struct Args {
     /// Format of alerts on stdout; with -o the file's extension decides.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Write alerts to FILE: .parquet is Parquet, .jsonl/.json JSON lines, anything else text.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    /// Write alerts to FILE: .parquet is Parquet, .jsonl/.json JSON lines, anything else text;
+    /// with --partition-by, the dataset directory.
+    #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
     pub output: Option<PathBuf>,
+    /// Write a Hive-partitioned Parquet dataset under -o DIR, by these keys in this order:
+    /// `DIR/date=YYYY-MM-DD/host=H/rule=R/part-K-of-N.parquet` (K/N from --shard, else 1/1).
+    #[arg(long, value_name = "KEYS", value_parser = parse_keys, requires = "output")]
+    pub partition_by: Option<PartitionKeys>,
     /// Exit with code 3 when an alert at or above this priority fired (for CI).
     #[arg(long, value_name = "P", value_parser = parse_priority)]
     pub fail_on: Option<Priority>,
@@ -96,10 +122,55 @@ pub struct Args {
     /// processes and containers, alerts per time bucket.
     #[arg(long, value_name = "FILE.json")]
     pub summary: Option<PathBuf>,
+    /// Replay only shard K of N (1-based): every N-th work unit (a chunk of a native trace, a
+    /// whole trace otherwise); N processes running shards 1/N..N/N give the alerts of one run.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// `ocsf`: write OCSF Detection Findings (class_uid 2004) as JSON lines instead of
+    /// Falco's alerts (on stdout, or to -o FILE of any extension but .parquet).
+    #[arg(long, value_enum, default_value_t = SchemaArg::Falco, value_name = "SCHEMA")]
+    pub schema: SchemaArg,
+    /// Print the work units as JSON lines instead of replaying (with --shard only that
+    /// shard's): `unit` (position; `--shard U+1/TOTAL` runs unit U alone), `trace`, `chunks`
+    /// (half-open chunk range, null for a whole trace), `bytes`, `events` (null when
+    /// unknown), `shard` (K/N under --shard).
+    #[arg(long)]
+    pub list_work: bool,
+}
+
+/// The keys of `--partition-by`, in order.
+#[derive(Clone, Debug)]
+pub struct PartitionKeys(pub Vec<PartitionKey>);
+
+fn parse_keys(
+    s: &str,
+) -> Result<PartitionKeys, hindsight_replay::output::partition::PartitionKeyError> {
+    PartitionKey::parse_list(s).map(PartitionKeys)
 }
 
 /// Opens the sink chosen by `-o`/`--format`.
 fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
+    if args.schema == SchemaArg::Ocsf {
+        return Ok(match &args.output {
+            None => Box::new(OcsfSink::with_target(
+                BufWriter::new(std::io::stdout().lock()),
+                "<stdout>",
+            )),
+            Some(path) => {
+                if args.partition_by.is_some()
+                    || OutputFormat::for_path(path) == OutputFormat::Parquet
+                {
+                    anyhow::bail!(
+                        "--schema ocsf writes JSON lines; give -o a .jsonl file (not .parquet, not --partition-by)"
+                    );
+                }
+                Box::new(OcsfSink::with_target(
+                    create(path)?,
+                    path.display().to_string(),
+                ))
+            }
+        });
+    }
     let Some(path) = &args.output else {
         let stdout = BufWriter::new(std::io::stdout().lock());
         return Ok(match args.format {
@@ -107,6 +178,10 @@ fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
             FormatArg::Json => Box::new(JsonSink::new(stdout)),
         });
     };
+    if let Some(keys) = &args.partition_by {
+        let shard = args.shard.map_or((1, 1), |s| (s.index, s.count));
+        return Ok(Box::new(PartitionedSink::new(path, keys.0.clone(), shard)));
+    }
     let target = path.display().to_string();
     Ok(match OutputFormat::for_path(path) {
         OutputFormat::Parquet => Box::new(ParquetSink::create(path)?),
@@ -131,17 +206,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("-j/--threads must be at least 1");
     }
     let traces = traces::discover(&args.traces)?;
+    if args.list_work {
+        return list_work(&traces, args.shard);
+    }
+    let plan = plan(&traces, args.shard)?;
     let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into());
     let mut summary = summary::Summary::new();
-    let total_bytes: u64 = traces
+    let total_bytes: u64 = plan
         .iter()
-        .filter_map(|t| std::fs::metadata(t).ok())
+        .filter_map(|(t, _)| std::fs::metadata(t).ok())
         .map(|m| m.len())
         .sum();
     let bar = summary::progress(total_bytes, !args.quiet);
     let mut sink = open_sink(&args)?;
     sink.begin()?;
-    let replayed = replay_all(&args, &engine, &traces, &mut *sink, &mut summary, &bar);
+    let replayed = replay_all(&args, &engine, &plan, &mut *sink, &mut summary, &bar);
     bar.finish_and_clear();
     sink.end()?;
     if !args.quiet {
@@ -171,6 +250,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Which traces to replay and, under `--shard`, which of their units (chunk indices; 0 for
+/// a trace that is one unit). Traces with no unit in the shard are left out.
+fn plan(
+    traces: &[PathBuf],
+    shard: Option<Shard>,
+) -> anyhow::Result<Vec<(PathBuf, Option<Vec<usize>>)>> {
+    let Some(shard) = shard else {
+        return Ok(traces.iter().map(|t| (t.clone(), None)).collect());
+    };
+    let mut position = 0;
+    let mut plan = Vec::new();
+    for t in traces {
+        let mut mine = Vec::new();
+        for u in work::units(t)? {
+            if shard.owns(position) {
+                mine.push(u.chunk.unwrap_or(0));
+            }
+            position += 1;
+        }
+        if !mine.is_empty() {
+            plan.push((t.clone(), Some(mine)));
+        }
+    }
+    Ok(plan)
+}
+
+/// `--list-work`: one JSON line per work unit (of `shard` only, when given).
+fn list_work(traces: &[PathBuf], shard: Option<Shard>) -> anyhow::Result<ExitCode> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut position = 0;
+    for t in traces {
+        for u in work::units(t)? {
+            let owner = shard.map(|s| Shard {
+                index: position % s.count + 1,
+                ..s
+            });
+            if shard.is_none_or(|s| s.owns(position)) {
+                let line = serde_json::json!({
+                    "unit": position,
+                    "trace": u.trace.display().to_string(),
+                    "chunks": u.chunk.map(|c| [c, c + 1]),
+                    "bytes": u.bytes,
+                    "events": u.events,
+                    "shard": owner.map(|s| format!("{}/{}", s.index, s.count)),
+                });
+                writeln!(out, "{line}")?;
+            }
+            position += 1;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Loads the rules of `-r` (or the bundled set) and applies the selection options; errors are
 /// printed, and warnings unless `-q`.
 fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
@@ -187,7 +320,7 @@ fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
 fn replay_all(
     args: &Args,
     engine: &Engine,
-    traces: &[PathBuf],
+    plan: &[(PathBuf, Option<Vec<usize>>)],
     sink: &mut dyn Sink,
     summary: &mut summary::Summary,
     bar: &ProgressBar,
@@ -198,17 +331,16 @@ fn replay_all(
     }
     let pool = pool.build().context("cannot start the worker threads")?;
     let outcomes: Vec<Result<TraceOutcome, EngineError>> = pool.install(|| {
-        traces
-            .par_iter()
-            .map(|t| {
-                let res = engine.replay_file(t);
+        plan.par_iter()
+            .map(|(t, only)| {
+                let res = engine.replay_chunks(t, only.as_deref());
                 bar.inc(std::fs::metadata(t).map_or(0, |m| m.len()));
                 res
             })
             .collect()
     });
     let mut failed = Vec::new();
-    for (trace, outcome) in traces.iter().zip(outcomes) {
+    for ((trace, _), outcome) in plan.iter().zip(outcomes) {
         match outcome {
             Ok(o) => {
                 summary.traces += 1;

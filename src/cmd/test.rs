@@ -78,6 +78,10 @@ pub struct Args {
     /// keeping the other keys; YAML comments are not kept.
     #[arg(long)]
     pub update: bool,
+    /// Run only shard K of N of the test files (every N-th file in sorted order, 1-based);
+    /// shards 1/N..N/N together run every test once.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<hindsight_replay::engine::work::Shard>,
 }
 
 fn is_test_name(path: &Path) -> bool {
@@ -99,6 +103,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             spec::TEST_SUFFIX,
             spec::TEST_SUFFIX
         )));
+    }
+    if let Some(shard) = args.shard {
+        let mut position = 0;
+        paths.retain(|_| {
+            position += 1;
+            shard.owns(position - 1)
+        });
     }
     let results: Vec<TestResult> = paths.par_iter().map(|p| run_one(p, args.update)).collect();
     let totals = Totals::of(&results, started.elapsed());

@@ -2,6 +2,7 @@
 //! out.
 //!
 //! * [`replayer::Replayer`]: the sequential core (state + clocks), one per trace or chunk.
+//! * [`work`]: work units and shards, to split a replay across processes.
 //! * [`format::PrintFormat`]: sysdig `-p` formats, for `hindsight print`.
 //!
 //! Invariant: within a chunk, events are applied strictly in order; chunks are independent
@@ -15,6 +16,7 @@ pub mod print;
 pub mod replay;
 pub mod replayer;
 pub mod source;
+pub mod work;
 
 pub use format::{PrintFormat, DEFAULT_FORMAT};
 pub use replay::{replay_trace_each, Engine, EngineError, MatchMode, Scratch, TraceOutcome};

@@ -302,6 +302,18 @@ impl Engine {
     /// rule can match. Falls back to a front-to-back replay when a chunk cannot be started
     /// independently (no or unreadable checkpoint), and for plain/gzip traces.
     pub fn replay_file(&self, path: &Path) -> Result<TraceOutcome, EngineError> {
+        self.replay_chunks(path, None)
+    }
+
+    /// Replays the chunks of a native trace whose indices `only` lists (all of them for
+    /// `None`) as [`Engine::replay_file`] does: the alerts are exactly those a whole replay
+    /// gives for the events of these chunks. With `only`, a trace that is not chunked
+    /// ([`super::work::units`] makes it one unit) is replayed whole when `only` holds 0.
+    pub fn replay_chunks(
+        &self,
+        path: &Path,
+        only: Option<&[usize]>,
+    ) -> Result<TraceOutcome, EngineError> {
         enum Part {
             Skipped,
             Done(TraceOutcome),
@@ -311,20 +323,26 @@ impl Engine {
             path: path.display().to_string(),
             source,
         };
+        let whole = || match only {
+            Some(only) if !only.contains(&0) => Ok(TraceOutcome::default()),
+            _ => self.replay_trace(path),
+        };
         if sniff(path) != Some(Compression::Native) {
-            return self.replay_trace(path);
+            return whole();
         }
         let reader = NativeReader::open(path).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
         if chunks.len() < 2 {
-            return self.replay_trace(path);
+            return whole();
         }
+        let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
         let header = reader.header().clone();
         let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
         let wanted = self.rules.event_types();
         let parts: Vec<Result<Part, EngineError>> = chunks
             .par_iter()
             .enumerate()
+            .filter(|(i, _)| selected(*i))
             .map(|(i, c)| {
                 let can_match = (0..hindsight_format::schema::event_id_limit())
                     .any(|t| wanted.contains(t) && c.stats.has_type(t));
@@ -358,7 +376,24 @@ impl Engine {
                     res.warnings.extend(o.warnings);
                 }
                 Part::Skipped => res.skipped_chunks += 1,
-                Part::NeedSequential => return self.replay_trace(path),
+                Part::NeedSequential => {
+                    let mut all = self.replay_trace(path)?;
+                    if only.is_some() {
+                        // Keep the alerts of the selected chunks' events.
+                        let ranges: Vec<(u64, u64)> = (0..chunks.len())
+                            .filter(|&i| selected(i))
+                            .map(|i| {
+                                let s = &chunks[i].stats;
+                                (s.first_num, s.first_num.saturating_add(s.count))
+                            })
+                            .collect();
+                        all.alerts.retain(|a| {
+                            ranges.iter().any(|&(lo, hi)| (lo..hi).contains(&a.evt_num))
+                        });
+                        all.events = ranges.iter().map(|&(lo, hi)| hi - lo).sum();
+                    }
+                    return Ok(all);
+                }
             }
         }
         Ok(res)
@@ -450,7 +485,7 @@ pub fn replay_trace_each(
 }
 
 /// The compression of a trace, from its first bytes.
-fn sniff(path: &Path) -> Option<Compression> {
+pub(crate) fn sniff(path: &Path) -> Option<Compression> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
     let mut b = [0u8; 8];

@@ -9,6 +9,10 @@
 //!   `evt_num` (schema documented field by field in [`json`]).
 //! * [`parquet::ParquetSink`]: one row per alert with typed columns, including the context
 //!   fields of [`CONTEXT_FIELDS`] (schema documented field by field in [`parquet`]).
+//! * [`ocsf::OcsfSink`]: JSON lines of OCSF Detection Findings (class 2004), mapping
+//!   documented attribute by attribute in [`ocsf`].
+//! * [`partition::PartitionedSink`]: the same Parquet files in a Hive-partitioned directory
+//!   (`date=…/host=…/rule=…/part-K-of-N.parquet`).
 //!
 //! [`OutputFormat::for_path`] picks a sink from an output file name, as `hindsight replay -o`
 //! does.
@@ -44,7 +48,9 @@ use std::path::{Path, PathBuf};
 mod alert;
 mod context;
 pub mod json;
+pub mod ocsf;
 pub mod parquet;
+pub mod partition;
 pub mod text;
 pub mod time;
 

@@ -1,0 +1,279 @@
+//! Network payloads of a trace as a pcapng capture (`hindsight export-pcap`).
+//!
+//! This module owns the choice of events and the pcapng file; [`packet`] builds the frames.
+//! A trace is replayed front to back through [`Replayer`], so each event's socket is the one
+//! the replayed fd table holds: the exits of calls that read from or write to an fd
+//! (`read`, `write`, `send*`, `recv*`, `readv`, `writev`...) on an IPv4 or IPv6 TCP or UDP
+//! socket become one frame each, carrying the `data` parameter (as much of the transfer as
+//! the capture kept, its snap length) between the socket's local and remote ends: writes go
+//! local to remote, reads remote to local. Frames carry the event's timestamp and a comment
+//! `proc.name pid container.id`.
+//!
+//! Traces do not record network namespaces, so every frame goes to one interface.
+
+pub mod packet;
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use hindsight_format::schema::{flags, Direction};
+use hindsight_format::{DecodeError, Item, TraceReader};
+use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::DataLink;
+use thiserror::Error;
+
+use crate::engine::Replayer;
+use crate::fields::ctx::Ctx;
+use crate::fields::extract::extract_by_name;
+use crate::fields::value::{Out, Val};
+use packet::{Endpoint, Segment, Streams, MAX_PAYLOAD, PROTO_TCP, PROTO_UDP};
+
+/// Why a trace could not be exported.
+#[derive(Debug, Error)]
+pub enum PcapExportError {
+    /// The trace could not be read.
+    #[error("{path}: {source}")]
+    Decode {
+        /// The trace.
+        path: String,
+        /// The cause.
+        #[source]
+        source: DecodeError,
+    },
+    /// The pcapng output could not be written.
+    #[error("cannot write the pcapng output after {packets} packets (event {evt_num} of the trace); check the disk space and the output's permissions")]
+    Write {
+        /// Packets written before the failure.
+        packets: u64,
+        /// The event whose packet could not be written.
+        evt_num: u64,
+        /// The cause.
+        #[source]
+        source: pcap_file::PcapError,
+    },
+}
+
+/// What an export produced.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Events read.
+    pub events: u64,
+    /// Frames written, one per network transfer with captured bytes.
+    pub packets: u64,
+    /// Payload bytes written (what the capture kept).
+    pub payload_bytes: u64,
+    /// Bytes the processes transferred (the calls' return values).
+    pub transferred_bytes: u64,
+    /// TCP and UDP connections (distinct endpoint pairs) seen.
+    pub connections: usize,
+    /// Transfers longer than one frame can hold, cut to [`MAX_PAYLOAD`] bytes.
+    pub cut: u64,
+    /// Damage reported by the reader, as text.
+    pub warnings: Vec<String>,
+}
+
+/// Exports the network payloads of the trace at `path` to `out` as pcapng.
+///
+/// # Errors
+///
+/// The trace cannot be opened or read, or `out` cannot be written.
+pub fn export(path: &Path, out: impl Write) -> Result<ExportSummary, PcapExportError> {
+    let trace = path.display().to_string();
+    let decode = |source| PcapExportError::Decode {
+        path: trace.clone(),
+        source,
+    };
+    let write = |packets, evt_num| {
+        move |source| PcapExportError::Write {
+            packets,
+            evt_num,
+            source,
+        }
+    };
+    let mut reader = TraceReader::open(path).map_err(decode)?;
+    let mut writer = PcapNgWriter::new(out).map_err(write(0, 0))?;
+    let interface = InterfaceDescriptionBlock {
+        linktype: DataLink::ETHERNET,
+        snaplen: packet::MAX_FRAME as u32,
+        options: vec![
+            InterfaceDescriptionOption::IfName(Cow::Borrowed("hindsight")),
+            InterfaceDescriptionOption::IfDescription(Cow::Owned(format!(
+                "socket payloads replayed from {trace}"
+            ))),
+            // Nanosecond timestamps, as the trace's.
+            InterfaceDescriptionOption::IfTsResol(9),
+        ],
+    };
+    writer.write_pcapng_block(interface).map_err(write(0, 0))?;
+    let mut rp = Replayer::from_header(reader.header());
+    let mut exporter = Exporter::default();
+    let mut sum = ExportSummary::default();
+    loop {
+        match reader.next_item().map_err(decode)? {
+            None => break,
+            Some(Item::NewSection) => {
+                let h = reader.header().clone();
+                rp.new_section(&h);
+            }
+            Some(Item::Event(ev)) => {
+                sum.events += 1;
+                let visible = rp.visible(&ev);
+                let ctx = rp.advance(&ev);
+                if !visible {
+                    continue;
+                }
+                let Some(block) = exporter.packet(&ctx, &mut sum) else {
+                    continue;
+                };
+                writer
+                    .write_pcapng_block(block)
+                    .map_err(write(sum.packets, ev.num))?;
+                sum.packets += 1;
+            }
+        }
+    }
+    writer
+        .get_mut()
+        .flush()
+        .map_err(|e| write(sum.packets, 0)(pcap_file::PcapError::IoError(e)))?;
+    sum.connections = exporter.streams.connections() + exporter.udp_pairs.len();
+    sum.warnings = reader.warnings().iter().map(ToString::to_string).collect();
+    Ok(sum)
+}
+
+/// Per-export state: TCP sequence numbers, UDP endpoint pairs, scratch buffers.
+#[derive(Default)]
+struct Exporter {
+    streams: Streams,
+    udp_pairs: std::collections::BTreeSet<(Endpoint, Endpoint)>,
+    out: Out,
+    ip_id: u16,
+}
+
+impl Exporter {
+    /// The frame for `ctx`'s event, when it is a network transfer with captured bytes.
+    fn packet(
+        &mut self,
+        ctx: &Ctx<'_>,
+        sum: &mut ExportSummary,
+    ) -> Option<EnhancedPacketBlock<'static>> {
+        let ev = &ctx.p.ev;
+        let info = ev.info()?;
+        if ev.direction() != Direction::Exit {
+            return None;
+        }
+        let outbound = if info.flags & flags::WRITES_TO_FD != 0 {
+            true
+        } else if info.flags & flags::READS_FROM_FD != 0 {
+            false
+        } else {
+            return None;
+        };
+        let (_, fd) = ctx.fd()?;
+        let v6 = match fd.ty {
+            crate::state::FdType::Ipv4 => false,
+            crate::state::FdType::Ipv6 => true,
+            _ => return None,
+        };
+        let proto = match fd.addrs.l4proto {
+            2 => PROTO_TCP,
+            3 => PROTO_UDP,
+            _ => return None,
+        };
+        let res = ctx.p.res().filter(|&r| r > 0)?;
+        let data = ctx.p.bytes("data").filter(|d| !d.is_empty())?;
+        let (local, remote) = self.ends(ctx)?;
+        let (src, dst) = if outbound {
+            (local, remote)
+        } else {
+            (remote, local)
+        };
+        let transferred = (res as u64).max(data.len() as u64);
+        let (seq, ack) = if proto == PROTO_TCP {
+            self.streams.advance(src, dst, transferred)
+        } else {
+            self.udp_pairs.insert((src.min(dst), src.max(dst)));
+            (0, 0)
+        };
+        if data.len() > MAX_PAYLOAD {
+            sum.cut += 1;
+        }
+        self.ip_id = self.ip_id.wrapping_add(1);
+        let mut frame = Vec::with_capacity(data.len().min(MAX_PAYLOAD) + 74);
+        packet::build(
+            &Segment {
+                v6,
+                proto,
+                src,
+                dst,
+                outbound,
+                seq,
+                ack,
+                ip_id: self.ip_id,
+                payload: data,
+            },
+            &mut frame,
+        );
+        sum.payload_bytes += data.len().min(MAX_PAYLOAD) as u64;
+        sum.transferred_bytes += res as u64;
+        let comment = format!(
+            "{} {} {}",
+            self.text(ctx, "proc.name"),
+            self.text(ctx, "proc.pid"),
+            self.text(ctx, "container.id")
+        );
+        Some(EnhancedPacketBlock {
+            interface_id: 0,
+            timestamp: Duration::from_nanos(ev.ts),
+            original_len: frame.len() as u32,
+            data: Cow::Owned(frame),
+            options: vec![EnhancedPacketOption::Comment(Cow::Owned(comment))],
+        })
+    }
+
+    /// The socket's (local, remote) ends; (client, server) when the replayed state cannot
+    /// tell which end is local.
+    fn ends(&mut self, ctx: &Ctx<'_>) -> Option<(Endpoint, Endpoint)> {
+        let local = self
+            .endpoint(ctx, "fd.lip", "fd.lport")
+            .zip(self.endpoint(ctx, "fd.rip", "fd.rport"));
+        local.or_else(|| {
+            self.endpoint(ctx, "fd.cip", "fd.cport")
+                .zip(self.endpoint(ctx, "fd.sip", "fd.sport"))
+        })
+    }
+
+    fn endpoint(&mut self, ctx: &Ctx<'_>, ip: &str, port: &str) -> Option<Endpoint> {
+        if !extract_by_name(ip, ctx, &mut self.out) {
+            return None;
+        }
+        let Some(Val::Ip(ip, _)) = self.out.vals.first().cloned() else {
+            return None;
+        };
+        if !extract_by_name(port, ctx, &mut self.out) {
+            return None;
+        }
+        let port = match self.out.vals.first() {
+            Some(Val::U64(p)) => u16::try_from(*p).ok()?,
+            Some(Val::I64(p)) => u16::try_from(*p).ok()?,
+            _ => return None,
+        };
+        Some(Endpoint { ip, port })
+    }
+
+    /// A field's value as text, `<NA>` when it has none.
+    fn text(&mut self, ctx: &Ctx<'_>, name: &str) -> String {
+        if !extract_by_name(name, ctx, &mut self.out) || self.out.is_empty() {
+            return "<NA>".into();
+        }
+        let mut b = Vec::new();
+        self.out.render_all(b" ", &mut b);
+        String::from_utf8_lossy(&b).into_owned()
+    }
+}
