@@ -82,7 +82,9 @@ impl<'a> Ctx<'a> {
     /// 0.29 made an empty one).
     pub fn thread(&self) -> Option<&'a Thread> {
         let t = self.st.thread(self.p.ev.tid)?;
-        if self.libs && t.is_placeholder() && self.p.ev.info().is_some_and(|i| i.name == "procexit")
+        if self.libs
+            && self.st.thread_created
+            && self.p.ev.info().is_some_and(|i| i.name == "procexit")
         {
             return None;
         }

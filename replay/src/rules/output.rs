@@ -352,10 +352,22 @@ mod tests {
             .unwrap_err()
             .1
             .contains("unknown field"));
-        assert!(OutputFormat::parse("%fd.net")
+        assert!(OutputFormat::parse("%fdlist.names")
             .unwrap_err()
             .1
-            .contains("only be used in conditions"));
+            .contains("cannot compute"));
+        assert!(OutputFormat::parse("%toupper(proc.name").is_err());
         assert_eq!(OutputFormat::parse("ab %1x").unwrap_err().0, 5);
+    }
+
+    #[test]
+    fn network_fields_and_transformers_render_as_falco_prints_them() {
+        let f = OutputFormat::parse("%fd.net %fd.cnet %toupper(basename(fd.name))").unwrap();
+        let forms: Vec<OutputForm> = f.fields().map(OutputForm::of).collect();
+        assert_eq!(
+            forms,
+            [OutputForm::Missing, OutputForm::IpNet, OutputForm::Value]
+        );
+        assert_eq!(names(&f), ["fd.net", "' '", "fd.cnet", "' '", "fd.name"]);
     }
 }

@@ -116,6 +116,8 @@ pub struct State {
     pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
     /// IPv6 interface prefixes (first 64 bits), to tell local from remote IPv6 ends.
     pub ipv6_prefixes: Vec<[u8; 8]>,
+    /// Whether the last event applied was the first of its thread, which got an empty entry.
+    pub thread_created: bool,
     /// Whether the last event applied changed the name of its fd (a new named fd, a socket
     /// whose tuple it set): libsinsp's `fd.name_changed`.
     pub fd_name_changed: bool,
@@ -167,7 +169,8 @@ impl State {
         let skip = ev
             .info()
             .is_none_or(|i| i.flags & flags::SKIPPARSERESET != 0 || i.name == "switch");
-        if ev.tid > 0 && !skip && !self.threads.threads.contains_key(&ev.tid) {
+        self.thread_created = ev.tid > 0 && !skip && !self.threads.threads.contains_key(&ev.tid);
+        if self.thread_created {
             self.threads.threads.insert(ev.tid, Thread::unknown(ev.tid));
         }
         if ev.direction() == Direction::Enter {
@@ -316,7 +319,7 @@ impl State {
     /// exit's own `fd` parameter, else its enter's (which the converter appends to the
     /// exit), else the fd of the thread's last fd-using enter (`m_lastevent_fd`, stale when
     /// the exit lost its enter), else 0 (its initial value).
-    /// `libs` selects current libs' view, where the exits of [`FDLESS_EXITS`] use their fd.
+    /// `libs` selects current libs' view, where the exits of the `FDLESS_EXITS` calls use their fd.
     pub fn event_fd_of(&self, p: &Paired<'_>, libs: bool) -> Option<i64> {
         let info = p.ev.info()?;
         if !libs && p.ev.direction() == Direction::Exit && FDLESS_EXITS.contains(&info.name) {

@@ -41,7 +41,7 @@ pub struct Thread {
     pub vpid: i64,
     /// `comm` (`proc.name`).
     pub comm: Vec<u8>,
-    /// argv[0] (`proc.exe`).
+    /// `argv[0]` (`proc.exe`).
     pub exe: Vec<u8>,
     /// Full path of the executable (`proc.exepath`).
     pub exepath: Vec<u8>,
