@@ -279,6 +279,10 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             };
             return one_thread(field, p, c, out);
         }
+        // Without an index, `proc.apid` is the process's own pid in current libs.
+        "apid" if c.libs && arg.index().is_none() => {
+            return one_thread("pid", c.main_thread().unwrap_or(t), c, out)
+        }
         "aname" | "apid" | "aexe" | "aexepath" | "acmdline" => {
             let field = &name[1..];
             match arg.index() {
@@ -465,10 +469,17 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         "cap_permitted" => out.build(|b| caps_text(t.caps.1, b)),
         "cap_effective" => out.build(|b| caps_text(t.caps.2, b)),
         "totexectime" => out.u64(0),
-        "vmsize" => out.u64(u64::from(t.vm.0)),
-        "vmrss" => out.u64(u64::from(t.vm.1)),
-        "vmsize.b" => out.u64(u64::from(t.vm.0) * 1024),
-        "vmrss.b" => out.u64(u64::from(t.vm.1) * 1024),
+        // The process's memory, on its main thread only (0 on the others), as libsinsp.
+        "vmsize" | "vmrss" | "vmsize.b" | "vmrss.b" => {
+            let kb = if !t.is_main() {
+                0
+            } else if name.starts_with("vmsize") {
+                u64::from(t.vm.0)
+            } else {
+                u64::from(t.vm.1)
+            };
+            out.u64(if name.ends_with(".b") { kb * 1024 } else { kb });
+        }
         "pfmajor" => out.u64(t.pgft.0),
         "pfminor" => out.u64(t.pgft.1),
         "nametid" => out.build(|b| {
