@@ -22,6 +22,7 @@ use hindsight_replay::rules::{CompiledRules, Severity};
 
 use super::selection::{parse_priority, RuleArgs};
 use super::traces;
+use super::view::{ViewArgs, VIEWS_HELP};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -61,12 +62,15 @@ pub enum FormatArg {
 
 /// Arguments of `hindsight replay`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = format!("\
 Examples:
     hindsight replay corpora/                        bundled rules, text alerts on stdout
     hindsight replay a.scap -r falco_rules.yaml -o alerts.parquet
     hindsight replay traces/ --fail-on warning       exit 3 if a Warning or worse fired
-    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time")]
+    hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
+    hindsight replay a.scap -r old_rules.yaml --enter-events   rules see enter events (Falco 0.41)
+
+{VIEWS_HELP}"))]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -74,6 +78,9 @@ pub struct Args {
     /// Rule files and rule selection.
     #[command(flatten)]
     pub select: RuleArgs,
+    /// The view of the capture the rules see.
+    #[command(flatten)]
+    pub view: ViewArgs,
     /// `first`: one alert per event from the first matching rule (Falco); `all`: every match.
     #[arg(long = "match", value_enum, default_value_t = MatchMode::First, value_name = "MODE")]
     pub match_mode: MatchMode,
@@ -131,7 +138,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("-j/--threads must be at least 1");
     }
     let traces = traces::discover(&args.traces)?;
-    let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into());
+    let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into())
+        .exits_only(!args.view.enter_events);
     let mut summary = summary::Summary::new();
     let total_bytes: u64 = traces
         .iter()
@@ -174,7 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Loads the rules of `-r` (or the bundled set) and applies the selection options; errors are
 /// printed, and warnings unless `-q`.
 fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
-    args.select.compile(|d| {
+    args.select.compile_in_view(args.view.enter_events, |d| {
         if d.severity == Severity::Error || !args.quiet {
             eprintln!("{d}");
         }
