@@ -201,6 +201,21 @@ impl Engine {
             };
             output_fields.push((name, v));
         }
+        // Falco replaces `%container.info` by `container_id=%container.id
+        // container_name=%container.name`, so both fields are output fields too.
+        if rule.output.has_container_info() {
+            for name in ["container.id", "container.name"] {
+                if output_fields.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                let v = if extract_by_name(name, ctx, out) {
+                    field_value(out)
+                } else {
+                    FieldValue::Null
+                };
+                output_fields.push((name.to_owned(), v));
+            }
+        }
         Alert {
             time_ns: ctx.p.ev.ts,
             rule: rule.name.clone(),
@@ -379,15 +394,19 @@ fn run_each(
     ev: &EventRef<'_>,
 ) {
     // Current libs' view (the default): what their capture converter and libsinsp hand to
-    // the rules, numbered as they number it. Otherwise sysdig's view, every event.
-    let libs_visible = libs_view::fate(ev) == Fate::Visible && !rp.is_leading_container(ev);
-    let sysdig_visible = rp.visible(ev);
+    // the rules, numbered as they number it. Otherwise the view of Falco 0.41 and earlier:
+    // every event libsinsp reads, enters included; unlike sysdig's output, which hides
+    // internal events, Falco's rules see those (`procinfo`) in both views.
+    let leading = rp.is_leading_container(ev);
+    let fate = libs_view::fate(ev);
+    let libs_visible = fate == Fate::Visible && !leading;
+    let enter_visible = !leading && (fate == Fate::Visible || libs_view::has_exit(ev));
     let ctx = rp.advance(ev);
     for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
         let visible = if engine.exits_only {
             libs_visible
         } else {
-            sysdig_visible
+            enter_visible
         };
         if visible {
             engine.on_event(&ctx.in_view(engine.exits_only), trace, scratch, alerts);
