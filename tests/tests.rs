@@ -3,6 +3,7 @@
 mod containers;
 mod corpora;
 mod diff;
+mod enter_events;
 mod falco_diff;
 mod format;
 mod record;
