@@ -23,50 +23,143 @@ use super::{
 /// The flag that gives hindsight Falco 0.40's view.
 const ENTER_EVENTS: &[&str] = &["--enter-events"];
 
-/// What still differs from Falco 0.40 in the enter-event view, with the reason: a field name
-/// for a field whose values differ on some event, `evt.type:NAME` for events of that type
-/// where an alert fired on one side only (a field of the condition differs there).
+/// What still differs from Falco 0.40 in the enter-event view, with the reason: a field name,
+/// or a class prefix ending in `*`, for fields whose values differ on some event, and
+/// `evt.type:NAME` for events of that type where an alert fired on one side only (a field of
+/// the condition differs there).
 ///
-/// `--enter-events` gives the enter events, `evt.dir` and `evt.num` of Falco 0.40, and the
-/// field values of sysdig 0.29 (the oracle of `tests/sysdig_diff.rs`); where libs 0.20 and
-/// sysdig 0.29 disagree on a field, hindsight keeps sysdig's value.
+/// `--enter-events` gives the events, `evt.dir` and `evt.num` of Falco 0.40 (checked strictly
+/// by [`VIEW_FIELDS`]), and the field values of sysdig 0.29, the oracle of
+/// `tests/sysdig_diff.rs`: where libs 0.20 and sysdig 0.29 disagree on a value, hindsight
+/// keeps sysdig's. Most entries below are such disagreements, not open work on the view.
 const KNOWN_40: &[(&str, &str)] = &[
     (
-        "container.id",
-        "the bundle is a MINIMAL_BUILD without container engines: libs 0.20 never attributes a thread to a container (empty id), hindsight reads the capture's container events",
+        "container.*",
+        "the bundle is a MINIMAL_BUILD without container engines: libs 0.20 attributes no thread to a container (empty id, <NA> name and image) and keeps what it has of the capture's container events in other fields; hindsight reads the capture's container events as sysdig 0.29 does",
     ),
     (
-        "container.name",
-        "as container.id: <NA> in the bundle, the container's name in hindsight",
+        "fd.*",
+        "fd attribution: libs 0.20 takes mmap's fd from the enter (sysdig 0.29 from the exit), looks up no socket on getsockopt exits, flags the exits of fchmod and the other file-attribute calls EF_USES_FD (sysdig 0.29 does not), prints <NA> for an anonymous mmap's empty name and an empty container prefix in fd.containername; fields sysdig 0.29 gives no value on these events (fd.types, fd.is_*_layer, fd.name_changed, fd.*proto, fd.dev, fd.ino) have one in libs 0.20",
     ),
     (
-        "fd.name",
-        "libs 0.20 takes mmap's fd from the enter event (fd fields on `mmap >`, none on `mmap <`), sysdig 0.29 from the exit; and it prints <NA> where sysdig prints an empty name (anonymous mmap, fd -1)",
+        "fdlist.*",
+        "poll's fd list: libs 0.20 fills it on the exit from the enter's parameters, sysdig 0.29 gives no value there",
     ),
     (
-        "evt.type:mmap",
-        "fd.name conditions fire on the mmap enter in libs 0.20, on the exit in sysdig 0.29 (see fd.name)",
+        "fs.path.*",
+        "libs 0.20 fills fs.path.* on both events of open/rename pairs, sysdig 0.29 (and hindsight's enter view) only where the event itself has the path",
     ),
     (
-        "evt.type:fchmod",
-        "libs 0.20 flags the exits of fchmod and the other file-attribute calls EF_USES_FD, sysdig 0.29 does not (FDLESS_EXITS in replay/src/state)",
+        "proc.*",
+        "process state: libs 0.20 reads the process-list block differently from sysdig 0.29 (arguments with trailing empty strings, session and process-group leaders, vpid/vtid, vm and fd counters, pid-namespace and exe-inode durations) and creates a `container:ID` pseudo-process for container events; hindsight follows sysdig 0.29",
+    ),
+    (
+        "thread.*",
+        "as proc.*: cgroups, capabilities, cpu and page-fault counters, vtid and the main-thread flag from the process-list block, which libs 0.20 and sysdig 0.29 read differently",
+    ),
+    (
+        "user.uid",
+        "the `container:ID` pseudo-process libs 0.20 creates for container events has uid 4294967295, sysdig 0.29 no thread",
+    ),
+    ("user.loginuid", "as user.uid"),
+    ("group.gid", "as user.uid"),
+    (
+        "syscall.type",
+        "libs 0.20 names the syscall of every syscall event, sysdig 0.29 (and hindsight's enter view) only of generic `syscall` events",
     ),
     (
         "evt.type",
         "events sysdig 0.29's table does not know (fadvise64 in cat_write.scap) are <unknown> in sysdig and hindsight; libs 0.20 names the enter fadvise64 and the exit unknown",
     ),
     (
-        "fd.sip",
-        "getsockopt: libs 0.20 does not look up the socket of getsockopt exits, sysdig 0.29 does",
+        "evt.args",
+        "sysdig 0.29 ends an event's argument list with a space, libs 0.20 does not",
+    ),
+    ("evt.info", "as evt.args"),
+    (
+        "evt.buffer",
+        "libs 0.20 prints non-printable bytes of buffers as `.`, sysdig 0.29's -p (and hindsight) the raw bytes",
     ),
     (
-        "fd.sport",
-        "as fd.sip, on getsockopt exits",
+        "evt.category",
+        "libs 0.20 puts mprotect and a few other calls in `other`, sysdig 0.29 in `memory`",
     ),
     (
-        "proc.name",
-        "on the corpus traces (written by hindsight convert) libs 0.20 has no thread for some tids of the containers' runc processes (<NA> on their close and other calls) where sysdig 0.29 and hindsight name them from the process list; not investigated further",
+        "evt.hostname",
+        "libs 0.20 takes no hostname from these captures (empty), sysdig 0.29 and hindsight the machine block's",
     ),
+    (
+        "evt.deltatime",
+        "libs 0.20 counts the first delta from the event itself (0), sysdig 0.29 from the previous event including meta events",
+    ),
+    (
+        "evt.reltime",
+        "libs 0.20 counts relative time from an event sysdig 0.29 does not (container events before the first syscall)",
+    ),
+    ("evt.reltime.s", "as evt.reltime"),
+    ("evt.reltime.ns", "as evt.reltime"),
+    (
+        "evt.is_open_create",
+        "libs 0.20 reads O_CREAT from the open exit's flags, sysdig 0.29 from the enter's",
+    ),
+    (
+        "evt.rawres",
+        "geteuid and getuid exits: libs 0.20 gives their return value a result, sysdig 0.29 does not",
+    ),
+    ("evt.res", "as evt.rawres"),
+    (
+        "evt.asynctype",
+        "fields sysdig 0.29 has no value for on these events and libs 0.20 has (async and syslog flags, per-direction counters, I/O direction, wait latency, human latency, deltatime.s/ns, failure flag, buffer length)",
+    ),
+    ("evt.is_async", "as evt.asynctype"),
+    ("evt.is_syslog", "as evt.asynctype"),
+    ("evt.is_wait", "as evt.asynctype"),
+    ("evt.count.exit", "as evt.asynctype"),
+    ("evt.count.error", "as evt.asynctype"),
+    ("evt.count.error.file", "as evt.asynctype"),
+    ("evt.count.error.memory", "as evt.asynctype"),
+    ("evt.count.error.net", "as evt.asynctype"),
+    ("evt.count.error.other", "as evt.asynctype"),
+    ("evt.io_dir", "as evt.asynctype"),
+    ("evt.wait_latency", "as evt.asynctype"),
+    ("evt.latency.human", "as evt.asynctype"),
+    ("evt.deltatime.s", "as evt.asynctype"),
+    ("evt.deltatime.ns", "as evt.asynctype"),
+    ("evt.failed", "as evt.asynctype"),
+    ("evt.buflen", "as evt.asynctype"),
+    (
+        "",
+        "Falco 0.40's JSON lists an output field with an empty name on every event of the field rules (not identified)",
+    ),
+    (
+        "evt.type:mmap",
+        "fd.name conditions fire on the mmap enter in libs 0.20, on the exit in sysdig 0.29 (see fd.*)",
+    ),
+    (
+        "evt.type:fchmod",
+        "fd.name conditions fire on the fchmod exit in libs 0.20 only (see fd.*)",
+    ),
+];
+
+/// The fields that make the view: which events rules see, their direction and their number.
+/// They must agree with Falco 0.40 on every alert; [`KNOWN_40`] never covers them.
+const VIEW_FIELDS: &[&str] = &["evt.num", "evt.dir", "evt.time", "thread.tid"];
+
+/// Whether `field` is listed in [`KNOWN_40`], by name or by a `class.*` prefix.
+fn known_field(field: &str) -> bool {
+    !VIEW_FIELDS.contains(&field)
+        && KNOWN_40.iter().any(|(k, _)| match k.strip_suffix('*') {
+            Some(prefix) => field.starts_with(prefix),
+            None => *k == field,
+        })
+}
+
+/// Fields the catalogue test leaves out because printing them crashes Falco 0.40 in a
+/// replay (killed by SIGSEGV), with what was seen.
+const CRASHES_40: &[(&str, &str)] = &[
+    ("evt.latency", "SIGSEGV on cat_write.scap"),
+    ("evt.latency.s", "SIGSEGV on cat_write.scap"),
+    ("evt.latency.ns", "SIGSEGV on cat_write.scap"),
 ];
 
 fn falco40_or_skip(test: &str) -> Option<FalcoBundle> {
@@ -90,7 +183,7 @@ fn check_known_40(c: &Comparison, report: &str) {
     let fields: Vec<&str> = c
         .differing_fields()
         .into_iter()
-        .filter(|f| !KNOWN_40.iter().any(|(k, _)| k == f))
+        .filter(|f| !known_field(f))
         .collect();
     assert!(
         fields.is_empty(),
@@ -204,8 +297,9 @@ fn catalogue_fields_equal_falco40() {
     let theirs = falco.field_names();
     let both: Vec<String> = hindsight_fields()
         .into_iter()
-        .filter(|f| theirs.contains(f))
+        .filter(|f| theirs.contains(f) && !CRASHES_40.iter().any(|(c, _)| c == f))
         .collect();
+    eprintln!("  left out, they crash Falco 0.40: {CRASHES_40:?}");
     let both = printable_40(&falco, tmp.path(), &both);
     let rules = field_rules(tmp.path(), &both);
     assert!(
@@ -217,5 +311,9 @@ fn catalogue_fields_equal_falco40() {
     let report = c.report("Falco 0.40, catalogue fields", false);
     eprintln!("{report}");
     assert!(c.common > 0, "no event compared\n{report}");
+    for f in VIEW_FIELDS {
+        let compared = c.fields.get(*f).map_or(0, |s| s.compared);
+        assert!(compared > 0, "{f} was never compared\n{report}");
+    }
     check_known_40(&c, &report);
 }
