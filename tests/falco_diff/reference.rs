@@ -15,8 +15,6 @@ use crate::util::{falco_captures, hindsight, shared_dir};
 
 /// Where a Falco bundle lives and how it is started.
 struct BundleSpec {
-    /// The version, for messages (`0.44`).
-    version: &'static str,
     /// The bundle's directory under the shared directory.
     dir: &'static str,
     /// Its replay configuration, relative to the bundle.
@@ -29,7 +27,6 @@ struct BundleSpec {
 
 /// Falco 0.44.1 (libs 0.25, container plugin 0.7): current libs' view.
 const FALCO44: BundleSpec = BundleSpec {
-    version: "0.44",
     dir: "reference/falco44",
     config: "etc/falco.yaml",
     home_var: Some("FALCO44_HOME"),
@@ -39,7 +36,6 @@ const FALCO44: BundleSpec = BundleSpec {
 /// Falco 0.40.0 (libs 0.20, no container plugin): the last release that shows enter events
 /// to rules.
 const FALCO40: BundleSpec = BundleSpec {
-    version: "0.40",
     dir: "reference/falco",
     config: "falco.yaml",
     home_var: None,
@@ -77,11 +73,6 @@ impl FalcoBundle {
     /// The Falco 0.40 bundle, or the reason it cannot run.
     pub fn falco40() -> Result<FalcoBundle, String> {
         FalcoBundle::find(&FALCO40)
-    }
-
-    /// The version, for messages (`0.44`).
-    pub fn version(&self) -> &'static str {
-        self.spec.version
     }
 
     /// The upstream rules file the bundle ships.
