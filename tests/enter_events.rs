@@ -199,3 +199,39 @@ fn help_explains_the_two_views() {
         assert!(help.contains("Falco 0.41 and earlier"), "{cmd}: {help}");
     }
 }
+
+#[test]
+fn latency_conditions_warn_and_never_fire_by_default() {
+    // evt.latency is measured from the enter event: always 0 in current libs' view (as in
+    // Falco 0.44), the real latency with --enter-events.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("latency.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: Slow exec\n  desc: d\n  condition: evt.type = execve and evt.latency > 0\n  output: \"lat=%evt.latency\"\n  priority: INFO\n",
+    )
+    .unwrap();
+    let trace = shell_trace();
+    let base = ["replay", trace.as_str(), "-r", rules.to_str().unwrap()];
+    let out = run(&base);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:36: item 'Slow exec': warning: evt.latency is always 0 by default",
+            rules.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!text(&out.stdout).contains("lat="), "{}", text(&out.stdout));
+    let mut with = base.to_vec();
+    with.push("--enter-events");
+    let out = run(&with);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("always 0"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("lat="), "{}", text(&out.stdout));
+}

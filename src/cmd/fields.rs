@@ -26,6 +26,7 @@ fn flag_names(f: u16) -> Vec<&'static str> {
         (flags::DOTTED_ARG, "dotted-arg"),
         (flags::DEPRECATED, "deprecated"),
         (flags::MULTI, "any-of-values"),
+        (flags::NEEDS_ENTER, "needs-enter"),
     ]
     .into_iter()
     .filter(|(b, _)| f & b != 0)

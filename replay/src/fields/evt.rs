@@ -274,8 +274,19 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "reltime.s" => out.u64(ev.ts.saturating_sub(c.first_ts) / 1_000_000_000),
         "reltime.ns" => out.u64(ev.ts.saturating_sub(c.first_ts) % 1_000_000_000),
         "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
+        // Current libs drop the enter events these are measured from: always 0 there.
+        "latency.human" | "wait_latency" if c.libs => {
+            if name == "wait_latency" {
+                out.u64(0);
+            } else {
+                out.str(b"0ns");
+            }
+        }
         "latency" | "latency.s" | "latency.ns" => {
-            let lat = c.p.enter.map_or(0, |e| ev.ts.saturating_sub(e.ts));
+            let lat = match c.p.enter {
+                Some(e) if !c.libs => ev.ts.saturating_sub(e.ts),
+                _ => 0,
+            };
             out.u64(match name {
                 "latency.s" => lat / 1_000_000_000,
                 "latency.ns" => lat % 1_000_000_000,

@@ -418,7 +418,7 @@ fn compile_rule(
             "rule matches too many event types (no evt.type restriction); this has a significant performance cost: add an evt.type condition".into());
     }
     if !enter_events {
-        if let Some((span, msg)) = super::view::hidden_enters(&expanded) {
+        for (span, msg) in super::view::needs_enters(&expanded) {
             let loc = span.map_or_else(|| r.loc.clone(), |s| sources.locate(s, &r.loc).0);
             diag(
                 diags,
