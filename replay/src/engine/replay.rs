@@ -120,11 +120,13 @@ impl Engine {
 
     /// Whether rules see only the exit of each enter/exit pair (the default) or every event.
     ///
-    /// Current libsinsp (Falco 0.41+) converts each enter/exit pair into one exit event that
+    /// Current libs (0.22+, Falco 0.42+) convert each enter/exit pair into one exit event that
     /// carries the enter's parameters, so rules never see enter events; the upstream rules
     /// rely on it (`spawned_process` is just `evt.type in (execve, execveat)`, which on an
     /// enter event would describe the process *before* the exec). `false` gives the view of
-    /// sysdig and older Falco, where enters are visible too.
+    /// Falco 0.41 and earlier (`--enter-events`): every event libsinsp reads, enters included
+    /// (`evt.dir` `>`), numbered as in the trace, with sysdig 0.29's field values; internal
+    /// events such as `procinfo` reach the rules in both views, unlike sysdig's output.
     pub fn exits_only(mut self, yes: bool) -> Engine {
         self.exits_only = yes;
         self
