@@ -3,6 +3,7 @@
 mod containers;
 mod corpora;
 mod diff;
+mod enter_events;
 mod export_pcap;
 mod falco_diff;
 mod format;

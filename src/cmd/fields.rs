@@ -42,6 +42,7 @@ fn flag_names(f: u16) -> Vec<&'static str> {
         (flags::DEPRECATED, "deprecated"),
         (flags::MULTI, "any-of-values"),
         (flags::UNSUPPORTED, "unsupported"),
+        (flags::NEEDS_ENTER, "needs-enter"),
     ]
     .into_iter()
     .filter(|(b, _)| f & b != 0)

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod selection;
 pub mod test;
 pub mod traces;
+pub mod view;
 
 /// `"s"` unless `n` is 1, for counts in messages (`1 alert`, `2 alerts`).
 pub fn plural(n: u64) -> &'static str {

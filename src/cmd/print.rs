@@ -1,7 +1,8 @@
 //! `hindsight print`: one line per event, like `sysdig -r`, with sysdig's filter language
 //! (the rule condition language, macros and lists from `-r` files usable) and `-p` formats.
 //! The state (threads, fds, users, containers) is rebuilt as the trace is read, so names
-//! are those sysdig prints.
+//! are those sysdig prints. It shows sysdig's view (every enter and exit event) unless
+//! `--libs-view` asks for the one current Falco's rules see.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,8 +13,19 @@ use hindsight_replay::engine::filter::PrintFilter;
 use hindsight_replay::engine::print::{print_trace, PrintOptions};
 use hindsight_replay::engine::{PrintFormat, DEFAULT_FORMAT};
 
+use super::view::VIEWS_HELP;
+
 /// Arguments of `hindsight print`.
 #[derive(clap::Args)]
+#[command(after_help = format!("\
+Examples:
+    hindsight print a.scap 'proc.name = cat and evt.type = openat'    enter and exit lines
+    hindsight print a.scap --libs-view 'evt.type = openat'            what Falco 0.42+ rules see
+
+`hindsight print` shows sysdig's view by default, as `sysdig -r` does (--enter-events says so
+explicitly); --libs-view prints current libs' view instead, the default of `hindsight replay`.
+
+{VIEWS_HELP}"))]
 pub struct Args {
     /// Trace to print (plain, gzip or native).
     pub trace: PathBuf,
@@ -31,6 +43,14 @@ pub struct Args {
     /// One JSON object per event (the `-p` fields, or sysdig's default set) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print every enter and exit event, numbered as sysdig numbers them (the default: this
+    /// flag only says so explicitly).
+    #[arg(long, conflicts_with = "libs_view")]
+    pub enter_events: bool,
+    /// Print current libs' view instead (Falco 0.42+, what `hindsight replay` shows rules by
+    /// default): no enter events of syscalls, `evt.num` counting only the events that remain.
+    #[arg(long)]
+    pub libs_view: bool,
 }
 
 /// The fields of the default JSON event object (sysdig `-j`).
@@ -56,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let opts = PrintOptions {
         format,
         json_fields,
+        libs_view: args.libs_view,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

@@ -28,6 +28,7 @@ use hindsight_replay::rules::{CompiledRules, Severity};
 
 use super::selection::{parse_priority, RuleArgs};
 use super::traces;
+use super::view::{ViewArgs, VIEWS_HELP};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -77,7 +78,7 @@ pub enum SchemaArg {
 
 /// Arguments of `hindsight replay`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = format!("\
 Examples:
     hindsight replay corpora/                        bundled rules, text alerts on stdout
     hindsight replay a.scap -r falco_rules.yaml -o alerts.parquet
@@ -87,7 +88,10 @@ Examples:
     hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler
     hindsight replay a.scap --schema ocsf -o findings.jsonl   OCSF Detection Findings
     hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
-                                     ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet")]
+                                     ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet
+    hindsight replay a.scap -r old_rules.yaml --enter-events   rules see enter events (Falco 0.41)
+
+{VIEWS_HELP}"))]
 pub struct Args {
     /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
     #[arg(required = true, value_name = "TRACE|DIR")]
@@ -95,6 +99,9 @@ pub struct Args {
     /// Rule files and rule selection.
     #[command(flatten)]
     pub select: RuleArgs,
+    /// The view of the capture the rules see.
+    #[command(flatten)]
+    pub view: ViewArgs,
     /// `first`: one alert per event from the first matching rule (Falco); `all`: every match.
     #[arg(long = "match", value_enum, default_value_t = MatchMode::First, value_name = "MODE")]
     pub match_mode: MatchMode,
@@ -210,7 +217,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return list_work(&traces, args.shard);
     }
     let plan = plan(&traces, args.shard)?;
-    let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into());
+    let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into())
+        .exits_only(!args.view.enter_events);
     let mut summary = summary::Summary::new();
     let total_bytes: u64 = plan
         .iter()
@@ -307,7 +315,7 @@ fn list_work(traces: &[PathBuf], shard: Option<Shard>) -> anyhow::Result<ExitCod
 /// Loads the rules of `-r` (or the bundled set) and applies the selection options; errors are
 /// printed, and warnings unless `-q`.
 fn load_rules(args: &Args) -> anyhow::Result<CompiledRules> {
-    args.select.compile(|d| {
+    args.select.compile_in_view(args.view.enter_events, |d| {
         if d.severity == Severity::Error || !args.quiet {
             eprintln!("{d}");
         }

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hindsight_replay::rules::{RuleSet, Severity};
+use hindsight_replay::rules::{Loader, Severity};
 
 use super::selection::RuleArgs;
+use super::view::{ViewArgs, VIEWS_HELP};
 
 /// `hindsight rules` subcommands.
 #[derive(clap::Subcommand)]
@@ -20,6 +21,7 @@ pub enum Command {
 
 /// Arguments of `hindsight rules validate`.
 #[derive(clap::Args)]
+#[command(after_help = VIEWS_HELP)]
 pub struct ValidateArgs {
     /// Rule files or directories (their *.yaml files in name order), loaded in order.
     #[arg(required = true, value_name = "FILE|DIR")]
@@ -27,6 +29,9 @@ pub struct ValidateArgs {
     /// Print errors only.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The view the rules are meant for (warnings about conditions that cannot match in it).
+    #[command(flatten)]
+    pub view: ViewArgs,
 }
 
 /// Arguments of `hindsight rules list`.
@@ -49,7 +54,12 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let set = RuleSet::load(&a.paths);
+    let mut loader = Loader::new();
+    loader.set_enter_events(a.view.enter_events);
+    for p in &a.paths {
+        loader.add_path(p);
+    }
+    let set = loader.finish();
     let mut out = std::io::stdout().lock();
     let (mut errors, mut warnings) = (0, 0);
     for d in set.diagnostics() {

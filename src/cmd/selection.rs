@@ -33,7 +33,14 @@ pub struct RuleArgs {
 impl RuleArgs {
     /// A loader holding the `-r` files in order, or the bundled ruleset when there are none.
     pub fn loader(&self) -> Loader {
+        self.loader_in_view(false)
+    }
+
+    /// [`RuleArgs::loader`] for rules replayed with enter events shown (`--enter-events`)
+    /// or not: the load warnings about conditions that cannot match depend on it.
+    pub fn loader_in_view(&self, enter_events: bool) -> Loader {
         let mut loader = Loader::new();
+        loader.set_enter_events(enter_events);
         if self.rules.is_empty() {
             loader.add_str(DEFAULT_RULES_NAME, DEFAULT_RULES_YAML);
         }
@@ -61,8 +68,22 @@ impl RuleArgs {
     /// # Errors
     ///
     /// When any diagnostic is an error; the message counts them (`report` has seen each).
-    pub fn compile(&self, mut report: impl FnMut(&Diagnostic)) -> anyhow::Result<CompiledRules> {
-        let set = self.loader().finish();
+    pub fn compile(&self, report: impl FnMut(&Diagnostic)) -> anyhow::Result<CompiledRules> {
+        self.compile_in_view(false, report)
+    }
+
+    /// [`RuleArgs::compile`] for rules replayed with enter events shown (`--enter-events`)
+    /// or not.
+    ///
+    /// # Errors
+    ///
+    /// When any diagnostic is an error.
+    pub fn compile_in_view(
+        &self,
+        enter_events: bool,
+        mut report: impl FnMut(&Diagnostic),
+    ) -> anyhow::Result<CompiledRules> {
+        let set = self.loader_in_view(enter_events).finish();
         let mut errors: u64 = 0;
         for d in set.diagnostics() {
             if d.severity == Severity::Error {

@@ -20,6 +20,7 @@ use hindsight_replay::rules::Severity;
 use rayon::prelude::*;
 
 use super::files;
+use super::view::VIEWS_HELP;
 use report::{Outcome, TestResult, Totals};
 
 pub mod check;
@@ -38,32 +39,35 @@ pub enum FormatArg {
 
 /// Arguments of `hindsight test`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = format!("\
 Test file (*.test.yaml; paths relative to it):
     name: terminal shell in a container        # optional, default: the file name
     traces: [../corpora/lab_shell.scap.zst]    # files, directories or globs
     rules: [rules/lab_rules.yaml]              # files or directories, in order (none: bundled)
-    options: {match: all, tags: [], disabled_tags: [], disabled_rules: [],
-              min_priority: debug, enter_events: false}
+    options: {{match: all, tags: [], disabled_tags: [], disabled_rules: [],
+              min_priority: debug, enter_events: false}}  # enter_events: as --enter-events
     expect:                                    # all must hold, counted over all traces
       - rule: Terminal shell in container
         count: 1                               # or min:/max:; default min: 1
         priority: Notice
         output_contains: shell=sh
-        fields: {proc.name: sh}                # output fields, then the context fields
-      - {rule: Write below etc, count: 0}      # must not fire
-    allow: [{rule: Read sensitive file untrusted}]   # may fire beyond expect
+        fields: {{proc.name: sh}}                # output fields, then the context fields
+      - {{rule: Write below etc, count: 0}}      # must not fire
+    allow: [{{rule: Read sensitive file untrusted}}]   # may fire beyond expect
     strict: true                               # any other alert fails the test
 
 Examples:
     hindsight test corpora/                    every *.test.yaml below corpora/
     hindsight test tests/ --junit report.xml   JUnit XML for CI as well
     hindsight test shell.test.yaml --update    rewrite `expect` from the current alerts
+    hindsight test old/ --enter-events         every test in sysdig's view (Falco 0.41)
 
 Exit codes:
     0  every test passed (or was updated)
     1  at least one test failed
-    2  usage or load error: bad test file (file:line:col), unreadable trace, rules with errors")]
+    2  usage or load error: bad test file (file:line:col), unreadable trace, rules with errors
+
+{VIEWS_HELP}"))]
 pub struct Args {
     /// Test files, or directories searched recursively for *.test.yaml.
     #[arg(required = true, value_name = "PATH")]
@@ -82,6 +86,10 @@ pub struct Args {
     /// shards 1/N..N/N together run every test once.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<hindsight_replay::engine::work::Shard>,
+    /// Show enter events to the rules of every test file, as `enter_events: true` in its
+    /// `options` does for one: the view of Falco 0.41 and earlier and of sysdig.
+    #[arg(long)]
+    pub enter_events: bool,
 }
 
 fn is_test_name(path: &Path) -> bool {
@@ -111,7 +119,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             shard.owns(position - 1)
         });
     }
-    let results: Vec<TestResult> = paths.par_iter().map(|p| run_one(p, args.update)).collect();
+    let results: Vec<TestResult> = paths
+        .par_iter()
+        .map(|p| run_one(p, args.update, args.enter_events))
+        .collect();
     let totals = Totals::of(&results, started.elapsed());
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -138,12 +149,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Loads, replays and checks (or updates) one test file.
-fn run_one(path: &Path, update: bool) -> TestResult {
+/// Loads, replays and checks (or updates) one test file; `enter_events` (`--enter-events`)
+/// shows enter events to its rules whatever its `options` say.
+fn run_one(path: &Path, update: bool, enter_events: bool) -> TestResult {
     let started = Instant::now();
     let (name, outcome) = match spec::load(path) {
         Err(e) => (spec::default_name(path), error(&e)),
-        Ok(test) => {
+        Ok(mut test) => {
+            test.spec.options.enter_events |= enter_events;
             let outcome = match alerts_of(&test) {
                 Err(e) => error(&e),
                 Ok(alerts) if update => match update::rewrite(path, &alerts) {
@@ -181,16 +194,17 @@ fn error(e: &anyhow::Error) -> Outcome {
 /// The alerts of every trace of `test`, in trace order, each trace's in event order.
 fn alerts_of(test: &spec::TestFile) -> anyhow::Result<Vec<Alert>> {
     let mut errors = Vec::new();
+    let enter_events = test.spec.options.enter_events;
     let rules = test
         .rules
-        .compile(|d| {
+        .compile_in_view(enter_events, |d| {
             if d.severity == Severity::Error {
                 errors.push(d.to_string());
             }
         })
         .map_err(|e| anyhow::anyhow!("{}: {e}:\n{}", test.path.display(), errors.join("\n")))?;
-    let engine = Engine::new(Arc::new(rules), test.spec.options.match_mode.into())
-        .exits_only(!test.spec.options.enter_events);
+    let engine =
+        Engine::new(Arc::new(rules), test.spec.options.match_mode.into()).exits_only(!enter_events);
     let mut alerts = Vec::new();
     for outcome in engine.replay_paths(&test.traces) {
         let outcome = outcome.with_context(|| format!("{}: cannot replay", test.path.display()))?;

@@ -42,6 +42,8 @@ pub struct Comparison {
     pub output_differs: Vec<[String; 5]>,
     /// Alerts on both sides.
     pub common: usize,
+    /// Alerts on one side only, counted by their `evt.type` output field (`?` without one).
+    pub one_side_types: BTreeMap<String, usize>,
 }
 
 impl Comparison {
@@ -51,6 +53,7 @@ impl Comparison {
         let h = keyed(ours);
         for (k, fa) in &f {
             let Some(ha) = h.get(k) else {
+                *self.one_side_types.entry(type_of(fa)).or_default() += 1;
                 self.only_falco
                     .push([input.into(), k.0.clone(), k.1.clone(), fa.output.clone()]);
                 continue;
@@ -86,6 +89,7 @@ impl Comparison {
         }
         for (k, ha) in &h {
             if !f.contains_key(k) {
+                *self.one_side_types.entry(type_of(ha)).or_default() += 1;
                 self.only_hindsight.push([
                     input.into(),
                     k.0.clone(),
@@ -157,6 +161,14 @@ impl Comparison {
         }
         r
     }
+}
+
+/// The `evt.type` output field of an alert, `?` when it has none.
+fn type_of(a: &Alert) -> String {
+    a.fields
+        .get("evt.type")
+        .cloned()
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// The first 160 characters of an output, for one-line examples.

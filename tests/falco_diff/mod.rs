@@ -12,15 +12,19 @@
 //! their reason; a field outside that list that differs fails the test, and so does a listed
 //! field that now agrees (the list must stay true). The tests skip, with a visible message,
 //! when the bundle cannot run here.
+//!
+//! [`falco40`] runs the same comparison against Falco 0.40, the last release that shows enter
+//! events to rules, with `hindsight replay --enter-events`.
 
 mod compare;
+mod falco40;
 mod reference;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use compare::Comparison;
-use reference::{hindsight_replay, inputs, Falco44};
+use reference::{hindsight_replay, inputs, FalcoBundle};
 
 use crate::util::{run, shared_dir};
 
@@ -28,11 +32,20 @@ use crate::util::{run, shared_dir};
 /// Deliberate divergences say so; the others are open work (issue 8).
 const KNOWN: &[(&str, &str)] = &[];
 
-fn falco_or_skip(test: &str) -> Option<Falco44> {
-    match Falco44::find() {
+fn falco_or_skip(test: &str) -> Option<FalcoBundle> {
+    bundle_or_skip(test, "0.44", FalcoBundle::falco44())
+}
+
+/// The bundle, or `None` after a visible skip message naming `test` and the reason.
+fn bundle_or_skip(
+    test: &str,
+    version: &str,
+    found: Result<FalcoBundle, String>,
+) -> Option<FalcoBundle> {
+    match found {
         Ok(f) => Some(f),
         Err(why) => {
-            eprintln!("SKIP {test}: the Falco 0.44 reference cannot run here: {why}");
+            eprintln!("SKIP {test}: the Falco {version} reference cannot run here: {why}");
             None
         }
     }
@@ -107,12 +120,13 @@ fn enable_all(dir: &Path, files: &[PathBuf]) -> PathBuf {
     p
 }
 
-/// Replays every input on both sides and accumulates the comparison.
-fn compare_all(falco: &Falco44, rules: &[PathBuf], tmp: &Path) -> Comparison {
+/// Replays every input on both sides (hindsight with the `extra` flags) and accumulates the
+/// comparison.
+fn compare_all(falco: &FalcoBundle, rules: &[PathBuf], tmp: &Path, extra: &[&str]) -> Comparison {
     let mut c = Comparison::default();
     for (name, scap) in inputs(tmp) {
         let f = falco.replay(&scap, rules).unwrap();
-        let h = hindsight_replay(&scap, rules).unwrap();
+        let h = hindsight_replay(&scap, rules, extra).unwrap();
         c.add(&name, &f, &h);
     }
     c
@@ -120,20 +134,26 @@ fn compare_all(falco: &Falco44, rules: &[PathBuf], tmp: &Path) -> Comparison {
 
 /// Checks the comparison's differing fields against [`KNOWN`].
 fn check_known(c: &Comparison, report: &str) {
+    check_fields(c, KNOWN, "0.44", "KNOWN", report);
+}
+
+/// Checks the comparison's differing fields against `known`: a field differing outside it
+/// fails, and so does a listed field that now agrees.
+fn check_fields(c: &Comparison, known: &[(&str, &str)], version: &str, table: &str, report: &str) {
     let differing = c.differing_fields();
     let unexpected: Vec<&str> = differing
         .iter()
         .copied()
-        .filter(|f| !KNOWN.iter().any(|(k, _)| k == f))
+        .filter(|f| !known.iter().any(|(k, _)| k == f))
         .collect();
-    let stale: Vec<&str> = KNOWN
+    let stale: Vec<&str> = known
         .iter()
         .map(|(k, _)| *k)
         .filter(|k| c.fields.contains_key(*k) && !differing.contains(k))
         .collect();
     assert!(
         unexpected.is_empty() && stale.is_empty(),
-        "fields differing from Falco 0.44 outside KNOWN: {unexpected:?}; listed in KNOWN but now equal: {stale:?}\n{report}"
+        "fields differing from Falco {version} outside {table}: {unexpected:?}; listed in {table} but now equal: {stale:?}\n{report}"
     );
 }
 
@@ -151,7 +171,7 @@ fn catalogue_fields_equal_falco44() {
         .collect();
     let both: Vec<String> = ours.into_iter().filter(|f| theirs.contains(f)).collect();
     let rules = field_rules(tmp.path(), &both);
-    let c = compare_all(&falco, &[rules], tmp.path());
+    let c = compare_all(&falco, &[rules], tmp.path(), &[]);
     let report = c.report("catalogue fields", false);
     eprintln!("{report}\n  fields Falco 0.44 has and hindsight lacks: {missing:?}");
     assert!(c.common > 0, "no event compared\n{report}");
@@ -174,7 +194,7 @@ fn upstream_rules_alerts_equal_falco44() {
     .map(|f| dir.join(f))
     .collect();
     files.push(enable_all(tmp.path(), &files));
-    let c = compare_all(&falco, &files, tmp.path());
+    let c = compare_all(&falco, &files, tmp.path(), &[]);
     let report = c.report("upstream rules, all enabled", true);
     eprintln!("{report}");
     assert!(
@@ -257,17 +277,8 @@ fn operators_and_transformers_equal_falco44() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let output = "%evt.type %proc.name %toupper(proc.name) %tolower(proc.name) %basename(fd.name) %len(fd.name) %b64(proc.name) %fd.cnet %fd.ip %fd.name";
-    let mut y = String::new();
-    for (name, cond) in OPERATOR_RULES {
-        y.push_str(&format!(
-            "- rule: {name}\n  desc: {name}\n  condition: {}\n  output: \"{output}\"\n  priority: INFO\n\n",
-            serde_json::to_string(cond).unwrap()
-        ));
-    }
-    let rules = tmp.path().join("operators.yaml");
-    std::fs::write(&rules, y).unwrap();
-    let c = compare_all(&falco, &[rules], tmp.path());
+    let rules = operator_rules(tmp.path(), OPERATOR_RULES, OPERATOR_OUTPUT);
+    let c = compare_all(&falco, &[rules], tmp.path(), &[]);
     let report = c.report("operators and transformers", true);
     eprintln!("{report}");
     assert!(c.common > 0, "no alert compared\n{report}");
@@ -275,4 +286,22 @@ fn operators_and_transformers_equal_falco44() {
         c.only_falco.is_empty() && c.only_hindsight.is_empty() && c.output_differs.is_empty(),
         "alerts differ from Falco 0.44\n{report}"
     );
+}
+
+/// The output of every operator rule: transformed fields and fields of every type.
+const OPERATOR_OUTPUT: &str = "%evt.type %proc.name %toupper(proc.name) %tolower(proc.name) %basename(fd.name) %len(fd.name) %b64(proc.name) %fd.cnet %fd.ip %fd.name";
+
+/// Writes one rule per (name, condition) of `rules` printing `output` (such as
+/// [`OPERATOR_OUTPUT`]); returns the file.
+fn operator_rules(dir: &Path, rules: &[(&str, &str)], output: &str) -> PathBuf {
+    let mut y = String::new();
+    for (name, cond) in rules {
+        y.push_str(&format!(
+            "- rule: {name}\n  desc: {name}\n  condition: {}\n  output: \"{output}\"\n  priority: INFO\n\n",
+            serde_json::to_string(cond).unwrap()
+        ));
+    }
+    let rules = dir.join("operators.yaml");
+    std::fs::write(&rules, y).unwrap();
+    rules
 }

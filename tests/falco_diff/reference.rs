@@ -1,5 +1,6 @@
-//! The reference side of the differential suite: the shared Falco 0.44 bundle
-//! (`../shared/reference/falco44`, container plugin 0.7) and the inputs both sides read.
+//! The reference side of the differential suite: a shared Falco bundle ([`FalcoBundle`]: 0.44
+//! in `../shared/reference/falco44` with its container plugin 0.7, 0.40 in
+//! `../shared/reference/falco`) and the inputs both sides read.
 //!
 //! Falco only reads plain scap, so native corpus traces are converted with `hindsight convert`
 //! first (a conversion the format tests check byte for byte against `zstd -d`).
@@ -12,8 +13,38 @@ use serde_json::Value;
 
 use crate::util::{falco_captures, hindsight, shared_dir};
 
-/// The Falco 0.44 bundle, when it can run here.
-pub struct Falco44 {
+/// Where a Falco bundle lives and how it is started.
+struct BundleSpec {
+    /// The bundle's directory under the shared directory.
+    dir: &'static str,
+    /// Its replay configuration, relative to the bundle.
+    config: &'static str,
+    /// The environment variable its configuration reads the bundle's path from, if any.
+    home_var: Option<&'static str>,
+    /// The upstream rules it ships, relative to the bundle.
+    rules: &'static str,
+}
+
+/// Falco 0.44.1 (libs 0.25, container plugin 0.7): current libs' view.
+const FALCO44: BundleSpec = BundleSpec {
+    dir: "reference/falco44",
+    config: "etc/falco.yaml",
+    home_var: Some("FALCO44_HOME"),
+    rules: "rules/falco_rules.yaml",
+};
+
+/// Falco 0.40.0 (libs 0.20, no container plugin): the last release that shows enter events
+/// to rules.
+const FALCO40: BundleSpec = BundleSpec {
+    dir: "reference/falco",
+    config: "falco.yaml",
+    home_var: None,
+    rules: "rules/falco_rules.yaml",
+};
+
+/// A shared Falco bundle that runs here.
+pub struct FalcoBundle {
+    spec: &'static BundleSpec,
     home: PathBuf,
 }
 
@@ -32,10 +63,25 @@ pub struct Alert {
     pub fields: BTreeMap<String, String>,
 }
 
-impl Falco44 {
-    /// The bundle, or the reason it cannot run (printed by the caller as a visible skip).
-    pub fn find() -> Result<Falco44, String> {
-        let home = shared_dir().join("reference/falco44");
+impl FalcoBundle {
+    /// The Falco 0.44 bundle, or the reason it cannot run (printed by the caller as a
+    /// visible skip).
+    pub fn falco44() -> Result<FalcoBundle, String> {
+        FalcoBundle::find(&FALCO44)
+    }
+
+    /// The Falco 0.40 bundle, or the reason it cannot run.
+    pub fn falco40() -> Result<FalcoBundle, String> {
+        FalcoBundle::find(&FALCO40)
+    }
+
+    /// The upstream rules file the bundle ships.
+    pub fn upstream_rules(&self) -> PathBuf {
+        self.home.join(self.spec.rules)
+    }
+
+    fn find(spec: &'static BundleSpec) -> Result<FalcoBundle, String> {
+        let home = shared_dir().join(spec.dir);
         let home = home
             .canonicalize()
             .map_err(|e| format!("{}: {e}", home.display()))?;
@@ -50,18 +96,19 @@ impl Falco44 {
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        Ok(Falco44 { home })
+        Ok(FalcoBundle { spec, home })
     }
 
     fn command(&self) -> Command {
         let mut c = Command::new(self.home.join("bin/falco"));
-        c.env("FALCO44_HOME", &self.home)
-            .arg("-c")
-            .arg(self.home.join("etc/falco.yaml"));
+        if let Some(var) = self.spec.home_var {
+            c.env(var, &self.home);
+        }
+        c.arg("-c").arg(self.home.join(self.spec.config));
         c
     }
 
-    /// The names of every field Falco 0.44 (with its container plugin) knows.
+    /// The names of every field this Falco (with its plugins) knows.
     pub fn field_names(&self) -> Vec<String> {
         let out = self
             .command()
@@ -74,6 +121,50 @@ impl Falco44 {
             .filter(|l| !l.is_empty() && !l.contains(' '))
             .map(str::to_owned)
             .collect()
+    }
+
+    /// Whether this Falco loads `rules` without error (`falco -V`).
+    pub fn validates(&self, rules: &Path) -> bool {
+        self.command()
+            .args(["-o", "engine.replay.capture_file=none", "-V"])
+            .arg(rules)
+            .output()
+            .is_ok_and(|o| {
+                o.status.success()
+                    && !String::from_utf8_lossy(&o.stdout).contains("\"successful\":false")
+            })
+    }
+
+    /// The names of the rules of `rules` this Falco refuses to load (`falco -V`, JSON).
+    pub fn rejected_rules(&self, rules: &Path) -> Vec<String> {
+        let out = self
+            .command()
+            .args([
+                "-o",
+                "engine.replay.capture_file=none",
+                "-o",
+                "json_output=true",
+                "-V",
+            ])
+            .arg(rules)
+            .output()
+            .expect("falco -V");
+        let mut names = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            for file in v["falco_load_results"].as_array().into_iter().flatten() {
+                for e in file["errors"].as_array().into_iter().flatten() {
+                    for loc in e["context"]["locations"].as_array().into_iter().flatten() {
+                        if loc["item_type"] == "rule" {
+                            names.push(text(&loc["item_name"]));
+                        }
+                    }
+                }
+            }
+        }
+        names
     }
 
     /// Replays `capture` (plain scap) against `rules` with `rule_matching=all`.
@@ -91,20 +182,26 @@ impl Falco44 {
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            let tail: String = err.lines().rev().take(12).collect::<Vec<_>>().join("\n");
             return Err(format!(
-                "falco failed on {}: {}",
-                capture.display(),
-                String::from_utf8_lossy(&out.stderr)
+                "falco failed on {} (last lines of its log, latest first):\n{tail}",
+                capture.display()
             ));
         }
         Ok(parse_alerts(&out.stdout))
     }
 }
 
-/// Replays `trace` with hindsight, every match, JSON lines.
-pub fn hindsight_replay(trace: &Path, rules: &[PathBuf]) -> Result<Vec<Alert>, String> {
+/// Replays `trace` with hindsight, every match, JSON lines, with the `extra` flags
+/// (`--enter-events`).
+pub fn hindsight_replay(
+    trace: &Path,
+    rules: &[PathBuf],
+    extra: &[&str],
+) -> Result<Vec<Alert>, String> {
     let mut c = hindsight();
-    c.arg("replay").arg(trace);
+    c.arg("replay").arg(trace).args(extra);
     for r in rules {
         c.arg("-r").arg(r);
     }

@@ -14,6 +14,7 @@ use super::format::PrintFormat;
 use super::replayer::Replayer;
 use crate::fields::ctx::Ctx;
 use crate::fields::value::Out;
+use crate::state::libs_view::{self, Fate};
 
 /// Why printing stopped.
 #[derive(Debug, Error)]
@@ -50,6 +51,9 @@ pub struct PrintOptions {
     pub format: PrintFormat,
     /// Field names of the format, for JSON keys (`--json`); `None` for text lines.
     pub json_fields: Option<Vec<String>>,
+    /// Print in current libs' view (Falco 0.42+: no enter events of syscalls, `evt.num`
+    /// counting only what their capture converter keeps) instead of sysdig's (every event).
+    pub libs_view: bool,
 }
 
 /// Prints the events of `path` that `filter` accepts.
@@ -81,8 +85,12 @@ pub fn print_trace(
         };
         sum.events += 1;
         // Visibility does not depend on the event's own effect: decide it first.
-        let visible = rp.visible(&ev);
-        let ctx = rp.advance(&ev);
+        let visible = if opts.libs_view {
+            libs_view::fate(&ev) == Fate::Visible && !rp.is_leading_container(&ev)
+        } else {
+            rp.visible(&ev)
+        };
+        let ctx = rp.advance(&ev).in_view(opts.libs_view);
         if !visible || !filter(&ctx) {
             continue;
         }

@@ -120,11 +120,13 @@ impl Engine {
 
     /// Whether rules see only the exit of each enter/exit pair (the default) or every event.
     ///
-    /// Current libsinsp (Falco 0.41+) converts each enter/exit pair into one exit event that
+    /// Current libs (0.22+, Falco 0.42+) convert each enter/exit pair into one exit event that
     /// carries the enter's parameters, so rules never see enter events; the upstream rules
     /// rely on it (`spawned_process` is just `evt.type in (execve, execveat)`, which on an
     /// enter event would describe the process *before* the exec). `false` gives the view of
-    /// sysdig and older Falco, where enters are visible too.
+    /// Falco 0.41 and earlier (`--enter-events`): every event libsinsp reads, enters included
+    /// (`evt.dir` `>`), numbered as in the trace, with sysdig 0.29's field values; internal
+    /// events such as `procinfo` reach the rules in both views, unlike sysdig's output.
     pub fn exits_only(mut self, yes: bool) -> Engine {
         self.exits_only = yes;
         self
@@ -203,6 +205,21 @@ impl Engine {
                 field_value(out)
             };
             output_fields.push((name, v));
+        }
+        // Falco replaces `%container.info` by `container_id=%container.id
+        // container_name=%container.name`, so both fields are output fields too.
+        if rule.output.has_container_info() {
+            for name in ["container.id", "container.name"] {
+                if output_fields.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                let v = if extract_by_name(name, ctx, out) {
+                    field_value(out)
+                } else {
+                    FieldValue::Null
+                };
+                output_fields.push((name.to_owned(), v));
+            }
         }
         Alert {
             time_ns: ctx.p.ev.ts,
@@ -417,15 +434,19 @@ fn run_each(
     ev: &EventRef<'_>,
 ) {
     // Current libs' view (the default): what their capture converter and libsinsp hand to
-    // the rules, numbered as they number it. Otherwise sysdig's view, every event.
-    let libs_visible = libs_view::fate(ev) == Fate::Visible && !rp.is_leading_container(ev);
-    let sysdig_visible = rp.visible(ev);
+    // the rules, numbered as they number it. Otherwise the view of Falco 0.41 and earlier:
+    // every event libsinsp reads, enters included; unlike sysdig's output, which hides
+    // internal events, Falco's rules see those (`procinfo`) in both views.
+    let leading = rp.is_leading_container(ev);
+    let fate = libs_view::fate(ev);
+    let libs_visible = fate == Fate::Visible && !leading;
+    let enter_visible = !leading && (fate == Fate::Visible || libs_view::has_exit(ev));
     let ctx = rp.advance(ev);
     for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
         let visible = if engine.exits_only {
             libs_visible
         } else {
-            sysdig_visible
+            enter_visible
         };
         if visible {
             engine.on_event(&ctx.in_view(engine.exits_only), trace, scratch, alerts);

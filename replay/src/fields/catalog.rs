@@ -146,6 +146,9 @@ pub mod flags {
     /// error (never a value that is silently always missing), and `hindsight fields` lists it
     /// only with `--all`.
     pub const UNSUPPORTED: u16 = 1 << 10;
+    /// Measured from the event's enter event: current libs (Falco 0.42+) drop enter events,
+    /// so in their view the field is always 0 (`0ns` for the readable form).
+    pub const NEEDS_ENTER: u16 = 1 << 11;
 }
 
 /// The descriptor of one field.
@@ -224,10 +227,10 @@ pub static FIELDS: &[FieldInfo] = &[
     f("evt.asynctype", T::Str, A::None, 0, "name of an asynchronous event"),
     f("evt.hostname", T::Str, A::None, 0, "hostname of the machine the trace was taken on"),
     // evt: syscall events
-    f("evt.latency", T::RelTime, A::None, DEPRECATED, "nanoseconds between an exit event and its enter event"),
-    f("evt.latency.s", T::RelTime, A::None, DEPRECATED, "seconds part of evt.latency"),
-    f("evt.latency.ns", T::RelTime, A::None, DEPRECATED, "nanoseconds part of evt.latency"),
-    f("evt.latency.human", T::Str, A::None, DEPRECATED, "evt.latency as a readable duration"),
+    f("evt.latency", T::RelTime, A::None, DEPRECATED | NEEDS_ENTER, "nanoseconds between an exit event and its enter event"),
+    f("evt.latency.s", T::RelTime, A::None, DEPRECATED | NEEDS_ENTER, "seconds part of evt.latency"),
+    f("evt.latency.ns", T::RelTime, A::None, DEPRECATED | NEEDS_ENTER, "nanoseconds part of evt.latency"),
+    f("evt.latency.human", T::Str, A::None, DEPRECATED | NEEDS_ENTER, "evt.latency as a readable duration"),
     f("evt.deltatime", T::RelTime, A::None, 0, "nanoseconds since the previous event"),
     f("evt.deltatime.s", T::RelTime, A::None, 0, "seconds part of evt.deltatime"),
     f("evt.deltatime.ns", T::RelTime, A::None, 0, "nanoseconds part of evt.deltatime"),
@@ -252,7 +255,7 @@ pub static FIELDS: &[FieldInfo] = &[
     f("evt.is_io_write", T::Bool, A::None, 0, "true for writes to fds"),
     f("evt.io_dir", T::Str, A::None, 0, "r for reads, w for writes"),
     f("evt.is_wait", T::Bool, A::None, 0, "true for sleeping calls"),
-    f("evt.wait_latency", T::RelTime, A::None, DEPRECATED, "time spent waiting in a sleeping call"),
+    f("evt.wait_latency", T::RelTime, A::None, DEPRECATED | NEEDS_ENTER, "time spent waiting in a sleeping call"),
     f("evt.is_syslog", T::Bool, A::None, 0, "true for writes to /dev/log"),
     f("evt.count", T::U64, A::None, 0, "1 for every event (for aggregations)"),
     f("evt.count.error", T::U64, A::None, 0, "1 for events that returned an error"),

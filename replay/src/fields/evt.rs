@@ -319,7 +319,10 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         // The event time in the output's time format (hh:mm:ss.ns; JSON takes the raw time).
         "outputtime" => out.build(|b| write_time(b, ev.ts)),
         "latency" | "latency.s" | "latency.ns" => {
-            let lat = c.p.enter.map_or(0, |e| ev.ts.saturating_sub(e.ts));
+            let lat = match c.p.enter {
+                Some(e) if !c.libs => ev.ts.saturating_sub(e.ts),
+                _ => 0,
+            };
             out.u64(match name {
                 "latency.s" => lat / 1_000_000_000,
                 "latency.ns" => lat % 1_000_000_000,

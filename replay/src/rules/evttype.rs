@@ -119,14 +119,36 @@ impl EventTypes {
 
 /// The event types `e` (expanded) can match.
 pub fn event_types(e: &Expr) -> EventTypes {
-    walk(e, false)
+    walk(e, false, false)
 }
 
-fn walk(e: &Expr, neg: bool) -> EventTypes {
+/// The event types `e` (expanded) can match once its `evt.dir` checks are taken into account
+/// too: `evt.dir = >` keeps the enter events, `evt.dir = <` the exit events. libsinsp does not
+/// index rules by direction, so [`event_types`] leaves `evt.dir` neutral; this finer set tells
+/// which rules need the enter events that current libs hide from the rules.
+pub fn event_types_by_direction(e: &Expr) -> EventTypes {
+    walk(e, false, true)
+}
+
+/// The spans of the `evt.dir` checks of `e` (expanded), in order.
+pub(crate) fn direction_checks(e: &Expr, out: &mut Vec<super::ast::Span>) {
+    match e {
+        Expr::And(v, _) | Expr::Or(v, _) => v.iter().for_each(|c| direction_checks(c, out)),
+        Expr::Not(c, _) => direction_checks(c, out),
+        Expr::Ident(..) => {}
+        Expr::Check(c) => {
+            if matches!(&c.lhs, Operand::Field { name, arg: None, .. } if name == "evt.dir") {
+                out.push(c.span);
+            }
+        }
+    }
+}
+
+fn walk(e: &Expr, neg: bool, dir: bool) -> EventTypes {
     match e {
         Expr::And(v, _) | Expr::Or(v, _) => {
             let conj = matches!(e, Expr::And(..)) != neg;
-            let mut it = v.iter().map(|c| walk(c, neg));
+            let mut it = v.iter().map(|c| walk(c, neg, dir));
             let first = it.next().unwrap_or_else(|| {
                 if conj {
                     EventTypes::all()
@@ -136,13 +158,48 @@ fn walk(e: &Expr, neg: bool) -> EventTypes {
             });
             it.fold(first, |acc, s| if conj { acc.and(&s) } else { acc.or(&s) })
         }
-        Expr::Not(c, _) => walk(c, !neg),
+        Expr::Not(c, _) => walk(c, !neg, dir),
         Expr::Ident(..) => EventTypes::all(),
-        Expr::Check(c) => leaf(c, neg),
+        Expr::Check(c) => leaf(c, neg, dir),
     }
 }
 
-fn leaf(c: &Check, neg: bool) -> EventTypes {
+/// The event types of one direction (`>` enter, `<` exit); `None` for another text.
+fn of_direction(text: &str) -> Option<EventTypes> {
+    let want = match text {
+        ">" => schema::Direction::Enter,
+        "<" => schema::Direction::Exit,
+        _ => return None,
+    };
+    let mut s = EventTypes::none();
+    for id in EventTypes::all().iter() {
+        if schema::Direction::of(id) == want {
+            s.insert(id);
+        }
+    }
+    Some(s)
+}
+
+/// The event types an `evt.dir` check admits; all types for a check it cannot read.
+fn direction_leaf(c: &Check, neg: bool) -> EventTypes {
+    let set = match (&c.op, &c.rhs) {
+        (Op::Eq | Op::Ne, Some(Rhs::Value(v))) => of_direction(&v.text),
+        (Op::In, Some(Rhs::List(vs, _))) => vs.iter().try_fold(EventTypes::none(), |acc, v| {
+            of_direction(&v.text).map(|s| acc.or(&s))
+        }),
+        _ => None,
+    };
+    let Some(set) = set else {
+        return EventTypes::all();
+    };
+    if (c.op != Op::Ne) != neg {
+        set
+    } else {
+        set.complement()
+    }
+}
+
+fn leaf(c: &Check, neg: bool, dir: bool) -> EventTypes {
     let Operand::Field {
         name, arg: None, ..
     } = &c.lhs
@@ -159,6 +216,9 @@ fn leaf(c: &Check, neg: bool) -> EventTypes {
             return if neg { s.complement() } else { s };
         }
         return EventTypes::all();
+    }
+    if dir && name == "evt.dir" {
+        return direction_leaf(c, neg);
     }
     if name != "evt.type" && name != "syscall.type" {
         return EventTypes::all();

@@ -97,6 +97,9 @@ pub struct Loader {
     pub(crate) diags: Vec<Diagnostic>,
     pub(crate) required_engine_version: Option<String>,
     pub(crate) required_plugins: Vec<(String, String)>,
+    /// Whether the rules will see enter events (sysdig's view, `--enter-events`) rather than
+    /// current libs' view; load warnings about conditions that cannot match depend on it.
+    pub(crate) enter_events: bool,
 }
 
 pub(crate) const LIST: usize = 0;
@@ -145,6 +148,13 @@ impl Loader {
     /// An empty loader.
     pub fn new() -> Loader {
         Loader::default()
+    }
+
+    /// Sets the view the rules will be replayed in: `true` for sysdig's and Falco 0.41's
+    /// (enter events shown to rules, `--enter-events`), `false` (the default) for current
+    /// libs'. [`Loader::finish`] warns about conditions that can never match in that view.
+    pub fn set_enter_events(&mut self, yes: bool) {
+        self.enter_events = yes;
     }
 
     pub(crate) fn diag(

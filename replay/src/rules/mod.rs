@@ -10,6 +10,7 @@
 //!   and the result flattened into a [`Condition`] program.
 //! * [`eval`]: the evaluator over a [`FieldSource`], with a per-thread [`EvalScratch`].
 //! * [`evttype`]: the event types each rule can match; [`output`]: output formats.
+//! * `view`: conditions that need the enter events current libs hide from rules.
 //! * `set`: [`RuleSet`] (everything loaded, with diagnostics) and [`CompiledRules`] (the
 //!   selected rules indexed by event type), and [`compile_filter`].
 
@@ -29,6 +30,7 @@ mod rule_item;
 pub mod select;
 mod set;
 pub mod values;
+mod view;
 mod yaml;
 
 pub use compile::Condition;

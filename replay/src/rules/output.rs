@@ -89,6 +89,14 @@ impl OutputFormat {
         })
     }
 
+    /// Whether the format has `%container.info`, which Falco replaces by
+    /// `container_id=%container.id container_name=%container.name`.
+    pub fn has_container_info(&self) -> bool {
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::ContainerInfo))
+    }
+
     /// Renders the format for the current event: field values joined by `,` when several,
     /// `<NA>` when missing. `%container.info` renders `container.id` and `container.name`.
     pub fn render<S: FieldSource + ?Sized>(

@@ -113,6 +113,7 @@ impl Loader {
             mut diags,
             required_engine_version,
             required_plugins,
+            enter_events,
             ..
         } = self;
         // Lists: flatten references to lists defined before.
@@ -226,7 +227,7 @@ impl Loader {
             if r.source != "syscall" {
                 continue;
             }
-            if let Some(c) = compile_rule(r, &mut ex, &mut sources, &mut diags) {
+            if let Some(c) = compile_rule(r, &mut ex, &mut sources, &mut diags, enter_events) {
                 compiled.push(c);
             }
         }
@@ -311,6 +312,7 @@ fn compile_rule(
     ex: &mut Expander,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
+    enter_events: bool,
 ) -> Option<CompiledRule> {
     let src = sources.add(&r.cond, &r.name);
     let err = |diags: &mut Vec<Diagnostic>, code, loc: Location, msg: String| {
@@ -414,6 +416,19 @@ fn compile_rule(
     {
         diag(diags, Severity::Warning, "LOAD_NO_EVTTYPE", r.loc.clone(), &r.name,
             "rule matches too many event types (no evt.type restriction); this has a significant performance cost: add an evt.type condition".into());
+    }
+    if !enter_events {
+        for (span, msg) in super::view::needs_enters(&expanded) {
+            let loc = span.map_or_else(|| r.loc.clone(), |s| sources.locate(s, &r.loc).0);
+            diag(
+                diags,
+                Severity::Warning,
+                "LOAD_DEPRECATED_ITEM",
+                loc,
+                &r.name,
+                msg,
+            );
+        }
     }
     Some(CompiledRule {
         name: r.name.clone(),

@@ -28,13 +28,20 @@ pub enum Fate {
 
 /// The fate of `ev` under current libs.
 pub fn fate(ev: &EventRef<'_>) -> Fate {
-    let Some(info) = ev.info() else {
+    type_fate(ev.ty)
+}
+
+/// The fate under current libs of every event of type `ty` (an id of the event table).
+///
+/// Rule loading uses it to tell which event types a rule can see in current libs' view.
+pub fn type_fate(ty: u16) -> Fate {
+    let Some(info) = event_info(ty) else {
         return Fate::Visible;
     };
     if info.flags & flags::UNUSED != 0 {
         return Fate::Dropped;
     }
-    if !has_exit(ev) {
+    if !type_has_exit(ty) {
         return Fate::Visible;
     }
     if info.flags & flags::ENTER_PASSED != 0 {
@@ -46,8 +53,12 @@ pub fn fate(ev: &EventRef<'_>) -> Fate {
 
 /// Whether `ev` is the enter event of an enter/exit pair (the next id is its exit).
 pub fn has_exit(ev: &EventRef<'_>) -> bool {
-    ev.direction() == Direction::Enter
-        && ev
-            .info()
-            .is_some_and(|i| event_info(ev.ty.wrapping_add(1)).is_some_and(|x| x.name == i.name))
+    type_has_exit(ev.ty)
+}
+
+/// Whether event type `ty` is the enter event of an enter/exit pair (the next id is its exit).
+pub fn type_has_exit(ty: u16) -> bool {
+    Direction::of(ty) == Direction::Enter
+        && event_info(ty)
+            .is_some_and(|i| event_info(ty.wrapping_add(1)).is_some_and(|x| x.name == i.name))
 }
