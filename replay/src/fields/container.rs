@@ -223,6 +223,21 @@ fn sandbox<'a>(m: &Container, c: &Ctx<'a>) -> Option<&'a Container> {
 
 /// Extracts `k8s.<name>`.
 pub fn extract_k8s(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
+    let found = plugin_k8s(name, arg, c, out);
+    // sysdig 0.29 (no container plugin): empty metadata is missing, not an empty string.
+    let empty_text = matches!(
+        out.vals.as_slice(),
+        [v @ crate::fields::value::Val::Str(_)] if out.bytes(v).is_empty()
+    );
+    if found && !c.libs && empty_text {
+        out.clear();
+        return false;
+    }
+    found
+}
+
+/// The container plugin's `k8s.*` values.
+fn plugin_k8s(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let Some(v) = view(c) else { return false };
     let Some(m) = v.info.as_deref() else {
         return false;
