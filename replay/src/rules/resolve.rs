@@ -175,8 +175,8 @@ pub(crate) fn op_allowed(ty: FieldType, op: Op) -> bool {
     match ty {
         // libsinsp's `flt_is_comparable_string` allows the relational operators too and
         // compares strings as text (`strcmp`); its parser only lets a number or a field stand
-        // on their right (`proc.name > 5`).
-        FieldType::Str => true,
+        // on their right (`proc.name > 5`). The byte operators are for buffers only.
+        FieldType::Str => !matches!(op, BContains | BStartsWith),
         FieldType::Bytes => matches!(
             op,
             Eq | Ne
