@@ -30,7 +30,11 @@ fn unnamed(c: &Ctx<'_>, out: &mut Out) -> bool {
 /// Extracts `user.<name>`.
 pub fn extract_user(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let Some(t) = c.thread() else { return false };
-    let lookup = |uid: u32| named_from_trace(c, t).then(|| c.st.users.user(uid)).flatten();
+    let lookup = |uid: u32| {
+        named_from_trace(c, t)
+            .then(|| c.st.users.user(uid))
+            .flatten()
+    };
     let user = lookup(t.uid);
     match name {
         "uid" => out.u64(u64::from(t.uid)),
@@ -71,7 +75,9 @@ pub fn extract_group(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> 
     match name {
         "gid" => out.u64(u64::from(t.gid)),
         "name" => match (
-            named_from_trace(c, t).then(|| c.st.users.group(t.gid)).flatten(),
+            named_from_trace(c, t)
+                .then(|| c.st.users.group(t.gid))
+                .flatten(),
             t.gid,
         ) {
             (Some(g), _) => out.str(g),
