@@ -62,7 +62,8 @@ stop_hindsight() {
 }
 start_falco() {
   "$FALCO_DIR/bin/falco-modern-bpf" -c "$FALCO_DIR/falco.yaml" -r "$FALCO_DIR/rules/falco_rules.yaml" \
-    -o engine.kind=modern_ebpf -A > "$OUT/falco.out" 2> "$OUT/falco.log" &
+    -o engine.kind=modern_ebpf -A -o libs_logger.enabled=true -o libs_logger.severity=warning \
+    > "$OUT/falco.out" 2> "$OUT/falco.log" &
   BG=$!
   local i
   for ((i = 0; i < 100; i++)); do
@@ -85,8 +86,8 @@ if [ -n "${NO_FALCO:-}" ]; then
 elif [ ! -x "$FALCO_DIR/bin/falco-modern-bpf" ]; then
   falco="not found at $FALCO_DIR/bin/falco-modern-bpf"
 elif ! start_falco; then
-  why=$(grep -m1 -i "libpman\|error" "$OUT/falco.log" | sed 's/^.*2[0-9]*: //')
-  falco="its probe did not start: $why (log: falco-modern-bpf ... -o libs_logger.enabled=true)"
+  why=$(grep -m2 -i "failed to load\|libpman\|error" "$OUT/falco.log" | sed 's/^.*\[libs\]: //' | paste -sd ';')
+  falco="its probe did not start: $why"
 else
   stop_falco
 fi

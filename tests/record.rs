@@ -620,8 +620,15 @@ fn privileged_record_ring_writes_one_standalone_trace_per_alert() {
                 .is_some_and(|n| n.to_string_lossy().starts_with("alert-"))
         })
         .collect();
-    assert_eq!(traces.len(), 1, "one alert, one trace: {traces:?}\n{stderr}");
-    assert!(dir.join("ring").is_dir(), "the ring's segments live in DIR/ring");
+    assert_eq!(
+        traces.len(),
+        1,
+        "one alert, one trace: {traces:?}\n{stderr}"
+    );
+    assert!(
+        dir.join("ring").is_dir(),
+        "the ring's segments live in DIR/ring"
+    );
     let trace = &traces[0];
     assert_eq!(mode_of(trace) & 0o777, 0o600);
 
@@ -635,7 +642,11 @@ fn privileged_record_ring_writes_one_standalone_trace_per_alert() {
     // ...and holds the history before it: the marker, started about 2 s earlier, with its
     // process known (its name comes from the events in the trace).
     let marks = replay_json(trace, Some(&marker_rules));
-    assert_eq!(marks.len(), 1, "the marker's exec is in the trace: {marks:?}");
+    assert_eq!(
+        marks.len(),
+        1,
+        "the marker's exec is in the trace: {marks:?}"
+    );
     let ts = |v: &Value| {
         v["time"]
             .as_str()

@@ -250,6 +250,28 @@ mod tests {
     }
 
     #[test]
+    fn ring_limits() {
+        use hindsight_capture::flight::RingLimit;
+        assert_eq!(super::parse_ring("2G").unwrap(), RingLimit::Bytes(2 << 30));
+        assert_eq!(
+            super::parse_ring("500M").unwrap(),
+            RingLimit::Bytes(500 << 20)
+        );
+        assert_eq!(
+            super::parse_ring("30s").unwrap(),
+            RingLimit::Time(Duration::from_secs(30))
+        );
+        assert_eq!(
+            super::parse_ring("10m").unwrap(),
+            RingLimit::Time(Duration::from_secs(600))
+        );
+        assert!(super::parse_ring("0").is_err());
+        assert!(super::parse_ring("5q")
+            .unwrap_err()
+            .contains("neither a size"));
+    }
+
+    #[test]
     fn modes() {
         assert_eq!(parse_mode("600").unwrap(), 0o600);
         assert_eq!(parse_mode("0640").unwrap(), 0o640);
