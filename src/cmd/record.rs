@@ -182,6 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let trigger = if args.trigger.is_empty() {
             None
         } else {
+            let mut warnings: u64 = 0;
             let rules = super::selection::RuleArgs {
                 rules: args.trigger.clone(),
                 tags: Vec::new(),
@@ -189,8 +190,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 disable: Vec::new(),
                 min_priority: None,
             }
-            .compile(|d| eprintln!("{d}"))
+            .compile(|d| {
+                if d.severity == hindsight_replay::rules::Severity::Error {
+                    eprintln!("{d}");
+                } else {
+                    warnings += 1;
+                }
+            })
             .context("loading the --trigger rules")?;
+            if warnings > 0 {
+                eprintln!(
+                    "hindsight: the --trigger rules have {warnings} warning{} \
+                     (`hindsight rules validate` lists them)",
+                    super::plural(warnings)
+                );
+            }
             Some(Engine::new(std::sync::Arc::new(rules), MatchMode::First))
         };
         cfg.flight = Some(FlightConfig {
