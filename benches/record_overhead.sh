@@ -86,7 +86,9 @@ if [ -n "${NO_FALCO:-}" ]; then
 elif [ ! -x "$FALCO_DIR/bin/falco-modern-bpf" ]; then
   falco="not found at $FALCO_DIR/bin/falco-modern-bpf"
 elif ! start_falco; then
-  why=$(grep -m2 -i "failed to load\|libpman\|error" "$OUT/falco.log" | sed 's/^.*\[libs\]: //' | paste -sd ';')
+  why=$({ grep -m1 "prog '.*': failed to load" "$OUT/falco.log"; grep -m1 "libpman: failed" "$OUT/falco.log"; } |
+    sed 's/^.*\[libs\]: //' | paste -sd ';')
+  [ -n "$why" ] || why=$(grep -m1 -i error "$OUT/falco.log" || true)
   falco="its probe did not start: $why"
 else
   stop_falco
