@@ -21,6 +21,7 @@ const EXAMPLES: &str = "Examples:
 #[command(after_help = EXAMPLES)]
 pub struct Args {
     /// Output trace; the format follows the extension (.scap.zst native, .scap, .scap.gz).
+    /// With --ring: the directory of the ring's segments and of the alert traces.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
     /// Stop after this long (e.g. 30s, 5m, 1h; plain numbers are seconds).
@@ -64,15 +65,16 @@ pub struct Args {
     /// Flight recorder: keep only a rolling window of the recording on disk, as segments
     /// under DIR/ring/ (-o names the directory DIR). SIZE (e.g. 500M, 2G) bounds the bytes,
     /// DURATION (e.g. 30s, 10m) the time kept.
-    #[arg(long = "ring", value_name = "SIZE|DURATION", value_parser = parse_ring)]
+    #[arg(long = "ring", value_name = "SIZE|DURATION", value_parser = parse_ring,
+          conflicts_with_all = ["rotate_mb", "rotate_secs", "ring"])]
     flight: Option<RingLimit>,
     /// With --ring: evaluate these Falco rules (file or directory; repeatable) on the live
     /// stream, and for each alert write DIR/alert-<time>-<rule>.scap.zst holding --before of
     /// history and --after of what followed; `hindsight replay` replays it alone.
     #[arg(long = "trigger", value_name = "RULES", requires = "flight")]
     trigger: Vec<PathBuf>,
-    /// With --trigger: history kept before an alert (at most a segment, a tenth of the ring,
-    /// more is kept).
+    /// With --trigger: history kept before an alert (the trace starts at the segment boundary
+    /// before that point: up to half of it, or a tenth of the ring, earlier).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, requires = "trigger")]
     before: Duration,
     /// With --trigger: time recorded after an alert before its trace is written; alerts in
