@@ -1,23 +1,131 @@
 #!/bin/bash
-# Recording overhead: a syscall-heavy workload (dd with 1-byte blocks: one read and one write
-# per byte) timed alone and under `hindsight record -- ...`. Prints the time ratio, the event
-# rate sustained, drops and bytes per event. Needs root. Usage: benches/record_overhead.sh [COUNT]
+# Recording overhead, side by side: three loops (syscall-heavy, file-heavy, process-heavy),
+# each timed alone, under `hindsight record` of the whole host, and under Falco's modern eBPF
+# probe, as the median of RUNS runs, with the ratios recorded/alone and hindsight's event rate
+# and drops. Needs root. See benches/README.md.
+#
+# Usage: benches/record_overhead.sh [RUNS]
+#   HINDSIGHT=path   hindsight binary (default: target/release/hindsight)
+#   FALCO_DIR=path   Falco bundle with bin/falco-modern-bpf (default: ../shared/reference/falco
+#                    beside the checkout, or $HINDSIGHT_SHARED/reference/falco); NO_FALCO=1 skips
+#   DD_COUNT=N       bytes copied by the syscall-heavy loop (default 1000000: 2 syscalls each)
+#   EXECS=N          execs of /bin/true in the process-heavy loop (default 2000)
+#   RECORD_ARGS=...  extra arguments of `hindsight record` (e.g. "--buffer-size 64M")
 set -euo pipefail
-COUNT=${1:-200000}
-HS=${HINDSIGHT:-$(dirname "$0")/../target/release/hindsight}
+RUNS=${1:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+HS=${HINDSIGHT:-$here/../target/release/hindsight}
+SHARED=${HINDSIGHT_SHARED:-$here/../../shared}
+FALCO_DIR=${FALCO_DIR:-$SHARED/reference/falco}
+DD_COUNT=${DD_COUNT:-1000000}
+EXECS=${EXECS:-2000}
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
-work() { dd if=/dev/zero of=/dev/null bs=1 count="$COUNT" status=none; }
-now() { date +%s.%N; }
-t0=$(now); work; t1=$(now)
-"$HS" record -o "$OUT/b.scap.zst" -- dd if=/dev/zero of=/dev/null bs=1 count="$COUNT" status=none 2> "$OUT/summary"
-t2=$(now)
-base=$(echo "$t1 - $t0" | bc -l); rec=$(echo "$t2 - $t1" | bc -l)
+BG=
+cleanup() {
+  if [ -n "$BG" ]; then kill -INT "$BG" 2> /dev/null || true; wait "$BG" 2> /dev/null || true; fi
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || { echo "record_overhead.sh: needs root (the probes load eBPF programs)" >&2; exit 2; }
+[ -x "$HS" ] || { echo "record_overhead.sh: no hindsight binary at $HS (cargo build --release, or set HINDSIGHT)" >&2; exit 2; }
+
+loop_syscall() { dd if=/dev/zero of=/dev/null bs=1 count="$DD_COUNT" status=none; }
+loop_file() { find /usr -xdev -type f -print0 | xargs -0 stat -c %s > /dev/null; }
+loop_process() { local i; for ((i = 0; i < EXECS; i++)); do /bin/true; done; }
+LOOPS=(syscall file process)
+describe() {
+  case $1 in
+    syscall) echo "dd bs=1 count=$DD_COUNT" ;;
+    file) echo "find /usr -xdev + stat" ;;
+    process) echo "$EXECS x /bin/true" ;;
+  esac
+}
+
+# Wall time of one loop in seconds.
+timed() {
+  local t0 t1
+  t0=$(date +%s.%N); "loop_$1"; t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# Starts a tracer in the background ($BG) and waits until it is ready.
+start_hindsight() {
+  # shellcheck disable=SC2086
+  "$HS" record -o "$OUT/h.scap.zst" ${RECORD_ARGS:-} 2> "$OUT/summary" &
+  BG=$!
+  sleep 3 # probe load, /proc snapshot
+}
+stop_hindsight() {
+  kill -INT "$BG"; wait "$BG" || true; BG=
+}
+start_falco() {
+  "$FALCO_DIR/bin/falco-modern-bpf" -c "$FALCO_DIR/falco.yaml" -r "$FALCO_DIR/rules/falco_rules.yaml" \
+    -o engine.kind=modern_ebpf -A -o libs_logger.enabled=true -o libs_logger.severity=warning \
+    > "$OUT/falco.out" 2> "$OUT/falco.log" &
+  BG=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    grep -q "Opening 'syscall' source" "$OUT/falco.log" 2> /dev/null && break
+    sleep 0.1
+  done
+  sleep 4 # loading and attaching the programs, initial /proc scan
+  if ! kill -0 "$BG" 2> /dev/null; then
+    wait "$BG" || true; BG=
+    return 1
+  fi
+}
+stop_falco() {
+  kill -INT "$BG"; wait "$BG" || true; BG=
+}
+
+falco=yes
+if [ -n "${NO_FALCO:-}" ]; then
+  falco="skipped (NO_FALCO)"
+elif [ ! -x "$FALCO_DIR/bin/falco-modern-bpf" ]; then
+  falco="not found at $FALCO_DIR/bin/falco-modern-bpf"
+elif ! start_falco; then
+  why=$({ grep -m1 "prog '.*': failed to load" "$OUT/falco.log"; grep -m1 "libpman: failed" "$OUT/falco.log"; } |
+    sed 's/^.*\[libs\]: //' | paste -sd ';')
+  [ -n "$why" ] || why=$(grep -m1 -i error "$OUT/falco.log" || true)
+  falco="its probe did not start: $why"
+else
+  stop_falco
+fi
+
+echo "hindsight: $HS"
+echo "falco: $([ "$falco" = yes ] && echo "$FALCO_DIR/bin/falco-modern-bpf -o engine.kind=modern_ebpf -A, bundled rules" || echo "$falco")"
+echo "median of $RUNS runs; wall times in seconds; machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %-26s %8s %9s %6s %9s %6s %12s %8s\n' loop workload alone hindsight ratio falco ratio "hs ev/s" "hs drops"
+for loop in "${LOOPS[@]}"; do
+  alone=() hs=() fa=() rates=() drops=()
+  for ((r = 0; r < RUNS; r++)); do
+    alone+=("$(timed "$loop")")
+    start_hindsight
+    hs+=("$(timed "$loop")")
+    stop_hindsight
+    rates+=("$(sed -n 's/.*(\([0-9]*\) ev\/s).*/\1/p' "$OUT/summary")")
+    drops+=("$(sed -n 's/.* ev\/s), \([0-9]*\) dropped.*/\1/p' "$OUT/summary")")
+    if [ "$falco" = yes ]; then
+      if start_falco; then
+        fa+=("$(timed "$loop")")
+        stop_falco
+      fi
+    fi
+  done
+  a=$(median "${alone[@]}")
+  h=$(median "${hs[@]}")
+  if [ ${#fa[@]} -gt 0 ]; then
+    f=$(median "${fa[@]}")
+    fr=$(printf '%.2f' "$(echo "$f / $a" | bc -l)")
+    f=$(printf '%.3f' "$f")
+  else
+    f=n/a fr=n/a
+  fi
+  printf '%-8s %-26s %8.3f %9.3f %6.2f %9s %6s %12s %8s\n' "$loop" "$(describe "$loop")" "$a" "$h" \
+    "$(echo "$h / $a" | bc -l)" "$f" "$fr" "$(median "${rates[@]}")" "$(median "${drops[@]}")"
+done
+echo "hs ev/s: events recorded over the whole recording (host-wide, from start to SIGINT) per second;"
+echo "hs drops: events the probe lost (median over runs). Last summary:"
 cat "$OUT/summary"
-events=$(sed -n 's/.*recorded \([0-9]*\) events.*/\1/p' "$OUT/summary")
-raw=$(sed -n 's/.*: \([0-9]*\) bytes of events.*/\1/p' "$OUT/summary")
-disk=$(sed -n 's/.*, \([0-9]*\) bytes on disk.*/\1/p' "$OUT/summary")
-printf 'workload: %s syscalls (dd bs=1 count=%s)\n' "$((COUNT * 2))" "$COUNT"
-printf 'time alone %.3fs, recorded %.3fs, ratio %.2fx\n' "$base" "$rec" "$(echo "$rec / $base" | bc -l)"
-printf 'events %s, rate %.0f ev/s, %.1f raw bytes/event, %.2f bytes/event on disk\n' \
-  "$events" "$(echo "$events / $rec" | bc -l)" "$(echo "$raw / $events" | bc -l)" "$(echo "$disk / $events" | bc -l)"

@@ -47,4 +47,16 @@ pub enum CaptureError {
     /// Not running as root.
     #[error("recording needs root (or CAP_BPF and CAP_PERFMON); run with sudo")]
     NotRoot,
+    /// A segment of the flight recorder's ring could not be read back.
+    #[error("cannot read ring segment {path}; an alert trace needs it (was the ring directory changed?)")]
+    Read {
+        /// The segment.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: hindsight_format::DecodeError,
+    },
+    /// The flight recorder's settings do not fit together, or its directory is unusable.
+    #[error("flight recorder: {0}")]
+    Flight(String),
 }

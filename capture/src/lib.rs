@@ -7,6 +7,8 @@
 //!   for it to start), metadata from the Docker Engine API or the runtime's files on disk,
 //!   CONTAINER_JSON events.
 //! * [`drops`]: lost events per CPU and cause, written into the trace as notification events.
+//! * [`flight`]: the flight recorder, a ring of segments bounded on disk and, with trigger
+//!   rules evaluated live, one standalone trace per alert.
 //! * [`output`]: the trace file and its rotation (size, time, ring of N files).
 //! * [`record`]: the loop tying them together, with a [`Summary`] at the end.
 //!
@@ -26,6 +28,7 @@
 pub mod container;
 pub mod drops;
 mod error;
+pub mod flight;
 pub mod output;
 mod recorder;
 pub mod snapshot;

@@ -171,6 +171,11 @@ impl Output {
         }
     }
 
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Whether the current file is due for rotation.
     pub fn due(&self) -> bool {
         let size = || std::fs::metadata(&self.path).map_or(0, |m| m.len());

@@ -13,6 +13,7 @@ use hindsight_probe::{CgroupFilter, Probe, ProbeConfig, Stats};
 use crate::container::{self, locate, ContainerApi};
 use crate::drops;
 use crate::error::CaptureError;
+use crate::flight::{AlertTrace, Flight, FlightConfig};
 use crate::output::{Output, Rotation};
 use crate::snapshot::{self, Scope};
 
@@ -49,6 +50,9 @@ pub struct RecordConfig {
     pub ring_bytes: u32,
     /// Permission bits of the trace files (default 0600: traces hold secrets).
     pub mode: u32,
+    /// Flight recorder: `output` is then a directory holding the ring of segments and the
+    /// alert traces, and `rotation` is ignored (see [`crate::flight`]).
+    pub flight: Option<FlightConfig>,
 }
 
 impl RecordConfig {
@@ -68,6 +72,7 @@ impl RecordConfig {
             chunk_size: 4 << 20,
             ring_bytes: 32 << 20,
             mode: hindsight_format::writer::DEFAULT_TRACE_MODE,
+            flight: None,
         }
     }
 }
@@ -93,6 +98,8 @@ pub struct Summary {
     pub containers: usize,
     /// Exit code of the recorded command (`None` without a command or when killed).
     pub exit_code: Option<i32>,
+    /// Flight recorder: the traces written for alerts.
+    pub alert_traces: Vec<AlertTrace>,
 }
 
 impl Summary {
@@ -116,7 +123,18 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         return Err(CaptureError::NotRoot);
     }
     Probe::availability()?;
-    if hindsight_format::OutputFormat::from_path(&cfg.output).is_none() {
+    let (base, rotation) = match &cfg.flight {
+        Some(f) => {
+            f.check()?;
+            let base = crate::flight::segment_base(&cfg.output);
+            if let Some(ring) = base.parent() {
+                create_private_dir(ring)?;
+            }
+            (base, f.rotation())
+        }
+        None => (cfg.output.clone(), cfg.rotation.clone()),
+    };
+    if hindsight_format::OutputFormat::from_path(&base).is_none() {
         return Err(CaptureError::UnknownFormat(cfg.output.clone()));
     }
     let stop = hindsight_probe::signal::install_stop_flag();
@@ -184,14 +202,20 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
 
     let mut known: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let (header, snap_containers) = header_now(&scope);
-    let mut out = Output::create(
-        &cfg.output,
-        cfg.rotation.clone(),
-        cfg.chunk_size,
-        cfg.mode,
-        &header,
-    )?;
+    let (header, snap_containers, decoded) = header_now(&scope);
+    let mut out = Output::create(&base, rotation, cfg.chunk_size, cfg.mode, &header)?;
+    let mut flight = cfg
+        .flight
+        .clone()
+        .map(|f| Flight::new(f, &cfg.output, cfg.mode, cfg.chunk_size, &decoded));
+    let notify = cfg.notify;
+    let observe = |flight: &mut Option<Flight>, rec: &[u8], cpu: u16| {
+        if let Some(f) = flight.as_mut() {
+            for a in f.observe(rec, cpu) {
+                notify(&format!("alert: {}: {}", a.rule, a.output));
+            }
+        }
+    };
     let start = Instant::now();
     let now_ns = || {
         std::time::SystemTime::now()
@@ -202,7 +226,9 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         if seen.insert(id.clone()) {
             let json =
                 container::container_json(&id, ty, container::inspect(api.as_ref(), &id).as_ref());
-            out.write(&container::container_event(&json, now_ns()), 0)?;
+            let ev = container::container_event(&json, now_ns());
+            out.write(&ev, 0)?;
+            observe(&mut flight, &ev, 0);
             known.push(json);
         }
     }
@@ -226,11 +252,15 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
                         container::inspect(api.as_ref(), &id).as_ref(),
                     );
                     let ts = u64::from_le_bytes(rec.event[0..8].try_into().unwrap_or_default());
-                    out.write(&container::container_event(&json, ts), rec.cpu)?;
+                    let ev = container::container_event(&json, ts);
+                    out.write(&ev, rec.cpu)?;
+                    observe(&mut flight, &ev, rec.cpu);
                     seen.insert(id);
                     known.push(json);
                 }
-                out.write(rec.event, rec.cpu)
+                out.write(rec.event, rec.cpu)?;
+                observe(&mut flight, rec.event, rec.cpu);
+                Ok(())
             })();
         })?;
         std::mem::replace(&mut pending, Ok(()))?;
@@ -265,11 +295,17 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
             }
             break;
         }
-        if out.due() {
+        if out.due() || flight.as_ref().is_some_and(|f| f.due(now_ns())) {
             // Each file ends with the counters so far.
             out.write(&drops::event(&probe.stats_per_cpu()?, now_ns()), 0)?;
-            let (h, _) = header_now(&scope);
+            let (h, _, _) = header_now(&scope);
+            let closed = out.path().to_path_buf();
             out.rotate(&h)?;
+            if let Some(f) = flight.as_mut() {
+                if let Some(t) = f.segment_closed(&closed, now_ns(), false)? {
+                    notify(&format!("wrote {} ({} alerts)", t.path.display(), t.alerts));
+                }
+            }
             for json in &known {
                 out.write(&container::container_event(json, now_ns()), 0)?;
             }
@@ -277,12 +313,22 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
     }
     probe.poll(Duration::from_millis(0), |rec| {
         let _ = out.write(rec.event, rec.cpu);
+        observe(&mut flight, rec.event, rec.cpu);
     })?;
     let per_cpu = probe.stats_per_cpu()?;
     out.write(&drops::event(&per_cpu, now_ns()), 0)?;
     let stats = Stats::sum(&per_cpu);
     let (events, raw_bytes) = (out.events, out.raw_bytes);
-    let files = out.finish()?;
+    let last = out.path().to_path_buf();
+    let mut files = out.finish()?;
+    let mut alert_traces = Vec::new();
+    if let Some(mut f) = flight {
+        if let Some(t) = f.segment_closed(&last, now_ns(), true)? {
+            notify(&format!("wrote {} ({} alerts)", t.path.display(), t.alerts));
+        }
+        files.retain(|p| p.exists());
+        alert_traces = f.written;
+    }
     let file_bytes = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -298,11 +344,34 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         elapsed: start.elapsed(),
         containers: seen.len(),
         exit_code,
+        alert_traces,
     })
 }
 
-/// Header blocks of a fresh snapshot of `scope`, and the containers its threads belong to.
-fn header_now(scope: &Scope) -> (Vec<u8>, Vec<(String, u64)>) {
+/// Creates `dir` (and its parents) readable by its owner only, as trace files are.
+fn create_private_dir(dir: &Path) -> Result<(), CaptureError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| {
+            CaptureError::Flight(format!(
+                "cannot create the directory {}: {e}; choose a writable -o DIR",
+                dir.display()
+            ))
+        })
+}
+
+/// Header blocks of a fresh snapshot of `scope`, the containers its threads belong to, and
+/// the snapshot itself.
+fn header_now(
+    scope: &Scope,
+) -> (
+    Vec<u8>,
+    Vec<(String, u64)>,
+    hindsight_format::header::TraceHeader,
+) {
     let h = snapshot::take(Path::new("/proc"), Path::new("/etc"), scope);
     let mut containers: Vec<(String, u64)> = Vec::new();
     for t in &h.threads {
@@ -312,7 +381,7 @@ fn header_now(scope: &Scope) -> (Vec<u8>, Vec<(String, u64)>) {
             }
         }
     }
-    (hindsight_format::writer::encode_header(&h), containers)
+    (hindsight_format::writer::encode_header(&h), containers, h)
 }
 
 /// The container of an execve/clone exit record, when not seen before.

@@ -320,7 +320,7 @@ int hs_sys_enter(struct trace_event_raw_sys_enter *ctx)
 	struct hs_config *cfg = hs_get_config();
 	struct hs_syscall *sc;
 	struct hs_scratch *s;
-	struct hs_stash st = {};
+	struct hs_stash st = {}, *slot;
 
 	if (!cfg || ctx->id < 0 || ctx->id >= HS_SYSCALL_MAX)
 		return 0;
@@ -332,10 +332,21 @@ int hs_sys_enter(struct trace_event_raw_sys_enter *ctx)
 	if (!s)
 		return 0;
 	/* one copy through a helper: indexing the context with a variable is refused */
-	bpf_probe_read_kernel(st.args, sizeof(st.args), &ctx->args[0]);
-	__builtin_memcpy(s->args, st.args, sizeof(st.args));
-	st.nr = nr;
-	bpf_map_update_elem(&hs_stash, &tid, &st, BPF_ANY);
+	bpf_probe_read_kernel(s->args, sizeof(s->args), &ctx->args[0]);
+	/*
+	 * A thread's entry is created once and then rewritten in place (a lookup, no lock, no
+	 * allocation); the exit marks it empty instead of deleting it, and the task's exit
+	 * deletes it.
+	 */
+	slot = bpf_map_lookup_elem(&hs_stash, &tid);
+	if (slot) {
+		__builtin_memcpy(slot->args, s->args, sizeof(slot->args));
+		slot->nr = nr;
+	} else {
+		__builtin_memcpy(st.args, s->args, sizeof(st.args));
+		st.nr = nr;
+		bpf_map_update_elem(&hs_stash, &tid, &st, BPF_ANY);
+	}
 	s->nr = nr;
 	s->ret = 0;
 	s->snaplen = cfg->snaplen;
@@ -369,7 +380,7 @@ int hs_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if (st && st->nr == nr) {
 		for (int i = 0; i < 6; i++)
 			s->args[i] = st->args[i];
-		bpf_map_delete_elem(&hs_stash, &tid);
+		st->nr = HS_STASH_EMPTY;
 	} else if ((sc->flags & HS_SC_FAMILY_CLONE) && ctx->ret == 0) {
 		/* the child side of a clone: no enter of its own */
 		if (!hs_wanted(cfg, pid_tgid >> 32))

@@ -38,7 +38,13 @@ struct hs_scratch {
 #define HS_GET(field) (*(volatile __u32 *)&(field))
 #define HS_SET(field, v) (*(volatile __u32 *)&(field) = (v))
 
-/* Arguments of a syscall in flight, keyed by tid, from sys_enter to sys_exit. */
+/* No syscall in flight: the `nr` of a stash entry whose exit has been emitted. */
+#define HS_STASH_EMPTY 0xffffffffu
+
+/*
+ * Arguments of a syscall in flight, keyed by tid, from sys_enter to sys_exit. Entries live as
+ * long as their thread (sched_process_exit deletes them) and are rewritten in place.
+ */
 struct hs_stash {
 	__u64 args[6];
 	__u32 nr;

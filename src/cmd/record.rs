@@ -5,11 +5,23 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
+use hindsight_capture::flight::{FlightConfig, RingLimit};
+use hindsight_replay::engine::{Engine, MatchMode};
+
+/// Examples shown by `hindsight record --help`.
+const EXAMPLES: &str = "Examples:
+  hindsight record -o host.scap.zst --duration 1m
+  hindsight record -o build.scap.zst -- make -j4
+  hindsight record --container web -o web.scap.zst
+  hindsight record --ring 2G -o /var/lib/hindsight
+  hindsight record --ring 30m -o /var/lib/hindsight --trigger rules.yaml --before 1m --after 10s";
 
 /// Arguments of `hindsight record`.
 #[derive(clap::Args)]
+#[command(after_help = EXAMPLES)]
 pub struct Args {
     /// Output trace; the format follows the extension (.scap.zst native, .scap, .scap.gz).
+    /// With --ring: the directory of the ring's segments and of the alert traces.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
     /// Stop after this long (e.g. 30s, 5m, 1h; plain numbers are seconds).
@@ -50,6 +62,25 @@ pub struct Args {
     /// and environment variables; the umask still applies).
     #[arg(long, value_name = "OCTAL", default_value = "600", value_parser = parse_mode)]
     mode: u32,
+    /// Flight recorder: keep only a rolling window of the recording on disk, as segments
+    /// under DIR/ring/ (-o names the directory DIR). SIZE (e.g. 500M, 2G) bounds the bytes,
+    /// DURATION (e.g. 30s, 10m) the time kept.
+    #[arg(long = "ring", value_name = "SIZE|DURATION", value_parser = parse_ring,
+          conflicts_with_all = ["rotate_mb", "rotate_secs", "ring"])]
+    flight: Option<RingLimit>,
+    /// With --ring: evaluate these Falco rules (file or directory; repeatable) on the live
+    /// stream, and for each alert write DIR/alert-<time>-<rule>.scap.zst holding --before of
+    /// history and --after of what followed; `hindsight replay` replays it alone.
+    #[arg(long = "trigger", value_name = "RULES", requires = "flight")]
+    trigger: Vec<PathBuf>,
+    /// With --trigger: history kept before an alert (the trace starts at the segment boundary
+    /// before that point: up to half of it, or a tenth of the ring, earlier).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, requires = "trigger")]
+    before: Duration,
+    /// With --trigger: time recorded after an alert before its trace is written; alerts in
+    /// that time share the trace.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration, requires = "trigger")]
+    after: Duration,
     /// Record this command's process tree and stop when it exits; without it, the whole host
     /// until SIGINT/SIGTERM or --duration.
     #[arg(last = true, value_name = "COMMAND")]
@@ -82,6 +113,31 @@ pub fn parse_mode(s: &str) -> Result<u32, String> {
         Ok(m) if m <= 0o777 => Ok(m),
         _ => Err(format!(
             "`{s}` is not an octal permission mode between 000 and 777 (e.g. 600 or 640)"
+        )),
+    }
+}
+
+/// A ring size (`500M`, `2G`: bytes, with a K, M or G suffix) or a duration (`30s`, `10m`).
+fn parse_ring(s: &str) -> Result<RingLimit, String> {
+    let bytes = |num: &str, mul: u64| {
+        num.parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(mul))
+            .filter(|&n| n > 0)
+    };
+    let size = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => bytes(&s[..i], 1 << 10),
+        Some((i, 'M')) => bytes(&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => bytes(&s[..i], 1 << 30),
+        _ => None,
+    };
+    if let Some(n) = size {
+        return Ok(RingLimit::Bytes(n));
+    }
+    match parse_duration(s) {
+        Ok(d) if !d.is_zero() => Ok(RingLimit::Time(d)),
+        _ => Err(format!(
+            "`{s}` is neither a size (e.g. 500M, 2G) nor a duration (e.g. 30s, 10m)"
         )),
     }
 }
@@ -124,6 +180,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.command = args.command;
     cfg.mode = args.mode;
     cfg.ring_bytes = args.buffer_size;
+    if let Some(limit) = args.flight {
+        let trigger = if args.trigger.is_empty() {
+            None
+        } else {
+            let mut warnings: u64 = 0;
+            let rules = super::selection::RuleArgs {
+                rules: args.trigger.clone(),
+                tags: Vec::new(),
+                disable_tags: Vec::new(),
+                disable: Vec::new(),
+                min_priority: None,
+            }
+            .compile(|d| {
+                if d.severity == hindsight_replay::rules::Severity::Error {
+                    eprintln!("{d}");
+                } else {
+                    warnings += 1;
+                }
+            })
+            .context("loading the --trigger rules")?;
+            if warnings > 0 {
+                eprintln!(
+                    "hindsight: the --trigger rules have {warnings} warning{} \
+                     (`hindsight rules validate` lists them)",
+                    super::plural(warnings)
+                );
+            }
+            Some(Engine::new(std::sync::Arc::new(rules), MatchMode::First))
+        };
+        cfg.flight = Some(FlightConfig {
+            limit,
+            trigger,
+            before: args.before,
+            after: args.after,
+        });
+    }
     let s = hindsight_capture::record(&cfg)
         .with_context(|| format!("recording into {}", args.output.display()))?;
     let secs = s.elapsed.as_secs_f64().max(1e-9);
@@ -147,6 +239,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    for t in &s.alert_traces {
+        eprintln!(
+            "hindsight: alert trace {} ({}, {} alert{})",
+            t.path.display(),
+            t.rule,
+            t.alerts,
+            if t.alerts == 1 { "" } else { "s" }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -162,6 +263,28 @@ mod tests {
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert!(parse_duration("5y").is_err());
         assert!(parse_duration("x").is_err());
+    }
+
+    #[test]
+    fn ring_limits() {
+        use hindsight_capture::flight::RingLimit;
+        assert_eq!(super::parse_ring("2G").unwrap(), RingLimit::Bytes(2 << 30));
+        assert_eq!(
+            super::parse_ring("500M").unwrap(),
+            RingLimit::Bytes(500 << 20)
+        );
+        assert_eq!(
+            super::parse_ring("30s").unwrap(),
+            RingLimit::Time(Duration::from_secs(30))
+        );
+        assert_eq!(
+            super::parse_ring("10m").unwrap(),
+            RingLimit::Time(Duration::from_secs(600))
+        );
+        assert!(super::parse_ring("0").is_err());
+        assert!(super::parse_ring("5q")
+            .unwrap_err()
+            .contains("neither a size"));
     }
 
     #[test]

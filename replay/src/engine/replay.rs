@@ -236,8 +236,11 @@ impl Engine {
         }
     }
 
-    /// Applies `ev` to `rp`'s state and evaluates it with this engine's rules.
-    fn run<'r>(
+    /// Applies `ev` to `rp`'s state and evaluates it with this engine's rules, appending its
+    /// alerts to `alerts`: one step of a replay, for callers that feed events one at a time
+    /// (the flight recorder evaluates a live stream this way). `trace` names the source in
+    /// the alerts.
+    pub fn evaluate<'r>(
         &self,
         rp: &mut Replayer,
         trace: &str,
@@ -280,7 +283,7 @@ impl Engine {
         let mut res = TraceOutcome::default();
         while let Some(ev) = events.next_event() {
             res.events += 1;
-            self.run(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
+            self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
         }
         res.warnings = events.warnings().iter().map(ToString::to_string).collect();
         Ok(res)
@@ -306,7 +309,7 @@ impl Engine {
                 }
                 Item::Event(ev) => {
                     res.events += 1;
-                    self.run(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
+                    self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
                 }
             }
         }
