@@ -7,14 +7,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use hindsight_format::{Item, TraceReader, Warning};
+use hindsight_format::{TraceReader, Warning};
 use thiserror::Error;
 
 use super::format::PrintFormat;
 use super::replayer::Replayer;
 use crate::fields::ctx::Ctx;
 use crate::fields::value::Out;
-use crate::state::libs_view::{self, Fate};
 
 /// Why printing stopped.
 #[derive(Debug, Error)]
@@ -72,27 +71,12 @@ pub fn print_trace(
     let mut sum = PrintSummary::default();
     let mut vals = Out::default();
     let mut line = Vec::with_capacity(256);
-    loop {
-        let item = reader.next_item().map_err(decode)?;
-        let ev = match item {
-            None => break,
-            Some(Item::NewSection) => {
-                let h = reader.header().clone();
-                rp.new_section(&h);
-                continue;
-            }
-            Some(Item::Event(ev)) => ev,
-        };
-        sum.events += 1;
-        // Visibility does not depend on the event's own effect: decide it first.
-        let visible = if opts.libs_view {
-            libs_view::fate(&ev) == Fate::Visible && !rp.is_leading_container(&ev)
-        } else {
-            rp.visible(&ev)
-        };
-        let ctx = rp.advance(&ev).in_view(opts.libs_view);
+    let mut printed = 0;
+    sum.events = rp.replay_all(&mut reader, decode, |rp, ev| {
+        let visible = rp.shows(ev, opts.libs_view);
+        let ctx = rp.advance(ev).in_view(opts.libs_view);
         if !visible || !filter(&ctx) {
-            continue;
+            return Ok(());
         }
         let ok = match &opts.json_fields {
             None => opts.format.render(&ctx, &mut vals, &mut line),
@@ -104,9 +88,11 @@ pub fn print_trace(
         if ok {
             line.push(b'\n');
             out.write_all(&line)?;
-            sum.printed += 1;
+            printed += 1;
         }
-    }
+        Ok(())
+    })?;
+    sum.printed = printed;
     sum.warnings = reader.take_warnings();
     Ok(sum)
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use hindsight_format::event::EventRef;
 use hindsight_format::native::NativeReader;
-use hindsight_format::{Compression, DecodeError, Item, TraceReader};
+use hindsight_format::{Compression, DecodeError, TraceReader};
 use rayon::prelude::*;
 use thiserror::Error;
 
@@ -301,18 +301,17 @@ impl Engine {
         let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
         let mut scratch = Scratch::default();
         let mut res = TraceOutcome::default();
-        while let Some(item) = reader.next_item().ok()? {
-            match item {
-                Item::NewSection => {
-                    let h = reader.header().clone();
-                    rp.new_section(&h);
-                }
-                Item::Event(ev) => {
-                    res.events += 1;
-                    self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
-                }
-            }
-        }
+        let alerts = &mut res.alerts;
+        res.events = rp
+            .replay_all(
+                &mut reader,
+                |_| (),
+                |rp, ev| {
+                    self.evaluate(rp, &trace, &mut scratch, alerts, ev);
+                    Ok(())
+                },
+            )
+            .ok()?;
         res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
         Some(res)
     }
@@ -440,10 +439,9 @@ fn run_each(
     // the rules, numbered as they number it. Otherwise the view of Falco 0.41 and earlier:
     // every event libsinsp reads, enters included; unlike sysdig's output, which hides
     // internal events, Falco's rules see those (`procinfo`) in both views.
-    let leading = rp.is_leading_container(ev);
-    let fate = libs_view::fate(ev);
-    let libs_visible = fate == Fate::Visible && !leading;
-    let enter_visible = !leading && (fate == Fate::Visible || libs_view::has_exit(ev));
+    let libs_visible = rp.shows(ev, true);
+    let enter_visible = !rp.is_leading_container(ev)
+        && (libs_view::fate(ev) == Fate::Visible || libs_view::has_exit(ev));
     let ctx = rp.advance(ev);
     for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
         let visible = if engine.exits_only {
@@ -482,20 +480,10 @@ pub fn replay_trace_each(
     let mut rp = Replayer::from_header(reader.header());
     let mut scratch: Vec<Scratch> = engines.iter().map(|_| Scratch::default()).collect();
     let mut alerts: Vec<Vec<Alert>> = engines.iter().map(|_| Vec::new()).collect();
-    let mut events = 0;
-    loop {
-        match reader.next_item().map_err(decode)? {
-            None => break,
-            Some(Item::NewSection) => {
-                let h = reader.header().clone();
-                rp.new_section(&h);
-            }
-            Some(Item::Event(ev)) => {
-                events += 1;
-                run_each(engines, &mut rp, &trace, &mut scratch, &mut alerts, &ev);
-            }
-        }
-    }
+    let events = rp.replay_all(&mut reader, decode, |rp, ev| {
+        run_each(engines, rp, &trace, &mut scratch, &mut alerts, ev);
+        Ok(())
+    })?;
     let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
     Ok(alerts
         .into_iter()

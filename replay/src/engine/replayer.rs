@@ -3,6 +3,7 @@
 
 use hindsight_format::event::EventRef;
 use hindsight_format::header::TraceHeader;
+use hindsight_format::{DecodeError, Item, TraceReader};
 
 use crate::fields::ctx::Ctx;
 use crate::state::libs_view::{self, Fate};
@@ -63,6 +64,43 @@ impl Replayer {
     /// (sysdig consumes those silently; later ones it prints).
     pub fn visible(&self, ev: &EventRef<'_>) -> bool {
         !is_internal(ev) && !self.is_leading_container(ev)
+    }
+
+    /// Whether `ev` is shown to consumers in current libs' view (`libs`: what their converter
+    /// and libsinsp hand to rules) or in sysdig's ([`Replayer::visible`]). Decided before the
+    /// event is applied: visibility never depends on the event's own effect.
+    pub fn shows(&self, ev: &EventRef<'_>, libs: bool) -> bool {
+        if libs {
+            libs_view::fate(ev) == Fate::Visible && !self.is_leading_container(ev)
+        } else {
+            self.visible(ev)
+        }
+    }
+
+    /// Reads `reader` to its end, rebuilding the state at each new section as sysdig does,
+    /// and hands every event to `f` (which applies it with [`Replayer::advance`]). Returns the
+    /// number of events; a decoding error stops the replay through `decode`, an error of `f`
+    /// as it is.
+    pub fn replay_all<E>(
+        &mut self,
+        reader: &mut TraceReader,
+        decode: impl Fn(DecodeError) -> E,
+        mut f: impl FnMut(&mut Replayer, &EventRef<'_>) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        let mut events = 0;
+        while let Some(item) = reader.next_item().map_err(&decode)? {
+            match item {
+                Item::NewSection => {
+                    let h = reader.header().clone();
+                    self.new_section(&h);
+                }
+                Item::Event(ev) => {
+                    events += 1;
+                    f(self, &ev)?;
+                }
+            }
+        }
+        Ok(events)
     }
 
     /// Whether `ev` is one of the container metadata events a capture writes before any

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use hindsight_format::schema::{flags, Direction};
-use hindsight_format::{DecodeError, Item, TraceReader};
+use hindsight_format::{DecodeError, TraceReader};
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption,
@@ -114,30 +114,21 @@ pub fn export(path: &Path, out: impl Write) -> Result<ExportSummary, PcapExportE
     let mut rp = Replayer::from_header(reader.header());
     let mut exporter = Exporter::default();
     let mut sum = ExportSummary::default();
-    loop {
-        match reader.next_item().map_err(decode)? {
-            None => break,
-            Some(Item::NewSection) => {
-                let h = reader.header().clone();
-                rp.new_section(&h);
-            }
-            Some(Item::Event(ev)) => {
-                sum.events += 1;
-                let visible = rp.visible(&ev);
-                let ctx = rp.advance(&ev);
-                if !visible {
-                    continue;
-                }
-                let Some(block) = exporter.packet(&ctx, &mut sum) else {
-                    continue;
-                };
-                writer
-                    .write_pcapng_block(block)
-                    .map_err(write(sum.packets, ev.num))?;
-                sum.packets += 1;
-            }
+    let events = rp.replay_all(&mut reader, decode, |rp, ev| {
+        let visible = rp.visible(ev);
+        let ctx = rp.advance(ev);
+        if !visible {
+            return Ok(());
         }
-    }
+        if let Some(block) = exporter.packet(&ctx, &mut sum) {
+            writer
+                .write_pcapng_block(block)
+                .map_err(write(sum.packets, ev.num))?;
+            sum.packets += 1;
+        }
+        Ok(())
+    })?;
+    sum.events = events;
     writer
         .get_mut()
         .flush()
