@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::util::{run, sysdig_available};
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .map(|s| {
             s.lines()
@@ -35,7 +35,7 @@ const SENSITIVE_RULES: &str = r#"
 
 /// Records `cmd` into `dir/name.scap.zst` and returns the trace, or `None` (after saying why)
 /// when this machine cannot record.
-fn record(test: &str, dir: &Path, name: &str, cmd: &[&str]) -> Option<PathBuf> {
+pub(crate) fn record(test: &str, dir: &Path, name: &str, cmd: &[&str]) -> Option<PathBuf> {
     if !is_root() {
         eprintln!("SKIPPED {test}: recording needs root");
         return None;

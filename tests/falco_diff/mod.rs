@@ -18,6 +18,7 @@
 
 mod compare;
 mod falco40;
+mod live;
 mod reference;
 
 use std::collections::BTreeMap;
@@ -223,6 +224,21 @@ fn enable_all(dir: &Path, files: &[PathBuf]) -> PathBuf {
     p
 }
 
+/// The three upstream rule files and a file enabling every rule they define, under `tmp`.
+fn upstream_rules_all_enabled(tmp: &Path) -> Vec<PathBuf> {
+    let dir = shared_dir().join("rules/upstream");
+    let mut files: Vec<PathBuf> = [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
+    files.push(enable_all(tmp, &files));
+    files
+}
+
 /// Replays every input on both sides (hindsight with the `extra` flags) and accumulates the
 /// comparison.
 fn compare_all(falco: &FalcoBundle, rules: &[PathBuf], tmp: &Path, extra: &[&str]) -> Comparison {
@@ -301,16 +317,7 @@ fn upstream_rules_alerts_equal_falco44() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let dir = shared_dir().join("rules/upstream");
-    let mut files: Vec<PathBuf> = [
-        "falco_rules.yaml",
-        "falco-incubating_rules.yaml",
-        "falco-sandbox_rules.yaml",
-    ]
-    .iter()
-    .map(|f| dir.join(f))
-    .collect();
-    files.push(enable_all(tmp.path(), &files));
+    let files = upstream_rules_all_enabled(tmp.path());
     let c = compare_all(&falco, &files, tmp.path(), &[]);
     let report = c.report("upstream rules, all enabled", true);
     eprintln!("{report}");
