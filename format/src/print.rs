@@ -418,6 +418,28 @@ pub fn write_value(
 /// Appends `%evt.args`: every present parameter as `name=value`, separated by spaces, with the
 /// names and types sysdig 0.29 uses.
 pub fn write_args(out: &mut String, ev: &EventRef<'_>, r: &dyn Resolver) {
+    write_args_as(out, ev, None, r, ArgsStyle::Sysdig);
+}
+
+/// Whose `%evt.args` [`write_args_as`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgsStyle {
+    /// sysdig 0.29: the parameters the event has, with the names of its own event table.
+    Sysdig,
+    /// Current libs: the parameters of the newest version of the event, with current names;
+    /// those the event lacks taken from its enter event (`enter`, by name) or else empty
+    /// (`<NA>`), as their capture converter fills them in.
+    Libs,
+}
+
+/// Appends `%evt.args` in `style`; `enter` is the event's enter event, for [`ArgsStyle::Libs`].
+pub fn write_args_as(
+    out: &mut String,
+    ev: &EventRef<'_>,
+    enter: Option<&EventRef<'_>>,
+    r: &dyn Resolver,
+    style: ArgsStyle,
+) {
     let Some(info) = ev.info() else { return };
     if ev.ty <= 1 {
         // Generic events: sysdig shows the syscall as evt.type and prints no arguments.
@@ -426,18 +448,36 @@ pub fn write_args(out: &mut String, ev: &EventRef<'_>, r: &dyn Resolver) {
     for (i, bytes) in ev.params().enumerate() {
         let Some(p) = info.params.get(i) else { break };
         let mut p = *p;
-        if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
-            p = ParamInfo {
-                name,
-                ty,
-                fmt,
-                extra: p.extra,
-            };
+        if style == ArgsStyle::Sysdig {
+            if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
+                p = ParamInfo {
+                    name,
+                    ty,
+                    fmt,
+                    extra: p.extra,
+                };
+            }
         }
         out.push_str(p.name);
         out.push('=');
         write_value(out, ev, &p, ParamValue::decode(&p, bytes), r);
         out.push(' ');
+    }
+    if style == ArgsStyle::Libs {
+        for p in info.params.iter().skip(ev.params().count()) {
+            out.push_str(p.name);
+            out.push('=');
+            let from_enter = enter.and_then(|e| {
+                let ei = e.info()?;
+                let k = ei.params.iter().position(|q| q.name == p.name)?;
+                Some((e, ei.params[k], e.params().nth(k)?))
+            });
+            match from_enter {
+                Some((e, q, bytes)) => write_value(out, e, &q, ParamValue::decode(&q, bytes), r),
+                None => out.push_str("<NA>"),
+            }
+            out.push(' ');
+        }
     }
 }
 

@@ -383,7 +383,18 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             let _ = info;
             let mut text = std::mem::take(&mut out.text);
             text.clear();
-            print::write_args(&mut text, ev, &StateResolver(c.st));
+            let style = if c.libs {
+                print::ArgsStyle::Libs
+            } else {
+                print::ArgsStyle::Sysdig
+            };
+            print::write_args_as(
+                &mut text,
+                ev,
+                c.p.enter.as_ref(),
+                &StateResolver(c.st),
+                style,
+            );
             if c.libs {
                 // Current libs do not end the argument list with a space.
                 text.truncate(text.trim_end_matches(' ').len());
