@@ -64,16 +64,15 @@ impl<'a> Ctx<'a> {
         } else {
             self.p.ev.num
         };
-        let first_ts = if libs {
+        Ctx { num, libs, ..self }
+    }
+
+    /// `evt.reltime`'s origin in this context's view.
+    pub fn reltime_origin(&self) -> u64 {
+        if self.libs {
             self.libs_first_ts
         } else {
             self.first_ts
-        };
-        Ctx {
-            num,
-            libs,
-            first_ts,
-            ..self
         }
     }
 

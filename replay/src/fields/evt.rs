@@ -273,9 +273,9 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             write_datetime(b, ev.ts);
             b.truncate(b.len() - 10);
         }),
-        "reltime" => out.u64(ev.ts.saturating_sub(c.first_ts)),
-        "reltime.s" => out.u64(ev.ts.saturating_sub(c.first_ts) / 1_000_000_000),
-        "reltime.ns" => out.u64(ev.ts.saturating_sub(c.first_ts) % 1_000_000_000),
+        "reltime" => out.u64(ev.ts.saturating_sub(c.reltime_origin())),
+        "reltime.s" => out.u64(ev.ts.saturating_sub(c.reltime_origin()) / 1_000_000_000),
+        "reltime.ns" => out.u64(ev.ts.saturating_sub(c.reltime_origin()) % 1_000_000_000),
         "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
         "deltatime.s" => out.u64(ev.ts.saturating_sub(c.prev_ts) / 1_000_000_000),
         "deltatime.ns" => out.u64(ev.ts.saturating_sub(c.prev_ts) % 1_000_000_000),

@@ -26,15 +26,29 @@ pub enum Fate {
     Visible,
 }
 
-/// The fate of `ev` under current libs.
+/// The fate of `ev` under current libs (this runs on every event).
 pub fn fate(ev: &EventRef<'_>) -> Fate {
     type_fate(ev.ty)
 }
 
-/// The fate under current libs of every event of type `ty` (an id of the event table).
+/// The fate under current libs of every event of type `ty` (an id of the event table): one
+/// lookup in a table computed once from the event table.
 ///
 /// Rule loading uses it to tell which event types a rule can see in current libs' view.
 pub fn type_fate(ty: u16) -> Fate {
+    static FATES: std::sync::OnceLock<Vec<Fate>> = std::sync::OnceLock::new();
+    FATES
+        .get_or_init(|| {
+            (0..hindsight_format::schema::event_id_limit())
+                .map(compute_fate)
+                .collect()
+        })
+        .get(usize::from(ty))
+        .copied()
+        .unwrap_or(Fate::Visible)
+}
+
+fn compute_fate(ty: u16) -> Fate {
     let Some(info) = event_info(ty) else {
         return Fate::Visible;
     };

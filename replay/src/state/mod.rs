@@ -189,10 +189,15 @@ impl State {
     }
 
     /// A hash of the name of `ev`'s fd in the table (none without one), computed only for
-    /// events that use or create an fd.
+    /// the events that can name an fd: those that create one, and socket calls (connect,
+    /// bind, datagrams) that set a tuple. Reads, writes and closes never rename; skipping
+    /// them keeps the two table lookups off the hot path.
     fn event_fd_name_hash(&self, ev: &EventRef<'_>) -> Option<u64> {
         let info = ev.info()?;
-        if info.flags & (flags::USES_FD | flags::CREATES_FD) == 0 {
+        let names = info.flags & flags::CREATES_FD != 0
+            || (info.category == hindsight_format::schema::Category::Net
+                && info.flags & flags::USES_FD != 0);
+        if !names {
             return None;
         }
         let (_, f) = self.event_fd_info(&self.pair(*ev), true)?;
