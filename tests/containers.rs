@@ -10,18 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{hindsight, run};
+use crate::util::{hindsight, is_root, run};
 
 const IMAGE: &str = "localhost/hindsight-busybox:latest";
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
 
 /// podman with storage and configuration of its own (runc, cgroupfs, ulimits this kind of VM
 /// accepts), and the test image.

@@ -8,16 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{run, sysdig_available};
-
-pub(crate) fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
+use crate::util::{is_root, run, sysdig_available};
 
 /// The lab's sensitive-file rule without its container condition: the recorded command runs
 /// on the host.

@@ -42,3 +42,13 @@ pub fn falco_captures() -> Vec<PathBuf> {
 pub fn sysdig_available() -> bool {
     Command::new("sysdig").arg("--version").output().is_ok()
 }
+
+/// Whether the tests run as root (recording and containers need it; CI is root).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}

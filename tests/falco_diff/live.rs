@@ -14,8 +14,8 @@ use super::{
     check_known_subset, falco_or_skip, field_rules, hindsight_fields, upstream_rules_all_enabled,
     Comparison,
 };
-use crate::record::{is_root, record};
-use crate::util::hindsight;
+use crate::record::record;
+use crate::util::{hindsight, is_root};
 
 /// The scripted activity: what the upstream rules watch for, on the host.
 const ACTIVITY: &str = "for i in 1 2 3; do cat /etc/shadow >/dev/null; done; \
