@@ -154,6 +154,9 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 }
             }),
         },
+        // Current libs read the main thread's cwd, `./` when the process is unknown (a
+        // thread met mid-trace has no main thread there).
+        "cwd" if c.libs && t.is_placeholder() => out.str(b"./"),
         "cwd" => out.str(&t.cwd),
         "pvpid" => {
             let Some(v) = c.ancestors().next().and_then(|p| vpid(c, p)) else {
