@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::util::{run, shared_dir};
+use crate::util::{ok, run, shared_dir};
 
 /// Two rules, so that alerts fall into several `rule=` partitions; names need escaping.
 const RULES: &str = r#"
@@ -50,16 +50,6 @@ except ImportError:
 q = "select rule, count(*) from read_parquet(?, hive_partitioning=true) group by rule"
 print(json.dumps(dict(duckdb.execute(q, [sys.argv[1] + "/**/*.parquet"]).fetchall())))
 "#;
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "hindsight {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn partitioned_dataset_reads_back_as_the_alerts_of_one_run() {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{run, shared_dir};
+use crate::util::{ok, run, shared_dir};
 
 /// A rule matching most events, with outputs that need the replayed state (fd names,
 /// parents, users), so a chunk started from a wrong state shows.
@@ -21,16 +21,6 @@ fn capture(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "hindsight {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Converts `capture` into a native trace at `out` with small chunks.

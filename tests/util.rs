@@ -52,3 +52,14 @@ pub fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// Runs `hindsight` with `args`, requires success, and returns its stdout.
+pub fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "hindsight {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -439,8 +439,11 @@ fn run_each(
     // the rules, numbered as they number it. Otherwise the view of Falco 0.41 and earlier:
     // every event libsinsp reads, enters included; unlike sysdig's output, which hides
     // internal events, Falco's rules see those (`procinfo`) in both views.
+    // Decided before the event is applied; the enter view only when an engine uses it (the
+    // pair lookup would otherwise run on every event of a default replay).
     let libs_visible = rp.shows(ev, true);
-    let enter_visible = !rp.is_leading_container(ev)
+    let enter_visible = engines.iter().any(|e| !e.exits_only)
+        && !rp.is_leading_container(ev)
         && (libs_view::fate(ev) == Fate::Visible || libs_view::has_exit(ev));
     let ctx = rp.advance(ev);
     for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
