@@ -74,7 +74,9 @@ fn decode_thread(c: &mut Cursor<'_>, v: u8, entry_end: Option<usize>) -> Option<
         pid: c.i64()?,
         ptid: c.i64()?,
         loginuid: u32::MAX,
-        // Unknown before PL v8, as libscap leaves it.
+        // Unknown before PL v6 (sid) and v8 (vpgid), as libscap leaves them; a recorded 0
+        // (a process whose session leader is outside its pid namespace) stays 0.
+        sid: -1,
         vpgid: -1,
         ..ThreadEntry::default()
     };
@@ -549,4 +551,41 @@ pub fn encode_interfaces(ifs: &[InterfaceEntry]) -> Vec<u8> {
         out[start..start + 4].copy_from_slice(&len.to_le_bytes());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session id of 0 (a process whose session leader is pid 0, as for every descendant of
+    /// an init that never called setsid) is a value, not "unknown": libsinsp walks the
+    /// ancestors for its leader. Only a block version without the field leaves it -1.
+    #[test]
+    fn session_id_zero_survives_and_absent_is_minus_one() {
+        let t = ThreadEntry {
+            tid: 7,
+            pid: 7,
+            ptid: 1,
+            sid: 0,
+            vpgid: 7,
+            ..ThreadEntry::default()
+        };
+        let mut out = Vec::new();
+        decode_procs(9, &encode_procs(&[t]), &mut out).unwrap();
+        assert_eq!((out[0].sid, out[0].vpgid), (0, 7));
+
+        // PL v1: tid, pid, ptid, then comm; no session id.
+        let mut v1 = Vec::new();
+        for id in [7i64, 7, 1] {
+            v1.extend_from_slice(&id.to_le_bytes());
+        }
+        for s in [&b"sh"[..], b"/bin/sh", b"", b"/"] {
+            v1.extend_from_slice(&(s.len() as u16).to_le_bytes());
+            v1.extend_from_slice(s);
+        }
+        v1.extend_from_slice(&[0; 8 + 4 * 3]);
+        let mut out = Vec::new();
+        decode_procs(1, &v1, &mut out).unwrap();
+        assert_eq!((out[0].comm.as_slice(), out[0].sid), (&b"sh"[..], -1));
+    }
 }

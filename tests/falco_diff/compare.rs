@@ -130,7 +130,13 @@ impl Comparison {
             let _ = writeln!(
                 r,
                 "  field {name}: {}/{} differ; e.g. {} {} {}: falco={:?} hindsight={:?}",
-                s.differing, s.compared, e[0], e[1], e[2], e[3], e[4]
+                s.differing,
+                s.compared,
+                e[0],
+                e[1],
+                e[2],
+                clip(&e[3]),
+                clip(&e[4])
             );
         }
         for (what, list) in [

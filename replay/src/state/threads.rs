@@ -150,8 +150,8 @@ impl Thread {
                 v
             })
             .collect();
-        // Old PL versions carry no namespace ids or session id (decoded as 0); libsinsp
-        // keeps -1 for them, which the fields show as `<NA>` (vpid, vtid) or `-1` (sid).
+        // Old PL versions carry no namespace ids (decoded as 0); libsinsp keeps -1 for them,
+        // which the fields show as `<NA>`. (The decoder already gives -1 for an absent sid.)
         let (vtid, vpid) = if e.vtid == 0 && e.vpid == 0 {
             (-1, -1)
         } else {
@@ -161,7 +161,7 @@ impl Thread {
             tid: e.tid,
             pid: e.pid,
             ptid: e.ptid,
-            sid: if e.sid == 0 { -1 } else { e.sid },
+            sid: e.sid,
             vpgid: e.vpgid,
             vtid,
             vpid,
