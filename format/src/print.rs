@@ -469,7 +469,7 @@ pub fn write_args_as(
             out.push('=');
             let from_enter = enter.and_then(|e| {
                 let ei = e.info()?;
-                let k = ei.params.iter().position(|q| q.name == p.name)?;
+                let k = ei.param_index(p.name)?;
                 Some((e, ei.params[k], e.params().nth(k)?))
             });
             match from_enter {

@@ -104,7 +104,9 @@ impl FieldSource for Event {
 }
 
 fn filter(text: &str) -> Condition {
-    compile_filter(text, None).unwrap_or_else(|e| panic!("{text}: {e}"))
+    compile_filter(text, None)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .condition
 }
 
 fn eval(c: &Condition, ev: &mut Event) -> bool {
@@ -544,7 +546,10 @@ fn operators_and_transformers_evaluate_like_libsinsp() {
 #[test]
 fn filters_use_macros_and_lists_of_a_rule_set() {
     let set = load(&format!("- list: shells\n  items: [bash, sh]\n- macro: shell\n  condition: proc.name in (shells)\n{}", rule("r", "shell")));
-    let c = set.compile_filter("shell and not proc.name = sh").unwrap();
+    let c = set
+        .compile_filter("shell and not proc.name = sh")
+        .unwrap()
+        .condition;
     assert!(eval(
         &c,
         &mut Event::default().with("proc.name", &[V::S("bash")])

@@ -393,6 +393,12 @@ const OPERATOR_RULES: &[(&str, &str)] = &[
         "not_and_or",
         "not (proc.name = cat or proc.name = bash) and evt.type = execve",
     ),
+    // Syscalls without an event of their own are generic `syscall` events; a name that is an
+    // event too (mprotect, prctl) selects only that event, not old captures' generic ones.
+    (
+        "generic_names",
+        "evt.type in (clock_gettime, rt_sigprocmask, mprotect, prctl, pselect6)",
+    ),
 ];
 
 #[test]

@@ -229,6 +229,18 @@ impl EventInfo {
     pub fn large_payload(&self) -> bool {
         self.flags & flags::LARGE_PAYLOAD != 0
     }
+
+    /// Index of the parameter called `name`. State and fields look parameters up by name on
+    /// every event; names are a few bytes, so the length and first byte settle most
+    /// candidates before a full comparison (a libc `memcmp` call per parameter was a twentieth
+    /// of a replay).
+    pub fn param_index(&self, name: &str) -> Option<usize> {
+        let want = name.as_bytes();
+        self.params.iter().position(|p| {
+            let have = p.name.as_bytes();
+            have.len() == want.len() && have.first() == want.first() && have == want
+        })
+    }
 }
 
 /// Looks up an event type id. `None` for ids the table does not know (readers skip those).

@@ -8,9 +8,8 @@ use thiserror::Error;
 use super::source::EventSource;
 use crate::fields::ctx::Ctx;
 use crate::fields::value::Out;
-use crate::rules::compile::Condition;
 use crate::rules::eval::EvalScratch;
-use crate::rules::{compile_filter, Loader};
+use crate::rules::{compile_filter, CompiledFilter, Loader};
 
 /// A filter that could not be compiled.
 #[derive(Debug, Error)]
@@ -31,7 +30,7 @@ pub enum FilterError {
 /// A compiled print filter; the empty filter accepts every event.
 #[derive(Debug, Default)]
 pub struct PrintFilter {
-    cond: Option<Condition>,
+    filter: Option<CompiledFilter>,
     scratch: std::cell::RefCell<(EvalScratch, Out)>,
 }
 
@@ -60,22 +59,25 @@ impl PrintFilter {
             }
             Some(set)
         };
-        let cond = compile_filter(text, defs.as_ref()).map_err(|e| FilterError::Filter {
+        let filter = compile_filter(text, defs.as_ref()).map_err(|e| FilterError::Filter {
             offset: e.offset,
             message: e.message,
         })?;
         Ok(PrintFilter {
-            cond: Some(cond),
+            filter: Some(filter),
             scratch: Default::default(),
         })
     }
 
     /// Whether the event passes.
     pub fn matches(&self, c: &Ctx<'_>) -> bool {
-        let Some(cond) = &self.cond else { return true };
+        let Some(f) = &self.filter else { return true };
+        if !f.event_types.contains(c.p.ev.ty) {
+            return false;
+        }
         let mut guard = self.scratch.borrow_mut();
         let (scratch, out) = &mut *guard;
         let mut src = EventSource { ctx: c, out };
-        cond.eval(&mut src, scratch)
+        f.condition.eval(&mut src, scratch)
     }
 }

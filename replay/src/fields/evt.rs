@@ -148,9 +148,7 @@ pub fn render_param(c: &Ctx<'_>, raw: &[u8], i: usize, from_enter: bool, out: &m
 /// Finds argument `arg` (a name, or an index into the event's own parameters): its raw
 /// bytes, parameter index and whether it came from the enter event.
 fn find_arg<'a>(c: &Ctx<'a>, arg: &Arg<'_>) -> Option<(&'a [u8], usize, bool)> {
-    let idx_of = |ev: &hindsight_format::EventRef<'_>, name: &str| {
-        ev.info()?.params.iter().position(|p| p.name == name)
-    };
+    let idx_of = |ev: &hindsight_format::EventRef<'_>, name: &str| ev.info()?.param_index(name);
     match arg {
         Arg::Index(i) => {
             let i = *i as usize;

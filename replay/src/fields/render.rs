@@ -43,7 +43,7 @@ impl Resolver for StateResolver<'_> {
         let t = self.0.thread(tid)?;
         let base = match dirfd {
             None | Some(crate::state::path::AT_FDCWD) => t.cwd.as_slice(),
-            Some(fd) => self.0.fd_table(t)?.get(fd)?.name.as_slice(),
+            Some(fd) => self.0.fd_table(t)?.get(fd)?.name.as_ref(),
         };
         if base.is_empty() {
             return None;

@@ -106,11 +106,20 @@ impl EventTypes {
         s
     }
 
+    /// The events called `names`. A name no event has but a syscall has (`fadvise64`) is the
+    /// generic `syscall` events that carry it, as libsinsp's `names_to_event_set` does.
     fn from_names<'a>(names: impl Iterator<Item = &'a str>) -> EventTypes {
         let mut s = Self::none();
         for n in names {
+            let mut found = false;
             for id in schema::event_ids_by_name(n) {
                 s.insert(id);
+                found = true;
+            }
+            if !found && schema::names::SYSCALL_NAMES.contains(&n) {
+                for id in schema::event_ids_by_name("syscall") {
+                    s.insert(id);
+                }
             }
         }
         s

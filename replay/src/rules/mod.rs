@@ -40,5 +40,5 @@ pub use evttype::EventTypes;
 pub use loader::Loader;
 pub use output::{OutputFormat, Segment};
 pub use select::{Priority, RuleSelection};
-pub use set::{compile_filter, CompiledRule, CompiledRules, FilterError, RuleSet};
+pub use set::{compile_filter, CompiledFilter, CompiledRule, CompiledRules, FilterError, RuleSet};
 pub use values::{FieldArg, FieldRef, FieldSource, ValueRef, Values};

@@ -509,18 +509,28 @@ impl RuleSet {
     }
 
     /// Compiles a standalone filter, with this set's macros and lists available.
-    pub fn compile_filter(&self, text: &str) -> Result<Condition, FilterError> {
+    pub fn compile_filter(&self, text: &str) -> Result<CompiledFilter, FilterError> {
         compile_filter_with(text, Some(self))
     }
 }
 
+/// A standalone filter, compiled: its condition and the event types it can match, so that
+/// events of other types are turned away without evaluating it (as rules are indexed).
+#[derive(Debug)]
+pub struct CompiledFilter {
+    /// The compiled condition.
+    pub condition: Condition,
+    /// The event types the condition can match, `evt.dir` checks included.
+    pub event_types: EventTypes,
+}
+
 /// Compiles a standalone filter (`hindsight print FILTER`), with the macros and lists of
 /// `defs` if given.
-pub fn compile_filter(text: &str, defs: Option<&RuleSet>) -> Result<Condition, FilterError> {
+pub fn compile_filter(text: &str, defs: Option<&RuleSet>) -> Result<CompiledFilter, FilterError> {
     compile_filter_with(text, defs)
 }
 
-fn compile_filter_with(text: &str, defs: Option<&RuleSet>) -> Result<Condition, FilterError> {
+fn compile_filter_with(text: &str, defs: Option<&RuleSet>) -> Result<CompiledFilter, FilterError> {
     let src = SrcId(u32::MAX);
     let e = parse_condition(text, src).map_err(|e| FilterError {
         offset: e.offset,
@@ -549,9 +559,13 @@ fn compile_filter_with(text: &str, defs: Option<&RuleSet>) -> Result<Condition, 
         offset: at(s),
         message: m,
     })?;
-    compile::compile(&e).map_err(|(s, m)| FilterError {
+    let condition = compile::compile(&e).map_err(|(s, m)| FilterError {
         offset: at(s),
         message: m,
+    })?;
+    Ok(CompiledFilter {
+        condition,
+        event_types: super::evttype::event_types_by_direction(&e),
     })
 }
 

@@ -199,7 +199,7 @@ fn connect_enter(st: &mut State, p: &Paired<'_>) {
         return;
     }
     if let Some(f) = fd_of_mut(st, p.ev.tid, fd).filter(|f| f.ty == FdType::Unix) {
-        f.name = path.to_vec();
+        f.name = path.to_vec().into();
     }
 }
 
@@ -304,7 +304,7 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
             let name = p
                 .int("fd")
                 .and_then(|fd| fd_of(st, ev.tid, fd))
-                .map(|f| f.name.clone());
+                .map(|f| f.name.to_vec());
             if let Some(name) = name {
                 set_cwd(st, ev.tid, normalise_cwd(name));
             }
@@ -529,7 +529,7 @@ fn execve(st: &mut State, p: &Paired<'_>) {
         let base = if dirfd == AT_FDCWD || name.starts_with(b"/") {
             cwd.clone()
         } else {
-            fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
+            fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.to_vec())
         };
         Some(resolve(&base, name))
     } else {
@@ -620,17 +620,15 @@ pub fn open_path(st: &State, p: &Paired<'_>) -> Option<Vec<u8>> {
     }
     let name = p.str("name")?;
     let dirfd = p.int("dirfd").unwrap_or(AT_FDCWD);
-    let base = if name.starts_with(b"/") {
-        Vec::new()
+    let base: &[u8] = if name.starts_with(b"/") {
+        b""
     } else if dirfd == AT_FDCWD {
-        st.thread(p.ev.tid)
-            .map(|t| t.cwd.clone())
-            .unwrap_or_default()
+        st.thread(p.ev.tid).map_or(b"", |t| &t.cwd)
     } else {
-        fd_of(st, p.ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.clone())
+        fd_of(st, p.ev.tid, dirfd).map_or(b"<UNKNOWN>", |f| &f.name)
     };
     // libsinsp names a directory opened as `/etc/` `/etc`.
-    let mut path = resolve(&base, name);
+    let mut path = resolve(base, name);
     if path.len() > 1 && path.ends_with(b"/") {
         path.pop();
     }
@@ -698,13 +696,13 @@ fn set_tuple(f: &mut Fd, tuple: &Tuple<'_>, role: Role) {
             f.addrs.l4proto = l4;
             f.role = role;
             f.listening = false;
-            f.name = socket_name(*ty, a);
+            f.name = socket_name(*ty, a).into();
         }
         Tuple::Unix(src, dst, path) => {
             f.ty = FdType::Unix;
             f.unix_ends = (*src, *dst);
             f.role = role;
-            f.name = path.to_vec();
+            f.name = path.to_vec().into();
         }
     }
 }
@@ -754,15 +752,15 @@ fn bind(st: &mut State, p: &Paired<'_>) {
                 sip: ip,
                 ..Default::default()
             };
-            f.name = server_name(ty, &a);
+            f.name = server_name(ty, &a).into();
         }
         Addr::Ip(ty, ip, port) => {
             f.ty = ty;
             f.listening = true;
             f.addrs.sip = ip;
             f.addrs.sport = port;
-            f.name = server_name(ty, &f.addrs);
+            f.name = server_name(ty, &f.addrs).into();
         }
-        Addr::Unix(path) => f.name = path.to_vec(),
+        Addr::Unix(path) => f.name = path.to_vec().into(),
     }
 }

@@ -21,7 +21,7 @@ pub struct Paired<'a> {
 
 /// Index of parameter `name` in the table entry of `ev`.
 pub fn param_index(ev: &EventRef<'_>, name: &str) -> Option<usize> {
-    ev.info()?.params.iter().position(|p| p.name == name)
+    ev.info()?.param_index(name)
 }
 
 /// The type of parameter `i` of `ev`.

@@ -6,8 +6,6 @@
 //! the addresses, ports, layer-4 protocol and the role (client or server) that decides which
 //! port is `fd.sport` and which `fd.cport`.
 
-use std::collections::HashMap;
-
 use hindsight_format::header::{FdEntry, FdKind};
 
 /// What an fd refers to (`scap_fd_type`, with IPv4/IPv6 server sockets folded into one
@@ -176,8 +174,9 @@ pub struct SockAddrs {
 pub struct Fd {
     /// What it refers to.
     pub ty: FdType,
-    /// `fd.name` (path, socket description, pipe name...).
-    pub name: Vec<u8>,
+    /// `fd.name` (path, socket description, pipe name...). Shared, not owned: a dup, a fork's
+    /// copy of the table and a close kept for its exit event take a reference, not a copy.
+    pub name: std::sync::Arc<[u8]>,
     /// `PPM_O_*` open flags (files only).
     pub open_flags: u32,
     /// Device number.
@@ -199,7 +198,7 @@ impl Fd {
     pub fn named(ty: FdType, name: &[u8]) -> Fd {
         Fd {
             ty,
-            name: name.to_vec(),
+            name: name.into(),
             open_flags: 0,
             dev: 0,
             ino: 0,
@@ -259,7 +258,7 @@ impl Fd {
                 fd.addrs.sip[..4].copy_from_slice(ip);
                 fd.addrs.sport = *port;
                 fd.addrs.l4proto = *l4proto;
-                fd.name = server_name(FdType::Ipv4, &fd.addrs);
+                fd.name = server_name(FdType::Ipv4, &fd.addrs).into();
             }
             FdKind::Ipv6Server { ip, port, l4proto } => {
                 fd.ty = FdType::Ipv6;
@@ -267,15 +266,17 @@ impl Fd {
                 fd.addrs.sip = *ip;
                 fd.addrs.sport = *port;
                 fd.addrs.l4proto = *l4proto;
-                fd.name = server_name(FdType::Ipv6, &fd.addrs);
+                fd.name = server_name(FdType::Ipv6, &fd.addrs).into();
             }
             FdKind::Unix { source, dest } => {
                 fd.ty = FdType::Unix;
                 fd.unix_ends = (*source, *dest);
                 // /proc/net/unix lines keep their newline in some snapshots; sysdig shows
                 // the path without it.
-                while fd.name.last().is_some_and(|b| *b == b'\n') {
-                    fd.name.pop();
+                let kept =
+                    fd.name.len() - fd.name.iter().rev().take_while(|b| **b == b'\n').count();
+                if kept < fd.name.len() {
+                    fd.name = fd.name[..kept].into();
                 }
             }
             FdKind::Other(code) => fd.ty = FdType::from_scap_named(*code),
@@ -306,7 +307,7 @@ fn orient(fd: &mut Fd) {
     } else {
         fd.role = Role::Client;
     }
-    fd.name = socket_name(fd.ty, &fd.addrs);
+    fd.name = socket_name(fd.ty, &fd.addrs).into();
 }
 
 /// Appends an IP address in text form (dotted quad, or IPv6 `::` compressed form).
@@ -344,7 +345,7 @@ pub fn server_name(ty: FdType, a: &SockAddrs) -> Vec<u8> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FdTable {
     /// Open fds by number.
-    pub fds: HashMap<i64, Fd>,
+    pub fds: super::IdMap<i64, Fd>,
 }
 
 impl FdTable {

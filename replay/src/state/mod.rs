@@ -95,13 +95,18 @@ const EMPTY_NAME_HASH: u64 = 0xcbf2_9ce4_8422_2325;
 /// Enter events larger than this are not kept for pairing (libsinsp's SP_EVT_BUF_SIZE).
 pub const MAX_STORED_ENTER: usize = 4096;
 
+/// The hash map of the state tables, keyed by the thread, process, fd and user ids a trace
+/// chooses. foldhash costs a fraction of SipHash on these integer keys (SipHash was a fifth of
+/// a replay's profile) and is seeded per process, so a crafted trace cannot aim collisions.
+pub type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Everything known about the traced system at one point of the trace.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct State {
     /// Live threads.
     pub threads: ThreadTable,
     /// fd tables by process id.
-    pub fds: HashMap<i64, FdTable>,
+    pub fds: IdMap<i64, FdTable>,
     /// Users and groups.
     pub users: Users,
     /// Containers seen so far.
@@ -109,7 +114,7 @@ pub struct State {
     /// Host name from the machine-info block.
     pub hostname: String,
     /// The last enter event of each thread.
-    pub enters: HashMap<i64, StoredEnter>,
+    pub enters: IdMap<i64, StoredEnter>,
     /// Removals deferred to the next event.
     pub pending: Pending,
     /// IPv4 interfaces from the interface-list block, to patch datagram tuples.
@@ -243,7 +248,10 @@ impl State {
             return;
         }
         let slot = self.enters.entry(ev.tid).or_default();
+        // Most enter records are under 256 bytes: one allocation per thread, not a growth
+        // step each time a longer path comes by.
         slot.record.clear();
+        slot.record.reserve(rec.len().max(256));
         slot.record.extend_from_slice(rec);
         slot.num = ev.num;
         slot.cpu = ev.cpu;

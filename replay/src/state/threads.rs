@@ -5,8 +5,6 @@
 //! NUL-separated byte buffers (argv, environment, cgroups) are kept in that form: one
 //! allocation per list and the zero-copy iteration the field extractors need.
 
-use std::collections::HashMap;
-
 use hindsight_format::header::ThreadEntry;
 
 /// `PPM_CL_CLONE_THREAD`: the thread shares the process of its creator.
@@ -224,7 +222,7 @@ impl Thread {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ThreadTable {
     /// Threads by tid.
-    pub threads: HashMap<i64, Thread>,
+    pub threads: super::IdMap<i64, Thread>,
 }
 
 impl ThreadTable {

@@ -160,7 +160,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
             // libsinsp names it after the tuple as printed, not after the path.
             f.ty = FdType::Unix;
             f.unix_ends = (src, dst);
-            f.name = unix_tuple_name(src, dst, path);
+            f.name = unix_tuple_name(src, dst, path).into();
         }
         Tuple::Ip(ty, a) => {
             let same = f.ty == ty
@@ -195,7 +195,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
                 std::mem::swap(&mut x.sip, &mut x.dip);
                 std::mem::swap(&mut x.sport, &mut x.dport);
             }
-            f.name = socket_name(ty, &f.addrs);
+            f.name = socket_name(ty, &f.addrs).into();
         }
     }
     table.fds.insert(fd, f);

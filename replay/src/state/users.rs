@@ -4,8 +4,6 @@
 //! thread's uid/gid; an id missing from the block has no name (libsinsp prints `<NA>`),
 //! except root, which libsinsp always knows.
 
-use std::collections::HashMap;
-
 use hindsight_format::header::{GroupEntry, UserEntry};
 
 /// One user.
@@ -25,9 +23,9 @@ pub struct User {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Users {
     /// Users by uid.
-    pub users: HashMap<u32, User>,
+    pub users: super::IdMap<u32, User>,
     /// Group names by gid.
-    pub groups: HashMap<u32, Vec<u8>>,
+    pub groups: super::IdMap<u32, Vec<u8>>,
 }
 
 impl Users {
