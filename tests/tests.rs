@@ -9,6 +9,7 @@ mod falco_diff;
 mod format;
 mod ocsf;
 mod partition;
+mod profile;
 mod record;
 mod replay;
 mod rules;

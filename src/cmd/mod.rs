@@ -7,6 +7,7 @@ pub mod fields;
 pub mod files;
 pub mod info;
 pub mod print;
+pub mod profile;
 pub mod record;
 pub mod replay;
 pub mod rules;

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -20,6 +20,7 @@ use hindsight_replay::rules::Severity;
 use rayon::prelude::*;
 
 use super::files;
+use super::profile::{ProfileReport, PROFILE_HELP};
 use super::view::VIEWS_HELP;
 use report::{Outcome, TestResult, Totals};
 
@@ -61,11 +62,15 @@ Examples:
     hindsight test tests/ --junit report.xml   JUnit XML for CI as well
     hindsight test shell.test.yaml --update    rewrite `expect` from the current alerts
     hindsight test old/ --enter-events         every test in sysdig's view (Falco 0.41)
+    hindsight test corpora/ --profile          per-rule costs over every test, on stderr
 
 Exit codes:
     0  every test passed (or was updated)
     1  at least one test failed
     2  usage or load error: bad test file (file:line:col), unreadable trace, rules with errors
+
+{PROFILE_HELP}
+With `test`, the costs of a rule are added up over every test file that loads it.
 
 {VIEWS_HELP}"))]
 pub struct Args {
@@ -90,6 +95,10 @@ pub struct Args {
     /// `options` does for one: the view of Falco 0.41 and earlier and of sysdig.
     #[arg(long)]
     pub enter_events: bool,
+    /// Measure each rule over all tests: events it was evaluated on, matches, time spent;
+    /// printed on stderr after the results, most time first.
+    #[arg(long)]
+    pub profile: bool,
 }
 
 fn is_test_name(path: &Path) -> bool {
@@ -119,9 +128,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             shard.owns(position - 1)
         });
     }
+    let profile = args.profile.then(|| Mutex::new(ProfileReport::default()));
     let results: Vec<TestResult> = paths
         .par_iter()
-        .map(|p| run_one(p, args.update, args.enter_events))
+        .map(|p| run_one(p, args.update, args.enter_events, profile.as_ref()))
         .collect();
     let totals = Totals::of(&results, started.elapsed());
     let mut out = std::io::stdout().lock();
@@ -130,6 +140,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         FormatArg::Json => report::write_json(&mut out, &results, &totals)?,
     }
     out.flush()?;
+    if let Some(profile) = profile {
+        profile
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .print();
+    }
     if let Some(path) = &args.junit {
         let mut xml = Vec::new();
         report::write_junit(&mut xml, &results, &totals)?;
@@ -150,14 +166,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads, replays and checks (or updates) one test file; `enter_events` (`--enter-events`)
-/// shows enter events to its rules whatever its `options` say.
-fn run_one(path: &Path, update: bool, enter_events: bool) -> TestResult {
+/// shows enter events to its rules whatever its `options` say; the rules' costs are added to
+/// `profile` when given.
+fn run_one(
+    path: &Path,
+    update: bool,
+    enter_events: bool,
+    profile: Option<&Mutex<ProfileReport>>,
+) -> TestResult {
     let started = Instant::now();
     let (name, outcome) = match spec::load(path) {
         Err(e) => (spec::default_name(path), error(&e)),
         Ok(mut test) => {
             test.spec.options.enter_events |= enter_events;
-            let outcome = match alerts_of(&test) {
+            let outcome = match alerts_of(&test, profile) {
                 Err(e) => error(&e),
                 Ok(alerts) if update => match update::rewrite(path, &alerts) {
                     Ok(items) => Outcome::Updated { items },
@@ -191,8 +213,12 @@ fn error(e: &anyhow::Error) -> Outcome {
     }
 }
 
-/// The alerts of every trace of `test`, in trace order, each trace's in event order.
-fn alerts_of(test: &spec::TestFile) -> anyhow::Result<Vec<Alert>> {
+/// The alerts of every trace of `test`, in trace order, each trace's in event order; with
+/// `profile`, the rules' costs are measured and added to it.
+fn alerts_of(
+    test: &spec::TestFile,
+    profile: Option<&Mutex<ProfileReport>>,
+) -> anyhow::Result<Vec<Alert>> {
     let mut errors = Vec::new();
     let enter_events = test.spec.options.enter_events;
     let rules = test
@@ -203,11 +229,18 @@ fn alerts_of(test: &spec::TestFile) -> anyhow::Result<Vec<Alert>> {
             }
         })
         .map_err(|e| anyhow::anyhow!("{}: {e}:\n{}", test.path.display(), errors.join("\n")))?;
-    let engine =
-        Engine::new(Arc::new(rules), test.spec.options.match_mode.into()).exits_only(!enter_events);
+    let engine = Engine::new(Arc::new(rules), test.spec.options.match_mode.into())
+        .exits_only(!enter_events)
+        .profile(profile.is_some());
     let mut alerts = Vec::new();
     for outcome in engine.replay_paths(&test.traces) {
         let outcome = outcome.with_context(|| format!("{}: cannot replay", test.path.display()))?;
+        if let Some(profile) = profile {
+            profile
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .add(engine.rules(), &outcome.profile);
+        }
         alerts.extend(outcome.alerts);
     }
     Ok(alerts)

@@ -3,6 +3,7 @@
 //!
 //! * [`replayer::Replayer`]: the sequential core (state + clocks), one per trace or chunk.
 //! * [`work`]: work units and shards, to split a replay across processes.
+//! * [`profile`]: per-rule evaluation counts and times (`--profile`).
 //! * [`format::PrintFormat`]: sysdig `-p` formats, for `hindsight print`.
 //!
 //! Invariant: within a chunk, events are applied strictly in order; chunks are independent
@@ -13,6 +14,7 @@ pub mod checkpoint;
 pub mod filter;
 pub mod format;
 pub mod print;
+pub mod profile;
 pub mod replay;
 pub mod replayer;
 pub mod source;

@@ -18,6 +18,7 @@ use hindsight_format::{Compression, DecodeError, TraceReader};
 use rayon::prelude::*;
 use thiserror::Error;
 
+use super::profile::Profile;
 use super::replayer::Replayer;
 use super::source::{arg_of, EventSource};
 use crate::fields::catalog::flags::{JSON_RAW_TS, NO_OUTPUT_VALUE};
@@ -66,6 +67,8 @@ pub struct TraceOutcome {
     pub warnings: Vec<String>,
     /// Chunks skipped because no rule could match their event types.
     pub skipped_chunks: usize,
+    /// Per-rule evaluation costs; empty unless the engine profiles ([`Engine::profile`]).
+    pub profile: Profile,
 }
 
 /// Per-worker buffers, created once per thread and reused for every event.
@@ -74,6 +77,17 @@ pub struct Scratch {
     eval: EvalScratch,
     out: Out,
     hits: Vec<usize>,
+    profile: Option<Profile>,
+}
+
+impl Scratch {
+    /// Takes the rule costs recorded so far (empty when the engine does not profile).
+    pub fn take_profile(&mut self) -> Profile {
+        self.profile
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
 }
 
 /// The shared, immutable part of a replay.
@@ -83,6 +97,7 @@ pub struct Engine {
     mode: MatchMode,
     priorities: Vec<Priority>,
     exits_only: bool,
+    profile: bool,
 }
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
@@ -115,6 +130,22 @@ impl Engine {
             mode,
             priorities,
             exits_only: true,
+            profile: false,
+        }
+    }
+
+    /// Whether to measure each rule's evaluations, matches and time ([`super::profile`]);
+    /// off by default, and then no clock is read on the hot path.
+    pub fn profile(mut self, yes: bool) -> Engine {
+        self.profile = yes;
+        self
+    }
+
+    /// Per-worker buffers for this engine (with a [`Profile`] when it profiles).
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            profile: self.profile.then(|| Profile::new(self.rules.rules().len())),
+            ..Scratch::default()
         }
     }
 
@@ -150,21 +181,57 @@ impl Engine {
         if self.rules.candidates(ty).is_empty() {
             return;
         }
-        let Scratch { eval, out, hits } = scratch;
+        let Scratch {
+            eval,
+            out,
+            hits,
+            profile,
+        } = scratch;
         hits.clear();
         {
             let mut src = EventSource { ctx, out };
-            match self.mode {
-                MatchMode::First => {
-                    if let Some(i) = self.rules.first_match(ty, &mut src, eval) {
-                        hits.push(i);
+            if let Some(profile) = profile {
+                self.profiled(ty, &mut src, eval, hits, profile);
+            } else {
+                match self.mode {
+                    MatchMode::First => {
+                        if let Some(i) = self.rules.first_match(ty, &mut src, eval) {
+                            hits.push(i);
+                        }
                     }
+                    MatchMode::All => self.rules.all_matches(ty, &mut src, eval, hits),
                 }
-                MatchMode::All => self.rules.all_matches(ty, &mut src, eval, hits),
             }
         }
         for &i in hits.iter() {
             alerts.push(self.alert(i, ctx, trace, eval, out));
+        }
+    }
+
+    /// [`Engine::on_event`]'s matching with each candidate rule timed: the same rules in the
+    /// same order as `first_match`/`all_matches`, so the alerts do not change.
+    fn profiled(
+        &self,
+        ty: u16,
+        src: &mut EventSource<'_, '_>,
+        eval: &mut EvalScratch,
+        hits: &mut Vec<usize>,
+        profile: &mut Profile,
+    ) {
+        for &i in self.rules.candidates(ty) {
+            let i = i as usize;
+            let Some(rule) = self.rules.rules().get(i) else {
+                continue;
+            };
+            let started = std::time::Instant::now();
+            let matched = rule.condition.eval(src, eval);
+            profile.record(i, matched, started.elapsed());
+            if matched {
+                hits.push(i);
+                if self.mode == MatchMode::First {
+                    break;
+                }
+            }
         }
     }
 
@@ -279,12 +346,13 @@ impl Engine {
         let mut reader = NativeReader::open(path).map_err(decode)?;
         let mut events = reader.read_chunk(i).map_err(decode)?;
         let mut rp = start;
-        let mut scratch = Scratch::default();
+        let mut scratch = self.scratch();
         let mut res = TraceOutcome::default();
         while let Some(ev) = events.next_event() {
             res.events += 1;
             self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
         }
+        res.profile = scratch.take_profile();
         res.warnings = events.warnings().iter().map(ToString::to_string).collect();
         Ok(res)
     }
@@ -299,7 +367,7 @@ impl Engine {
         let mut reader = TraceReader::from_reader(Box::new(std::io::Cursor::new(data))).ok()?;
         reader.set_next_num(first_num);
         let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
-        let mut scratch = Scratch::default();
+        let mut scratch = self.scratch();
         let mut res = TraceOutcome::default();
         let alerts = &mut res.alerts;
         res.events = rp
@@ -312,6 +380,7 @@ impl Engine {
                 },
             )
             .ok()?;
+        res.profile = scratch.take_profile();
         res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
         Some(res)
     }
@@ -391,6 +460,7 @@ impl Engine {
             match p? {
                 Part::Done(o) => {
                     res.events += o.events;
+                    res.profile.merge(&o.profile);
                     res.alerts.extend(o.alerts);
                     res.warnings.extend(o.warnings);
                 }
@@ -481,7 +551,7 @@ pub fn replay_trace_each(
     let trace = path.display().to_string();
     let mut reader = TraceReader::open(path).map_err(decode)?;
     let mut rp = Replayer::from_header(reader.header());
-    let mut scratch: Vec<Scratch> = engines.iter().map(|_| Scratch::default()).collect();
+    let mut scratch: Vec<Scratch> = engines.iter().map(Engine::scratch).collect();
     let mut alerts: Vec<Vec<Alert>> = engines.iter().map(|_| Vec::new()).collect();
     let events = rp.replay_all(&mut reader, decode, |rp, ev| {
         run_each(engines, rp, &trace, &mut scratch, &mut alerts, ev);
@@ -490,11 +560,13 @@ pub fn replay_trace_each(
     let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
     Ok(alerts
         .into_iter()
-        .map(|alerts| TraceOutcome {
+        .zip(&mut scratch)
+        .map(|(alerts, scratch)| TraceOutcome {
             alerts,
             events,
             warnings: warnings.clone(),
             skipped_chunks: 0,
+            profile: scratch.take_profile(),
         })
         .collect())
 }
