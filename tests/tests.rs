@@ -17,3 +17,4 @@ mod shard;
 mod sysdig_diff;
 mod test_cmd;
 mod util;
+mod window;

@@ -15,6 +15,7 @@ pub mod selection;
 pub mod test;
 pub mod traces;
 pub mod view;
+pub mod window;
 
 /// `"s"` unless `n` is 1, for counts in messages (`1 alert`, `2 alerts`).
 pub fn plural(n: u64) -> &'static str {

@@ -30,6 +30,7 @@ use super::profile::{ProfileReport, PROFILE_HELP};
 use super::selection::{parse_priority, RuleArgs};
 use super::traces;
 use super::view::{ViewArgs, VIEWS_HELP};
+use super::window::{WindowArgs, WINDOW_HELP};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -93,8 +94,12 @@ Examples:
     hindsight replay a.scap -r old_rules.yaml --enter-events   rules see enter events (Falco 0.41)
     hindsight replay corpora/ -q --profile           per-rule cost table on stderr
     hindsight replay corpora/ --profile --summary s.json   the table also as `profile` in s.json
+    hindsight replay big.scap.zst --since +1m30s --until +2m   alerts of 30 s, earlier chunks unread
+    hindsight replay a.scap --since 2024-01-02T03:04:05Z       alerts from that time on
 
 {PROFILE_HELP}
+
+{WINDOW_HELP}
 
 {VIEWS_HELP}"))]
 pub struct Args {
@@ -107,6 +112,9 @@ pub struct Args {
     /// The view of the capture the rules see.
     #[command(flatten)]
     pub view: ViewArgs,
+    /// The time window whose events are evaluated.
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// `first`: one alert per event from the first matching rule (Falco); `all`: every match.
     #[arg(long = "match", value_enum, default_value_t = MatchMode::First, value_name = "MODE")]
     pub match_mode: MatchMode,
@@ -228,7 +236,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let plan = plan(&traces, args.shard)?;
     let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into())
         .exits_only(!args.view.enter_events)
-        .profile(args.profile);
+        .profile(args.profile)
+        .window(args.window.window());
     let mut summary = summary::Summary::new();
     let mut profile = ProfileReport::default();
     let total_bytes: u64 = plan
@@ -378,6 +387,8 @@ fn replay_all(
             Ok(o) => {
                 summary.traces += 1;
                 summary.events += o.events;
+                summary.chunks_decoded += o.decoded_chunks;
+                summary.chunks_skipped += o.skipped_chunks;
                 profile.add(engine.rules(), &o.profile);
                 for w in o.warnings {
                     summary.warning(format!("{}: {w}", trace.display()));

@@ -21,6 +21,7 @@ use thiserror::Error;
 use super::profile::Profile;
 use super::replayer::Replayer;
 use super::source::{arg_of, EventSource};
+use super::window::{Span, TimeWindow};
 use crate::fields::catalog::flags::{JSON_RAW_TS, NO_OUTPUT_VALUE};
 use crate::fields::catalog::{FieldId, FieldType};
 use crate::fields::ctx::{Arg, Ctx};
@@ -65,8 +66,11 @@ pub struct TraceOutcome {
     pub events: u64,
     /// Damage reported by the reader, as text.
     pub warnings: Vec<String>,
-    /// Chunks skipped because no rule could match their event types.
+    /// Chunks skipped because no rule could match their event types or they lie outside the
+    /// time window: never decompressed.
     pub skipped_chunks: usize,
+    /// Chunks of a native trace decompressed and replayed (0 for plain and gzip traces).
+    pub decoded_chunks: usize,
     /// Per-rule evaluation costs; empty unless the engine profiles ([`Engine::profile`]).
     pub profile: Profile,
 }
@@ -78,6 +82,7 @@ pub struct Scratch {
     out: Out,
     hits: Vec<usize>,
     profile: Option<Profile>,
+    span: Span,
 }
 
 impl Scratch {
@@ -98,6 +103,7 @@ pub struct Engine {
     priorities: Vec<Priority>,
     exits_only: bool,
     profile: bool,
+    window: TimeWindow,
 }
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
@@ -131,7 +137,15 @@ impl Engine {
             priorities,
             exits_only: true,
             profile: false,
+            window: TimeWindow::default(),
         }
+    }
+
+    /// Evaluates only the events in `window` (`--since/--until`, [`super::window`]); the
+    /// others still update the state. Native traces skip the chunks outside it unread.
+    pub fn window(mut self, window: TimeWindow) -> Engine {
+        self.window = window;
+        self
     }
 
     /// Whether to measure each rule's evaluations, matches and time ([`super::profile`]);
@@ -186,6 +200,7 @@ impl Engine {
             out,
             hits,
             profile,
+            ..
         } = scratch;
         hits.clear();
         {
@@ -331,12 +346,25 @@ impl Engine {
         Ok(outcomes.pop().unwrap_or_default())
     }
 
-    /// Replays chunk `i` of a native trace from `start` (the state its checkpoint holds).
+    /// Replays chunk `i` of a native trace from `start` (the state its checkpoint holds),
+    /// evaluating every event (the engine's window is resolved against the whole trace by
+    /// [`Engine::replay_chunks`]).
     pub fn replay_chunk(
         &self,
         path: &Path,
         i: usize,
         start: Replayer,
+    ) -> Result<TraceOutcome, EngineError> {
+        self.replay_chunk_in(path, i, start, Span::ALL)
+    }
+
+    /// [`Engine::replay_chunk`], evaluating only the events in `span`.
+    fn replay_chunk_in(
+        &self,
+        path: &Path,
+        i: usize,
+        start: Replayer,
+        span: Span,
     ) -> Result<TraceOutcome, EngineError> {
         let decode = |source| EngineError::Decode {
             path: path.display().to_string(),
@@ -347,7 +375,11 @@ impl Engine {
         let mut events = reader.read_chunk(i).map_err(decode)?;
         let mut rp = start;
         let mut scratch = self.scratch();
-        let mut res = TraceOutcome::default();
+        scratch.span = span;
+        let mut res = TraceOutcome {
+            decoded_chunks: 1,
+            ..TraceOutcome::default()
+        };
         while let Some(ev) = events.next_event() {
             res.events += 1;
             self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
@@ -360,7 +392,13 @@ impl Engine {
     /// Replays chunk `i` that opens a new trace section (it has no checkpoint: its own
     /// header blocks give the state), numbering its events from `first_num`. `None` when
     /// the chunk does not start with a section header.
-    fn replay_section_chunk(&self, path: &Path, i: usize, first_num: u64) -> Option<TraceOutcome> {
+    fn replay_section_chunk(
+        &self,
+        path: &Path,
+        i: usize,
+        first_num: u64,
+        span: Span,
+    ) -> Option<TraceOutcome> {
         let trace = path.display().to_string();
         let mut native = NativeReader::open(path).ok()?;
         let data = native.read_chunk(i).ok()?.data().to_vec();
@@ -368,7 +406,11 @@ impl Engine {
         reader.set_next_num(first_num);
         let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
         let mut scratch = self.scratch();
-        let mut res = TraceOutcome::default();
+        scratch.span = span;
+        let mut res = TraceOutcome {
+            decoded_chunks: 1,
+            ..TraceOutcome::default()
+        };
         let alerts = &mut res.alerts;
         res.events = rp
             .replay_all(
@@ -421,19 +463,24 @@ impl Engine {
         let reader = NativeReader::open(path).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
         if chunks.len() < 2 {
-            return whole();
+            return whole().map(|mut o| {
+                o.decoded_chunks = chunks.len();
+                o
+            });
         }
         let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
         let header = reader.header().clone();
         let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
+        let span = self.window.resolve(first_ts);
         let wanted = self.rules.event_types();
         let parts: Vec<Result<Part, EngineError>> = chunks
             .par_iter()
             .enumerate()
             .filter(|(i, _)| selected(*i))
             .map(|(i, c)| {
-                let can_match = (0..hindsight_format::schema::event_id_limit())
-                    .any(|t| wanted.contains(t) && c.stats.has_type(t));
+                let can_match = span.overlaps(c.stats.first_ts, c.stats.last_ts)
+                    && (0..hindsight_format::schema::event_id_limit())
+                        .any(|t| wanted.contains(t) && c.stats.has_type(t));
                 if !can_match {
                     return Ok(Part::Skipped);
                 }
@@ -445,11 +492,11 @@ impl Engine {
                     },
                     (_, None) => {
                         return Ok(self
-                            .replay_section_chunk(path, i, c.stats.first_num.max(1))
+                            .replay_section_chunk(path, i, c.stats.first_num.max(1), span)
                             .map_or(Part::NeedSequential, Part::Done))
                     }
                 };
-                self.replay_chunk(path, i, start).map(Part::Done)
+                self.replay_chunk_in(path, i, start, span).map(Part::Done)
             })
             .collect();
         let mut res = TraceOutcome {
@@ -460,6 +507,7 @@ impl Engine {
             match p? {
                 Part::Done(o) => {
                     res.events += o.events;
+                    res.decoded_chunks += o.decoded_chunks;
                     res.profile.merge(&o.profile);
                     res.alerts.extend(o.alerts);
                     res.warnings.extend(o.warnings);
@@ -467,6 +515,7 @@ impl Engine {
                 Part::Skipped => res.skipped_chunks += 1,
                 Part::NeedSequential => {
                     let mut all = self.replay_trace(path)?;
+                    all.decoded_chunks = chunks.len();
                     if only.is_some() {
                         // Keep the alerts of the selected chunks' events.
                         let ranges: Vec<(u64, u64)> = (0..chunks.len())
@@ -522,7 +571,7 @@ fn run_each(
         } else {
             enter_visible
         };
-        if visible {
+        if visible && scratch.span.contains(ev.ts) {
             engine.on_event(&ctx.in_view(engine.exits_only), trace, scratch, alerts);
         }
     }
@@ -553,7 +602,15 @@ pub fn replay_trace_each(
     let mut rp = Replayer::from_header(reader.header());
     let mut scratch: Vec<Scratch> = engines.iter().map(Engine::scratch).collect();
     let mut alerts: Vec<Vec<Alert>> = engines.iter().map(|_| Vec::new()).collect();
+    let mut started = false;
     let events = rp.replay_all(&mut reader, decode, |rp, ev| {
+        if !started {
+            // Relative bounds count from the trace's first event.
+            started = true;
+            for (e, s) in engines.iter().zip(scratch.iter_mut()) {
+                s.span = e.window.resolve(ev.ts);
+            }
+        }
         run_each(engines, rp, &trace, &mut scratch, &mut alerts, ev);
         Ok(())
     })?;
@@ -566,6 +623,7 @@ pub fn replay_trace_each(
             events,
             warnings: warnings.clone(),
             skipped_chunks: 0,
+            decoded_chunks: 0,
             profile: scratch.take_profile(),
         })
         .collect())
