@@ -15,14 +15,17 @@
 //! ```no_run
 //! use hindsight_format::merge::{merge_headers, Merger};
 //! use hindsight_format::TraceReader;
-//! let inputs = vec![TraceReader::open("a.scap")?, TraceReader::open("b.scap.gz")?];
+//! # fn open(p: &str) -> Result<TraceReader, hindsight_format::merge::MergeError> {
+//! #     TraceReader::open(p).map_err(|source| hindsight_format::merge::MergeError { input: 0, source })
+//! # }
+//! let inputs = vec![open("a.scap")?, open("b.scap.gz")?];
 //! let mut m = Merger::new(inputs)?;
 //! let header = merge_headers(&m.headers_in_time_order());
 //! println!("{} threads at start", header.threads.len());
 //! while let Some(ev) = m.next_event()? {
 //!     println!("{} {}", ev.num, ev.ts);
 //! }
-//! # Ok::<(), hindsight_format::DecodeError>(())
+//! # Ok::<(), hindsight_format::merge::MergeError>(())
 //! ```
 
 use std::collections::HashMap;
@@ -33,6 +36,17 @@ use crate::event::EventRef;
 use crate::header::{FdTable, TraceHeader};
 use crate::reader::{Item, TraceReader};
 use crate::Warning;
+
+/// An input of a merge could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("merge input {input} (counting from 0) could not be read")]
+pub struct MergeError {
+    /// Which input, as an index into the readers given to [`Merger::new`].
+    pub input: usize,
+    /// The cause.
+    #[source]
+    pub source: DecodeError,
+}
 
 /// `entries` merged by `key`: first-appearance order, the last entry of a key wins.
 fn union_by<T, K: Eq + Hash>(entries: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
@@ -161,9 +175,9 @@ impl Merger {
     ///
     /// # Errors
     ///
-    /// The first event of an input cannot be read; the error names no file, so callers add
-    /// the path of the reader in question (the index is that of `readers`).
-    pub fn new(readers: Vec<TraceReader>) -> Result<Merger, (usize, DecodeError)> {
+    /// The first event of an input cannot be read; the error names the input by its index
+    /// in `readers`, so callers add its path.
+    pub fn new(readers: Vec<TraceReader>) -> Result<Merger, MergeError> {
         let mut inputs = Vec::with_capacity(readers.len());
         for (i, reader) in readers.into_iter().enumerate() {
             let mut input = Input {
@@ -172,7 +186,9 @@ impl Merger {
                 first_ts: u64::MAX,
                 sections_dropped: 0,
             };
-            input.advance().map_err(|e| (i, e))?;
+            input
+                .advance()
+                .map_err(|source| MergeError { input: i, source })?;
             input.first_ts = input.head.as_ref().map_or(u64::MAX, |h| h.ts);
             inputs.push(input);
         }
@@ -205,12 +221,14 @@ impl Merger {
     ///
     /// # Errors
     ///
-    /// An input cannot be read further; the error comes with the index of that input.
-    pub fn next_event(&mut self) -> Result<Option<EventRef<'_>>, (usize, DecodeError)> {
+    /// An input cannot be read further; the error names it by its index.
+    pub fn next_event(&mut self) -> Result<Option<EventRef<'_>>, MergeError> {
         if let Some(i) = self.lent.take() {
             // Hand the buffer back to its input so its next event reuses the allocation.
             self.inputs[i].head = Some(std::mem::take(&mut self.current));
-            self.inputs[i].advance().map_err(|e| (i, e))?;
+            self.inputs[i]
+                .advance()
+                .map_err(|source| MergeError { input: i, source })?;
         }
         let Some(i) = (0..self.inputs.len())
             .filter(|&i| self.inputs[i].head.is_some())
@@ -228,14 +246,14 @@ impl Merger {
             EventRef::parse_v1(&h.record, self.num, h.cpu, h.dump_flags)
         };
         // The record parsed when it was read, so it parses again; a failure would be a bug.
-        parsed.map(Some).map_err(|e| {
-            (
-                i,
-                DecodeError::Unsupported {
-                    offset: 0,
-                    reason: format!("internal error: a copied event record no longer parses ({e}); please report this bug"),
-                },
-            )
+        parsed.map(Some).map_err(|e| MergeError {
+            input: i,
+            source: DecodeError::Unsupported {
+                offset: 0,
+                reason: format!(
+                    "internal error: a copied event record no longer parses ({e}); please report this bug"
+                ),
+            },
         })
     }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use hindsight_format::merge::{merge_headers, Merger};
+use hindsight_format::merge::{merge_headers, MergeError, Merger};
 use hindsight_format::writer::encode_header;
 use hindsight_format::TraceReader;
 
@@ -60,13 +60,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| TraceReader::open(p).with_context(|| format!("{}", p.display())))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let input_name = |i: usize| {
-        args.inputs
-            .get(i)
-            .map_or_else(String::new, |p| p.display().to_string())
+    // The library names an input by its index; the message names its file.
+    let named = |e: MergeError| {
+        let name = args
+            .inputs
+            .get(e.input)
+            .map_or_else(String::new, |p| p.display().to_string());
+        anyhow::Error::new(e.source).context(name)
     };
-    let mut merger =
-        Merger::new(readers).map_err(|(i, e)| anyhow::Error::new(e).context(input_name(i)))?;
+    let mut merger = Merger::new(readers).map_err(named)?;
     let header = merge_headers(&merger.headers_in_time_order());
     let mut out = TraceOutput::create(
         &args.output,
@@ -76,10 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.mode,
     )?;
     let written = (|| -> anyhow::Result<()> {
-        while let Some(ev) = merger
-            .next_event()
-            .map_err(|(i, e)| anyhow::Error::new(e).context(input_name(i)))?
-        {
+        while let Some(ev) = merger.next_event().map_err(named)? {
             out.event(&ev)?;
         }
         Ok(())
