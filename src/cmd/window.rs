@@ -16,11 +16,11 @@ chunks after it are not read; `replay` reports the chunks decoded and skipped.";
 /// The `--since/--until` options.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WindowArgs {
-    /// Skip the events before TIME (RFC 3339, ns since the epoch, or +DURATION after the
-    /// trace start).
+    /// Only the events from TIME on (RFC 3339, ns since the epoch, or +DURATION after the
+    /// trace start); earlier events still rebuild the state.
     #[arg(long, value_name = "TIME")]
     pub since: Option<TimeBound>,
-    /// Skip the events at or after TIME (same forms as --since).
+    /// Only the events before TIME (same forms as --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<TimeBound>,
 }

@@ -463,8 +463,9 @@ impl Engine {
         let reader = NativeReader::open(path).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
         if chunks.len() < 2 {
+            let read = only.is_none_or(|o| o.contains(&0));
             return whole().map(|mut o| {
-                o.decoded_chunks = chunks.len();
+                o.decoded_chunks = if read { chunks.len() } else { 0 };
                 o
             });
         }
