@@ -175,3 +175,47 @@ fn test_profile_adds_up_over_test_files() {
         Some(shells.to_string().as_str())
     );
 }
+
+#[test]
+fn chunks_replayed_in_parallel_add_up_to_the_same_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(&rules, RULES).unwrap();
+    let native = dir.path().join("o.scap.zst").display().to_string();
+    ok(&["convert", &capture(), &native, "--chunk-size", "4096"]);
+    let info: Value = serde_json::from_str(&ok(&["info", &native, "--json"])).unwrap();
+    assert!(info["chunks"].as_array().unwrap().len() > 2);
+    let counts = |trace: &str| -> Vec<(String, u64, u64)> {
+        let summary = dir.path().join("s.json");
+        ok(&[
+            "replay",
+            trace,
+            "-r",
+            rules.to_str().unwrap(),
+            "-q",
+            "--match",
+            "all",
+            "--profile",
+            "--summary",
+            summary.to_str().unwrap(),
+        ]);
+        let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+        let mut v: Vec<(String, u64, u64)> = s["profile"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["rule"].as_str().unwrap().to_string(),
+                    e["evaluations"].as_u64().unwrap(),
+                    e["matches"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let plain = counts(&capture());
+    assert_eq!(plain.len(), 3, "{plain:?}");
+    assert_eq!(counts(&native), plain);
+}
