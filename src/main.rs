@@ -36,6 +36,8 @@ enum Command {
     Info(cmd::info::Args),
     /// Convert between trace formats, chosen by extension (.scap.zst, .scap, .scap.gz).
     Convert(cmd::convert::Args),
+    /// Merge captures of one host into one time-ordered trace, with their state merged.
+    Merge(cmd::merge::Args),
     /// Write the socket payloads of a trace as packets to a pcapng file.
     ExportPcap(cmd::export_pcap::Args),
     /// Print events one per line, like `sysdig -r`.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(a) => cmd::info::run(a),
         Command::Convert(a) => cmd::convert::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
         Command::Print(a) => cmd::print::run(a),
         Command::ExportPcap(a) => cmd::export_pcap::run(a),
         Command::Rules(c) => cmd::rules::run(c),

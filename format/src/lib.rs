@@ -4,6 +4,7 @@
 //! * [`event`]: [`EventRef`], a borrowed view of one event record; [`EventBuilder`] encodes one.
 //! * [`header`]: typed contents of the header blocks (machine, threads, fds, users, interfaces).
 //! * [`TraceReader`]: reads plain, gzip and native traces front to back, lending events.
+//! * [`merge`]: one time-ordered trace from several captures of a host (header union, k-way merge).
 //! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
 //! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`](mod@print): sysdig-style rendering.
 //!
@@ -27,6 +28,7 @@ pub mod encode;
 pub mod error;
 pub mod event;
 pub mod header;
+pub mod merge;
 pub mod meta;
 pub mod native;
 pub mod print;

@@ -244,7 +244,7 @@ impl Probe {
     /// Returns the number of records read.
     ///
     /// The probe submits records without waking the reader (a wakeup per record costs more
-    /// than the record under load), so an empty ring is looked at again every [`POLL_SLICE`]
+    /// than the record under load), so an empty ring is looked at again every `POLL_SLICE`
     /// until `timeout` has passed.
     pub fn poll(
         &mut self,

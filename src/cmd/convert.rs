@@ -5,11 +5,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use hindsight_format::native::NativeOptions;
-use hindsight_format::{Item, OutputFormat, TraceReader, TraceWriter};
+use hindsight_format::{Item, TraceReader};
+
+use super::trace_output::TraceOutput;
 
 /// Arguments of `hindsight convert`.
 #[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+    hindsight convert a.scap.gz a.scap.zst                  seekable native trace
+    hindsight convert a.scap.zst a.scap                     plain scap for sysdig -r
+    hindsight convert a.scap a-first.scap --until +30s      the first 30 s (header as is)
+    hindsight convert a.scap a-rest.scap --since +30s       the rest
+
+With --since/--until (same forms as `replay`: RFC 3339, ns since the epoch, +DURATION after
+the first event), only the events with since <= time < until are written; the header blocks
+are the input's, so a part that starts late is meant to be merged back (`hindsight merge`)
+or replayed with the events before it.")]
 pub struct Args {
     /// Input trace (plain, gzip or native; sniffed from its bytes).
     pub input: PathBuf,
@@ -21,33 +33,29 @@ pub struct Args {
     /// Permission bits of the output, in octal (traces hold secrets; the umask still applies).
     #[arg(long, value_name = "OCTAL", default_value = "600", value_parser = super::record::parse_mode)]
     pub mode: u32,
+    /// Keep only the events in this time window.
+    #[command(flatten)]
+    pub window: super::window::WindowArgs,
 }
 
 /// Runs `hindsight convert`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let format = OutputFormat::from_path(&args.output).with_context(|| {
-        format!(
-            "{}: unknown output extension; use .scap.zst, .scap or .scap.gz",
-            args.output.display()
-        )
-    })?;
     let mut reader =
         TraceReader::open(&args.input).with_context(|| format!("{}", args.input.display()))?;
-    let opts = NativeOptions {
-        chunk_size: args.chunk_size.max(4096),
-        ..NativeOptions::default()
-    };
-    let mut writer = TraceWriter::create_with_mode(&args.output, format, opts, args.mode)
-        .with_context(|| format!("cannot create {}", args.output.display()))?;
-    writer.write_header_blocks(reader.header_blocks())?;
+    let mut out = TraceOutput::create(
+        &args.output,
+        reader.header_blocks(),
+        reader.header(),
+        args.chunk_size,
+        args.mode,
+    )?;
+    let window = args.window.window();
+    let mut span = None;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
-    let mut events = 0u64;
-    // Native outputs get a state checkpoint per chunk, so chunks replay independently.
-    let mut checkpoints = hindsight_replay::engine::checkpoint::Checkpointer::new(reader.header());
     loop {
         let item = reader
             .next_item()
@@ -56,28 +64,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => break,
             Some(Item::NewSection) => {
                 let raw = reader.header_blocks().to_vec();
-                writer.new_section(&raw)?;
-                checkpoints.new_section(reader.header());
+                out.new_section(&raw, reader.header())?;
             }
             Some(Item::Event(ev)) => {
-                if let TraceWriter::Native(w) = &mut writer {
-                    if w.at_chunk_start() {
-                        w.set_checkpoint(checkpoints.save());
-                    }
+                // Relative bounds count from the trace's first event.
+                if !span
+                    .get_or_insert_with(|| window.resolve(ev.ts))
+                    .contains(ev.ts)
+                {
+                    continue;
                 }
-                writer.write_event(&ev)?;
-                checkpoints.apply(&ev);
-                events += 1;
-                if events.is_multiple_of(65536) {
-                    bar.set_message(format!("{events} events, {} MiB", reader.offset() >> 20));
+                out.event(&ev)?;
+                if out.events.is_multiple_of(65536) {
+                    bar.set_message(format!(
+                        "{} events, {} MiB",
+                        out.events,
+                        reader.offset() >> 20
+                    ));
                     bar.tick();
                 }
             }
         }
     }
-    writer
-        .finish()
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    let events = out.events;
+    out.finish()?;
     bar.finish_and_clear();
     for w in reader.warnings() {
         eprintln!("hindsight: warning: {}: {w}", args.input.display());

@@ -6,14 +6,18 @@ pub mod export_pcap;
 pub mod fields;
 pub mod files;
 pub mod info;
+pub mod merge;
 pub mod print;
+pub mod profile;
 pub mod record;
 pub mod replay;
 pub mod rules;
 pub mod selection;
 pub mod test;
+pub mod trace_output;
 pub mod traces;
 pub mod view;
+pub mod window;
 
 /// `"s"` unless `n` is 1, for counts in messages (`1 alert`, `2 alerts`).
 pub fn plural(n: u64) -> &'static str {

@@ -14,6 +14,7 @@ use hindsight_replay::engine::print::{print_trace, PrintOptions};
 use hindsight_replay::engine::{PrintFormat, DEFAULT_FORMAT};
 
 use super::view::VIEWS_HELP;
+use super::window::{WindowArgs, WINDOW_HELP};
 
 /// Arguments of `hindsight print`.
 #[derive(clap::Args)]
@@ -21,9 +22,13 @@ use super::view::VIEWS_HELP;
 Examples:
     hindsight print a.scap 'proc.name = cat and evt.type = openat'    enter and exit lines
     hindsight print a.scap --libs-view 'evt.type = openat'            what Falco 0.42+ rules see
+    hindsight print a.scap.zst --since +10s --until +12s              two seconds, 10 s in
+    hindsight print a.scap --since 2024-01-02T03:04:05.5Z 'proc.name = sh'
 
 `hindsight print` shows sysdig's view by default, as `sysdig -r` does (--enter-events says so
 explicitly); --libs-view prints current libs' view instead, the default of `hindsight replay`.
+
+{WINDOW_HELP}
 
 {VIEWS_HELP}"))]
 pub struct Args {
@@ -51,6 +56,9 @@ pub struct Args {
     /// default): no enter events of syscalls, `evt.num` counting only the events that remain.
     #[arg(long)]
     pub libs_view: bool,
+    /// The time window whose events are printed.
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 /// The fields of the default JSON event object (sysdig `-j`).
@@ -77,6 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         format,
         json_fields,
         libs_view: args.libs_view,
+        window: args.window.window(),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

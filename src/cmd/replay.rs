@@ -26,9 +26,11 @@ use hindsight_replay::output::{
 };
 use hindsight_replay::rules::{CompiledRules, Severity};
 
+use super::profile::{ProfileReport, PROFILE_HELP};
 use super::selection::{parse_priority, RuleArgs};
 use super::traces;
 use super::view::{ViewArgs, VIEWS_HELP};
+use super::window::{WindowArgs, WINDOW_HELP};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -90,6 +92,14 @@ Examples:
     hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
                                      ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet
     hindsight replay a.scap -r old_rules.yaml --enter-events   rules see enter events (Falco 0.41)
+    hindsight replay corpora/ -q --profile           per-rule cost table on stderr
+    hindsight replay corpora/ --profile --summary s.json   the table also as `profile` in s.json
+    hindsight replay big.scap.zst --since +1m30s --until +2m   alerts of 30 s, earlier chunks unread
+    hindsight replay a.scap --since 2024-01-02T03:04:05Z       alerts from that time on
+
+{PROFILE_HELP}
+
+{WINDOW_HELP}
 
 {VIEWS_HELP}"))]
 pub struct Args {
@@ -102,6 +112,9 @@ pub struct Args {
     /// The view of the capture the rules see.
     #[command(flatten)]
     pub view: ViewArgs,
+    /// The time window whose events are evaluated.
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// `first`: one alert per event from the first matching rule (Falco); `all`: every match.
     #[arg(long = "match", value_enum, default_value_t = MatchMode::First, value_name = "MODE")]
     pub match_mode: MatchMode,
@@ -143,6 +156,10 @@ pub struct Args {
     /// unknown), `shard` (K/N under --shard).
     #[arg(long)]
     pub list_work: bool,
+    /// Measure each rule: events it was evaluated on, matches, time spent; printed on stderr
+    /// (even with -q) sorted by time, and added to --summary FILE.json as `profile`.
+    #[arg(long)]
+    pub profile: bool,
 }
 
 /// The keys of `--partition-by`, in order.
@@ -218,8 +235,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let plan = plan(&traces, args.shard)?;
     let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into())
-        .exits_only(!args.view.enter_events);
+        .exits_only(!args.view.enter_events)
+        .profile(args.profile)
+        .window(args.window.window());
     let mut summary = summary::Summary::new();
+    let mut profile = ProfileReport::default();
     let total_bytes: u64 = plan
         .iter()
         .filter_map(|(t, _)| std::fs::metadata(t).ok())
@@ -228,7 +248,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bar = summary::progress(total_bytes, !args.quiet);
     let mut sink = open_sink(&args)?;
     sink.begin()?;
-    let replayed = replay_all(&args, &engine, &plan, &mut *sink, &mut summary, &bar);
+    let replayed = replay_all(
+        &args,
+        &engine,
+        &plan,
+        &mut *sink,
+        (&mut summary, &mut profile),
+        &bar,
+    );
     bar.finish_and_clear();
     sink.end()?;
     if !args.quiet {
@@ -237,9 +264,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = summary.write(&mut err);
         let _ = err.flush();
     }
+    if args.profile {
+        profile.print();
+    }
     replayed?;
     if let Some(path) = &args.summary {
-        let text = serde_json::to_string_pretty(&summary.to_json())? + "\n";
+        let mut json = summary.to_json();
+        if args.profile {
+            json["profile"] = profile.to_json();
+        }
+        let text = serde_json::to_string_pretty(&json)? + "\n";
         std::fs::write(path, text).with_context(|| {
             format!(
                 "cannot write summary file {}; check that its directory exists and is writable",
@@ -330,7 +364,7 @@ fn replay_all(
     engine: &Engine,
     plan: &[(PathBuf, Option<Vec<usize>>)],
     sink: &mut dyn Sink,
-    summary: &mut summary::Summary,
+    (summary, profile): (&mut summary::Summary, &mut ProfileReport),
     bar: &ProgressBar,
 ) -> anyhow::Result<()> {
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -353,6 +387,9 @@ fn replay_all(
             Ok(o) => {
                 summary.traces += 1;
                 summary.events += o.events;
+                summary.chunks_decoded += o.decoded_chunks;
+                summary.chunks_skipped += o.skipped_chunks;
+                profile.add(engine.rules(), &o.profile);
                 for w in o.warnings {
                     summary.warning(format!("{}: {w}", trace.display()));
                 }

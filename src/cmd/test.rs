@@ -10,17 +10,20 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
+use hindsight_replay::engine::window::TimeWindow;
 use hindsight_replay::engine::Engine;
 use hindsight_replay::output::Alert;
 use hindsight_replay::rules::Severity;
 use rayon::prelude::*;
 
 use super::files;
+use super::profile::{ProfileReport, PROFILE_HELP};
 use super::view::VIEWS_HELP;
+use super::window::{WindowArgs, WINDOW_HELP};
 use report::{Outcome, TestResult, Totals};
 
 pub mod check;
@@ -45,7 +48,8 @@ Test file (*.test.yaml; paths relative to it):
     traces: [../corpora/lab_shell.scap.zst]    # files, directories or globs
     rules: [rules/lab_rules.yaml]              # files or directories, in order (none: bundled)
     options: {{match: all, tags: [], disabled_tags: [], disabled_rules: [],
-              min_priority: debug, enter_events: false}}  # enter_events: as --enter-events
+              min_priority: debug, enter_events: false,   # enter_events: as --enter-events
+              since: +5s, until: \"2024-01-02T03:04:05Z\"}}  # time window, see below
     expect:                                    # all must hold, counted over all traces
       - rule: Terminal shell in container
         count: 1                               # or min:/max:; default min: 1
@@ -61,11 +65,20 @@ Examples:
     hindsight test tests/ --junit report.xml   JUnit XML for CI as well
     hindsight test shell.test.yaml --update    rewrite `expect` from the current alerts
     hindsight test old/ --enter-events         every test in sysdig's view (Falco 0.41)
+    hindsight test corpora/ --profile          per-rule costs over every test, on stderr
+    hindsight test corpora/ --since +1s        only alerts from 1 s into each trace
 
 Exit codes:
     0  every test passed (or was updated)
     1  at least one test failed
     2  usage or load error: bad test file (file:line:col), unreadable trace, rules with errors
+
+{PROFILE_HELP}
+With `test`, the costs of a rule are added up over every test file that loads it.
+
+{WINDOW_HELP}
+With `test`, --since/--until replace the `since`/`until` of every test file's `options`;
+relative times count from each trace's start.
 
 {VIEWS_HELP}"))]
 pub struct Args {
@@ -90,6 +103,13 @@ pub struct Args {
     /// `options` does for one: the view of Falco 0.41 and earlier and of sysdig.
     #[arg(long)]
     pub enter_events: bool,
+    /// Measure each rule over all tests: events it was evaluated on, matches, time spent;
+    /// printed on stderr after the results, most time first.
+    #[arg(long)]
+    pub profile: bool,
+    /// The time window whose events are evaluated, for every test file.
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 fn is_test_name(path: &Path) -> bool {
@@ -119,9 +139,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             shard.owns(position - 1)
         });
     }
+    let profile = args.profile.then(|| Mutex::new(ProfileReport::default()));
     let results: Vec<TestResult> = paths
         .par_iter()
-        .map(|p| run_one(p, args.update, args.enter_events))
+        .map(|p| run_one(p, &args, profile.as_ref()))
         .collect();
     let totals = Totals::of(&results, started.elapsed());
     let mut out = std::io::stdout().lock();
@@ -130,6 +151,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         FormatArg::Json => report::write_json(&mut out, &results, &totals)?,
     }
     out.flush()?;
+    if let Some(profile) = profile {
+        profile
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .print();
+    }
     if let Some(path) = &args.junit {
         let mut xml = Vec::new();
         report::write_junit(&mut xml, &results, &totals)?;
@@ -149,15 +176,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Loads, replays and checks (or updates) one test file; `enter_events` (`--enter-events`)
-/// shows enter events to its rules whatever its `options` say.
-fn run_one(path: &Path, update: bool, enter_events: bool) -> TestResult {
+/// Loads, replays and checks (or updates) one test file; `--enter-events` shows enter events
+/// to its rules and `--since/--until` replace its window, whatever its `options` say; the
+/// rules' costs are added to `profile` when given.
+fn run_one(path: &Path, args: &Args, profile: Option<&Mutex<ProfileReport>>) -> TestResult {
+    let update = args.update;
     let started = Instant::now();
     let (name, outcome) = match spec::load(path) {
         Err(e) => (spec::default_name(path), error(&e)),
         Ok(mut test) => {
-            test.spec.options.enter_events |= enter_events;
-            let outcome = match alerts_of(&test) {
+            test.spec.options.enter_events |= args.enter_events;
+            if args.window.since.is_some() {
+                test.spec.options.since = args.window.since;
+            }
+            if args.window.until.is_some() {
+                test.spec.options.until = args.window.until;
+            }
+            let outcome = match alerts_of(&test, profile) {
                 Err(e) => error(&e),
                 Ok(alerts) if update => match update::rewrite(path, &alerts) {
                     Ok(items) => Outcome::Updated { items },
@@ -191,8 +226,12 @@ fn error(e: &anyhow::Error) -> Outcome {
     }
 }
 
-/// The alerts of every trace of `test`, in trace order, each trace's in event order.
-fn alerts_of(test: &spec::TestFile) -> anyhow::Result<Vec<Alert>> {
+/// The alerts of every trace of `test`, in trace order, each trace's in event order; with
+/// `profile`, the rules' costs are measured and added to it.
+fn alerts_of(
+    test: &spec::TestFile,
+    profile: Option<&Mutex<ProfileReport>>,
+) -> anyhow::Result<Vec<Alert>> {
     let mut errors = Vec::new();
     let enter_events = test.spec.options.enter_events;
     let rules = test
@@ -203,11 +242,22 @@ fn alerts_of(test: &spec::TestFile) -> anyhow::Result<Vec<Alert>> {
             }
         })
         .map_err(|e| anyhow::anyhow!("{}: {e}:\n{}", test.path.display(), errors.join("\n")))?;
-    let engine =
-        Engine::new(Arc::new(rules), test.spec.options.match_mode.into()).exits_only(!enter_events);
+    let engine = Engine::new(Arc::new(rules), test.spec.options.match_mode.into())
+        .exits_only(!enter_events)
+        .profile(profile.is_some())
+        .window(TimeWindow {
+            since: test.spec.options.since,
+            until: test.spec.options.until,
+        });
     let mut alerts = Vec::new();
     for outcome in engine.replay_paths(&test.traces) {
         let outcome = outcome.with_context(|| format!("{}: cannot replay", test.path.display()))?;
+        if let Some(profile) = profile {
+            profile
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .add(engine.rules(), &outcome.profile);
+        }
         alerts.extend(outcome.alerts);
     }
     Ok(alerts)

@@ -3,6 +3,8 @@
 //!
 //! * [`replayer::Replayer`]: the sequential core (state + clocks), one per trace or chunk.
 //! * [`work`]: work units and shards, to split a replay across processes.
+//! * [`profile`]: per-rule evaluation counts and times (`--profile`).
+//! * [`window`]: `--since/--until`, resolved per trace; chunks outside are not read.
 //! * [`format::PrintFormat`]: sysdig `-p` formats, for `hindsight print`.
 //!
 //! Invariant: within a chunk, events are applied strictly in order; chunks are independent
@@ -13,9 +15,11 @@ pub mod checkpoint;
 pub mod filter;
 pub mod format;
 pub mod print;
+pub mod profile;
 pub mod replay;
 pub mod replayer;
 pub mod source;
+pub mod window;
 pub mod work;
 
 pub use format::{PrintFormat, DEFAULT_FORMAT};

@@ -18,8 +18,10 @@ use hindsight_format::{Compression, DecodeError, TraceReader};
 use rayon::prelude::*;
 use thiserror::Error;
 
+use super::profile::Profile;
 use super::replayer::Replayer;
 use super::source::{arg_of, EventSource};
+use super::window::{Span, TimeWindow};
 use crate::fields::catalog::flags::{JSON_RAW_TS, NO_OUTPUT_VALUE};
 use crate::fields::catalog::{FieldId, FieldType};
 use crate::fields::ctx::{Arg, Ctx};
@@ -64,8 +66,13 @@ pub struct TraceOutcome {
     pub events: u64,
     /// Damage reported by the reader, as text.
     pub warnings: Vec<String>,
-    /// Chunks skipped because no rule could match their event types.
+    /// Chunks skipped because no rule could match their event types or they lie outside the
+    /// time window: never decompressed.
     pub skipped_chunks: usize,
+    /// Chunks of a native trace decompressed and replayed (0 for plain and gzip traces).
+    pub decoded_chunks: usize,
+    /// Per-rule evaluation costs; empty unless the engine profiles ([`Engine::profile`]).
+    pub profile: Profile,
 }
 
 /// Per-worker buffers, created once per thread and reused for every event.
@@ -74,6 +81,18 @@ pub struct Scratch {
     eval: EvalScratch,
     out: Out,
     hits: Vec<usize>,
+    profile: Option<Profile>,
+    span: Span,
+}
+
+impl Scratch {
+    /// Takes the rule costs recorded so far (empty when the engine does not profile).
+    pub fn take_profile(&mut self) -> Profile {
+        self.profile
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
 }
 
 /// The shared, immutable part of a replay.
@@ -83,6 +102,8 @@ pub struct Engine {
     mode: MatchMode,
     priorities: Vec<Priority>,
     exits_only: bool,
+    profile: bool,
+    window: TimeWindow,
 }
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
@@ -115,6 +136,30 @@ impl Engine {
             mode,
             priorities,
             exits_only: true,
+            profile: false,
+            window: TimeWindow::default(),
+        }
+    }
+
+    /// Evaluates only the events in `window` (`--since/--until`, [`super::window`]); the
+    /// others still update the state. Native traces skip the chunks outside it unread.
+    pub fn window(mut self, window: TimeWindow) -> Engine {
+        self.window = window;
+        self
+    }
+
+    /// Whether to measure each rule's evaluations, matches and time ([`super::profile`]);
+    /// off by default, and then no clock is read on the hot path.
+    pub fn profile(mut self, yes: bool) -> Engine {
+        self.profile = yes;
+        self
+    }
+
+    /// Per-worker buffers for this engine (with a [`Profile`] when it profiles).
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            profile: self.profile.then(|| Profile::new(self.rules.rules().len())),
+            ..Scratch::default()
         }
     }
 
@@ -150,21 +195,58 @@ impl Engine {
         if self.rules.candidates(ty).is_empty() {
             return;
         }
-        let Scratch { eval, out, hits } = scratch;
+        let Scratch {
+            eval,
+            out,
+            hits,
+            profile,
+            ..
+        } = scratch;
         hits.clear();
         {
             let mut src = EventSource { ctx, out };
-            match self.mode {
-                MatchMode::First => {
-                    if let Some(i) = self.rules.first_match(ty, &mut src, eval) {
-                        hits.push(i);
+            if let Some(profile) = profile {
+                self.profiled(ty, &mut src, eval, hits, profile);
+            } else {
+                match self.mode {
+                    MatchMode::First => {
+                        if let Some(i) = self.rules.first_match(ty, &mut src, eval) {
+                            hits.push(i);
+                        }
                     }
+                    MatchMode::All => self.rules.all_matches(ty, &mut src, eval, hits),
                 }
-                MatchMode::All => self.rules.all_matches(ty, &mut src, eval, hits),
             }
         }
         for &i in hits.iter() {
             alerts.push(self.alert(i, ctx, trace, eval, out));
+        }
+    }
+
+    /// [`Engine::on_event`]'s matching with each candidate rule timed: the same rules in the
+    /// same order as `first_match`/`all_matches`, so the alerts do not change.
+    fn profiled(
+        &self,
+        ty: u16,
+        src: &mut EventSource<'_, '_>,
+        eval: &mut EvalScratch,
+        hits: &mut Vec<usize>,
+        profile: &mut Profile,
+    ) {
+        for &i in self.rules.candidates(ty) {
+            let i = i as usize;
+            let Some(rule) = self.rules.rules().get(i) else {
+                continue;
+            };
+            let started = std::time::Instant::now();
+            let matched = rule.condition.eval(src, eval);
+            profile.record(i, matched, started.elapsed());
+            if matched {
+                hits.push(i);
+                if self.mode == MatchMode::First {
+                    break;
+                }
+            }
         }
     }
 
@@ -264,12 +346,25 @@ impl Engine {
         Ok(outcomes.pop().unwrap_or_default())
     }
 
-    /// Replays chunk `i` of a native trace from `start` (the state its checkpoint holds).
+    /// Replays chunk `i` of a native trace from `start` (the state its checkpoint holds),
+    /// evaluating every event (the engine's window is resolved against the whole trace by
+    /// [`Engine::replay_chunks`]).
     pub fn replay_chunk(
         &self,
         path: &Path,
         i: usize,
         start: Replayer,
+    ) -> Result<TraceOutcome, EngineError> {
+        self.replay_chunk_in(path, i, start, Span::ALL)
+    }
+
+    /// [`Engine::replay_chunk`], evaluating only the events in `span`.
+    fn replay_chunk_in(
+        &self,
+        path: &Path,
+        i: usize,
+        start: Replayer,
+        span: Span,
     ) -> Result<TraceOutcome, EngineError> {
         let decode = |source| EngineError::Decode {
             path: path.display().to_string(),
@@ -279,12 +374,17 @@ impl Engine {
         let mut reader = NativeReader::open(path).map_err(decode)?;
         let mut events = reader.read_chunk(i).map_err(decode)?;
         let mut rp = start;
-        let mut scratch = Scratch::default();
-        let mut res = TraceOutcome::default();
+        let mut scratch = self.scratch();
+        scratch.span = span;
+        let mut res = TraceOutcome {
+            decoded_chunks: 1,
+            ..TraceOutcome::default()
+        };
         while let Some(ev) = events.next_event() {
             res.events += 1;
             self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
         }
+        res.profile = scratch.take_profile();
         res.warnings = events.warnings().iter().map(ToString::to_string).collect();
         Ok(res)
     }
@@ -292,15 +392,25 @@ impl Engine {
     /// Replays chunk `i` that opens a new trace section (it has no checkpoint: its own
     /// header blocks give the state), numbering its events from `first_num`. `None` when
     /// the chunk does not start with a section header.
-    fn replay_section_chunk(&self, path: &Path, i: usize, first_num: u64) -> Option<TraceOutcome> {
+    fn replay_section_chunk(
+        &self,
+        path: &Path,
+        i: usize,
+        first_num: u64,
+        span: Span,
+    ) -> Option<TraceOutcome> {
         let trace = path.display().to_string();
         let mut native = NativeReader::open(path).ok()?;
         let data = native.read_chunk(i).ok()?.data().to_vec();
         let mut reader = TraceReader::from_reader(Box::new(std::io::Cursor::new(data))).ok()?;
         reader.set_next_num(first_num);
         let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
-        let mut scratch = Scratch::default();
-        let mut res = TraceOutcome::default();
+        let mut scratch = self.scratch();
+        scratch.span = span;
+        let mut res = TraceOutcome {
+            decoded_chunks: 1,
+            ..TraceOutcome::default()
+        };
         let alerts = &mut res.alerts;
         res.events = rp
             .replay_all(
@@ -312,6 +422,7 @@ impl Engine {
                 },
             )
             .ok()?;
+        res.profile = scratch.take_profile();
         res.warnings = reader.warnings().iter().map(ToString::to_string).collect();
         Some(res)
     }
@@ -352,19 +463,25 @@ impl Engine {
         let reader = NativeReader::open(path).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
         if chunks.len() < 2 {
-            return whole();
+            let read = only.is_none_or(|o| o.contains(&0));
+            return whole().map(|mut o| {
+                o.decoded_chunks = if read { chunks.len() } else { 0 };
+                o
+            });
         }
         let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
         let header = reader.header().clone();
         let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
+        let span = self.window.resolve(first_ts);
         let wanted = self.rules.event_types();
         let parts: Vec<Result<Part, EngineError>> = chunks
             .par_iter()
             .enumerate()
             .filter(|(i, _)| selected(*i))
             .map(|(i, c)| {
-                let can_match = (0..hindsight_format::schema::event_id_limit())
-                    .any(|t| wanted.contains(t) && c.stats.has_type(t));
+                let can_match = span.overlaps(c.stats.first_ts, c.stats.last_ts)
+                    && (0..hindsight_format::schema::event_id_limit())
+                        .any(|t| wanted.contains(t) && c.stats.has_type(t));
                 if !can_match {
                     return Ok(Part::Skipped);
                 }
@@ -376,11 +493,11 @@ impl Engine {
                     },
                     (_, None) => {
                         return Ok(self
-                            .replay_section_chunk(path, i, c.stats.first_num.max(1))
+                            .replay_section_chunk(path, i, c.stats.first_num.max(1), span)
                             .map_or(Part::NeedSequential, Part::Done))
                     }
                 };
-                self.replay_chunk(path, i, start).map(Part::Done)
+                self.replay_chunk_in(path, i, start, span).map(Part::Done)
             })
             .collect();
         let mut res = TraceOutcome {
@@ -391,12 +508,15 @@ impl Engine {
             match p? {
                 Part::Done(o) => {
                     res.events += o.events;
+                    res.decoded_chunks += o.decoded_chunks;
+                    res.profile.merge(&o.profile);
                     res.alerts.extend(o.alerts);
                     res.warnings.extend(o.warnings);
                 }
                 Part::Skipped => res.skipped_chunks += 1,
                 Part::NeedSequential => {
                     let mut all = self.replay_trace(path)?;
+                    all.decoded_chunks = chunks.len();
                     if only.is_some() {
                         // Keep the alerts of the selected chunks' events.
                         let ranges: Vec<(u64, u64)> = (0..chunks.len())
@@ -452,7 +572,7 @@ fn run_each(
         } else {
             enter_visible
         };
-        if visible {
+        if visible && scratch.span.contains(ev.ts) {
             engine.on_event(&ctx.in_view(engine.exits_only), trace, scratch, alerts);
         }
     }
@@ -481,20 +601,31 @@ pub fn replay_trace_each(
     let trace = path.display().to_string();
     let mut reader = TraceReader::open(path).map_err(decode)?;
     let mut rp = Replayer::from_header(reader.header());
-    let mut scratch: Vec<Scratch> = engines.iter().map(|_| Scratch::default()).collect();
+    let mut scratch: Vec<Scratch> = engines.iter().map(Engine::scratch).collect();
     let mut alerts: Vec<Vec<Alert>> = engines.iter().map(|_| Vec::new()).collect();
+    let mut started = false;
     let events = rp.replay_all(&mut reader, decode, |rp, ev| {
+        if !started {
+            // Relative bounds count from the trace's first event.
+            started = true;
+            for (e, s) in engines.iter().zip(scratch.iter_mut()) {
+                s.span = e.window.resolve(ev.ts);
+            }
+        }
         run_each(engines, rp, &trace, &mut scratch, &mut alerts, ev);
         Ok(())
     })?;
     let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
     Ok(alerts
         .into_iter()
-        .map(|alerts| TraceOutcome {
+        .zip(&mut scratch)
+        .map(|(alerts, scratch)| TraceOutcome {
             alerts,
             events,
             warnings: warnings.clone(),
             skipped_chunks: 0,
+            decoded_chunks: 0,
+            profile: scratch.take_profile(),
         })
         .collect())
 }

@@ -23,6 +23,11 @@ pub struct Summary {
     pub traces: usize,
     /// Events read, over all traces.
     pub events: u64,
+    /// Chunks of native traces decompressed and replayed.
+    pub chunks_decoded: usize,
+    /// Chunks of native traces skipped unread (no rule can match their event types, or
+    /// outside `--since/--until`).
+    pub chunks_skipped: usize,
     alerts: u64,
     per_rule: HashMap<String, (Priority, u64)>,
     warnings: Vec<String>,
@@ -70,6 +75,8 @@ impl Summary {
             started: Instant::now(),
             traces: 0,
             events: 0,
+            chunks_decoded: 0,
+            chunks_skipped: 0,
             alerts: 0,
             per_rule: HashMap::new(),
             warnings: Vec::new(),
@@ -127,6 +134,13 @@ impl Summary {
             plural(self.alerts),
             seconds(elapsed),
         )?;
+        if self.chunks_decoded + self.chunks_skipped > 0 {
+            writeln!(
+                out,
+                "  chunks: {} decoded, {} skipped unread",
+                self.chunks_decoded, self.chunks_skipped
+            )?;
+        }
         let mut rules: Vec<(&String, &(Priority, u64))> = self.per_rule.iter().collect();
         rules.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0)));
         for (rule, (priority, count)) in rules {
@@ -154,12 +168,14 @@ impl Summary {
     /// |---|---|
     /// | `schema_version` | 1 |
     /// | `traces`, `events`, `alerts` | traces replayed, events read, alerts fired |
+    /// | `chunks` | `{decoded, skipped}`: chunks of native traces decompressed, and skipped unread (no rule can match their event types, or outside `--since/--until`) |
     /// | `rules` | `[{rule, priority, count}]`, most frequent first |
     /// | `priorities` | `{Priority: count}` for the priorities that fired, most urgent first |
     /// | `top_processes` | `[{name, count}]` (`proc.name`), at most 10, most frequent first |
     /// | `top_containers` | `[{id, name, count}]`, host events left out, at most 10 |
     /// | `time_buckets` | `{width_s, buckets: [{start, count}]}`: alerts per bucket of event time (`start` RFC 3339 UTC), only non-empty buckets, the width chosen so that there are at most 120 |
     /// | `warnings` | trace warnings, as text |
+    /// | `profile` | only with `--profile`: `[{rule, evaluations, matches, time_ns}]`, most time first |
     pub fn to_json(&self) -> serde_json::Value {
         let mut rules: Vec<(&String, &(Priority, u64))> = self.per_rule.iter().collect();
         rules.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0)));
@@ -191,6 +207,7 @@ impl Summary {
             "schema_version": SUMMARY_SCHEMA_VERSION,
             "traces": self.traces,
             "events": self.events,
+            "chunks": {"decoded": self.chunks_decoded, "skipped": self.chunks_skipped},
             "alerts": self.alerts,
             "rules": rules,
             "priorities": priorities,

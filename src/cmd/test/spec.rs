@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context};
 use globset::GlobBuilder;
+use hindsight_replay::engine::window::TimeBound;
 use hindsight_replay::rules::Priority;
 use serde::{Deserialize, Deserializer};
 
@@ -65,6 +66,13 @@ pub struct Options {
     /// Let rules see enter events too (the view of sysdig and Falco before 0.41).
     #[serde(default)]
     pub enter_events: bool,
+    /// Evaluate only the events from this time on (`--since`: RFC 3339, nanoseconds since
+    /// the epoch, or `+DURATION` after each trace's start).
+    #[serde(default, deserialize_with = "time_bound")]
+    pub since: Option<TimeBound>,
+    /// Evaluate only the events before this time (`--until`).
+    #[serde(default, deserialize_with = "time_bound")]
+    pub until: Option<TimeBound>,
 }
 
 /// One `expect` item: how many alerts matching a filter must fire.
@@ -116,6 +124,21 @@ impl Expect {
             ),
         }
     }
+}
+
+/// A time bound written as text (`+5s`, `2024-01-02T03:04:05Z`) or as a number of
+/// nanoseconds since the epoch.
+fn time_bound<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimeBound>, D::Error> {
+    let text = match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::String(s) => s,
+        serde_yaml::Value::Number(n) => n.to_string(),
+        _ => {
+            return Err(serde::de::Error::custom(
+                "expected a time: text such as \"+5s\" or \"2024-01-02T03:04:05Z\", or nanoseconds since the epoch",
+            ))
+        }
+    };
+    text.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
 fn priority<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Priority>, D::Error> {
