@@ -7,6 +7,7 @@ mod enter_events;
 mod export_pcap;
 mod falco_diff;
 mod format;
+mod object_store;
 mod ocsf;
 mod partition;
 mod record;

@@ -5,6 +5,7 @@
 //! * [`header`]: typed contents of the header blocks (machine, threads, fds, users, interfaces).
 //! * [`TraceReader`]: reads plain, gzip and native traces front to back, lending events.
 //! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
+//! * [`location`]: where bytes come from (local files, or URLs through an installed remote).
 //! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`](mod@print): sysdig-style rendering.
 //!
 //! Data flows file → [`source`] (decompression) → blocks ([`block`], [`meta`]) →
@@ -27,6 +28,7 @@ pub mod encode;
 pub mod error;
 pub mod event;
 pub mod header;
+pub mod location;
 pub mod meta;
 pub mod native;
 pub mod print;

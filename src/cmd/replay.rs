@@ -29,6 +29,7 @@ use hindsight_replay::rules::{CompiledRules, Severity};
 use super::selection::{parse_priority, RuleArgs};
 use super::traces;
 use super::view::{ViewArgs, VIEWS_HELP};
+use hindsight_store::ENV_HELP as STORE_HELP;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -90,11 +91,17 @@ Examples:
     hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
                                      ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet
     hindsight replay a.scap -r old_rules.yaml --enter-events   rules see enter events (Falco 0.41)
+    AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_ALLOW_HTTP=true \\
+      hindsight replay s3://traces/2026-12-04/ --shard 3/8 -o s3://alerts/part3.parquet
+                                     traces listed under a prefix, alerts uploaded
 
-{VIEWS_HELP}"))]
+{VIEWS_HELP}
+
+{STORE_HELP}"))]
 pub struct Args {
-    /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
-    #[arg(required = true, value_name = "TRACE|DIR")]
+    /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst;
+    /// URLs (s3://, gs://, az://, file://) of traces or of prefixes listed for traces.
+    #[arg(required = true, value_name = "TRACE|DIR|URL")]
     pub traces: Vec<PathBuf>,
     /// Rule files and rule selection.
     #[command(flatten)]
@@ -109,8 +116,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
     /// Write alerts to FILE: .parquet is Parquet, .jsonl/.json JSON lines, anything else text;
-    /// with --partition-by, the dataset directory.
-    #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
+    /// with --partition-by, the dataset directory. A URL (s3://BUCKET/KEY...) is written
+    /// locally, then uploaded when the run ends.
+    #[arg(short = 'o', long = "output", value_name = "FILE|DIR|URL")]
     pub output: Option<PathBuf>,
     /// Write a Hive-partitioned Parquet dataset under -o DIR, by these keys in this order:
     /// `DIR/date=YYYY-MM-DD/host=H/rule=R/part-K-of-N.parquet` (K/N from --shard, else 1/1).
@@ -126,7 +134,8 @@ pub struct Args {
     #[arg(short = 'q', long)]
     pub quiet: bool,
     /// Also write the summary as JSON to FILE: events, alerts per rule and priority, top
-    /// processes and containers, alerts per time bucket.
+    /// processes and containers, alerts per time bucket, and `object_store` (every request
+    /// made to object storage: `requests` with url, kind head|range|stream, start, end).
     #[arg(long, value_name = "FILE.json")]
     pub summary: Option<PathBuf>,
     /// Replay only shard K of N (1-based): every N-th work unit (a chunk of a native trace, a
@@ -155,10 +164,11 @@ fn parse_keys(
     PartitionKey::parse_list(s).map(PartitionKeys)
 }
 
-/// Opens the sink chosen by `-o`/`--format`.
-fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
+/// Opens the sink chosen by `-o`/`--format`, writing to `output` (the local file or
+/// directory standing for `-o`).
+fn open_sink(args: &Args, output: Option<&Path>) -> anyhow::Result<Box<dyn Sink>> {
     if args.schema == SchemaArg::Ocsf {
-        return Ok(match &args.output {
+        return Ok(match output {
             None => Box::new(OcsfSink::with_target(
                 BufWriter::new(std::io::stdout().lock()),
                 "<stdout>",
@@ -178,7 +188,7 @@ fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
             }
         });
     }
-    let Some(path) = &args.output else {
+    let Some(path) = output else {
         let stdout = BufWriter::new(std::io::stdout().lock());
         return Ok(match args.format {
             FormatArg::Text => Box::new(TextSink::new(stdout)),
@@ -226,11 +236,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|m| m.len())
         .sum();
     let bar = summary::progress(total_bytes, !args.quiet);
-    let mut sink = open_sink(&args)?;
+    let remote = RemoteOutput::new(args.output.as_deref())?;
+    let output = remote
+        .as_ref()
+        .map(RemoteOutput::local)
+        .or(args.output.as_deref());
+    let mut sink = open_sink(&args, output)?;
     sink.begin()?;
     let replayed = replay_all(&args, &engine, &plan, &mut *sink, &mut summary, &bar);
     bar.finish_and_clear();
     sink.end()?;
+    drop(sink);
+    if let Some(remote) = &remote {
+        remote.upload(args.partition_by.is_some())?;
+    }
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         // The summary is informative; failing to print it must not fail the run.
@@ -239,7 +258,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     replayed?;
     if let Some(path) = &args.summary {
-        let text = serde_json::to_string_pretty(&summary.to_json())? + "\n";
+        let mut json = summary.to_json();
+        let requests = hindsight_store::read::stats();
+        if !requests.is_empty() {
+            json["object_store"] = object_store_json(&requests);
+        }
+        let text = serde_json::to_string_pretty(&json)? + "\n";
         std::fs::write(path, text).with_context(|| {
             format!(
                 "cannot write summary file {}; check that its directory exists and is writable",
@@ -258,6 +282,72 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// An `-o` URL: the sink writes to a local temporary file (or directory, with
+/// `--partition-by`) of the same name, uploaded when the run ends.
+struct RemoteOutput {
+    url: String,
+    /// Removed when the run ends, after the upload.
+    _dir: tempfile::TempDir,
+    local: PathBuf,
+}
+
+impl RemoteOutput {
+    /// `Some` when `output` is a URL.
+    fn new(output: Option<&Path>) -> anyhow::Result<Option<RemoteOutput>> {
+        let Some(url) = output.and_then(hindsight_format::location::url_of) else {
+            return Ok(None);
+        };
+        // Fail before replaying when the URL or the store's configuration is wrong.
+        hindsight_store::ObjectUrl::parse(url)?;
+        let dir = tempfile::tempdir()
+            .context("cannot create a temporary directory for the output before its upload")?;
+        let name = url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("out");
+        let local = dir.path().join(if name.is_empty() { "out" } else { name });
+        Ok(Some(RemoteOutput {
+            url: url.to_string(),
+            _dir: dir,
+            local,
+        }))
+    }
+
+    fn local(&self) -> &Path {
+        &self.local
+    }
+
+    /// Uploads the finished output (every file of the dataset when `dataset`).
+    fn upload(&self, dataset: bool) -> anyhow::Result<()> {
+        if dataset {
+            if self.local.exists() {
+                hindsight_store::write::upload_dir(&self.local, &self.url)?;
+            }
+        } else {
+            hindsight_store::write::upload_file(&self.local, &self.url)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `object_store` object of the summary: the requests made, by kind, and the bytes read.
+fn object_store_json(requests: &[hindsight_store::read::Request]) -> serde_json::Value {
+    let count = |kind: &str| requests.iter().filter(|r| r.kind == kind).count();
+    let bytes: u64 = requests.iter().map(|r| r.end - r.start).sum();
+    let list: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| serde_json::json!({"url": r.url, "kind": r.kind, "start": r.start, "end": r.end}))
+        .collect();
+    serde_json::json!({
+        "heads": count("head"),
+        "ranges": count("range"),
+        "streams": count("stream"),
+        "bytes": bytes,
+        "requests": list,
+    })
+}
+
 /// Which traces to replay and, under `--shard`, which of their units (chunk indices; 0 for
 /// a trace that is one unit). Traces with no unit in the shard are left out.
 fn plan(
@@ -271,9 +361,9 @@ fn plan(
     let mut plan = Vec::new();
     for t in traces {
         let mut mine = Vec::new();
-        for u in work::units(t)? {
+        for chunk in 0..work::count(t)? {
             if shard.owns(position) {
-                mine.push(u.chunk.unwrap_or(0));
+                mine.push(chunk);
             }
             position += 1;
         }
@@ -361,7 +451,7 @@ fn replay_all(
                     sink.alert(alert)?;
                 }
             }
-            Err(e) => failed.push(e.to_string()),
+            Err(e) => failed.push(format!("{:#}", anyhow::Error::from(e))),
         }
     }
     match failed.len() {

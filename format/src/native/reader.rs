@@ -4,8 +4,7 @@
 //! chunks. Without one (a recorder killed mid-write) the file is scanned frame by frame; a cut
 //! last data frame is decompressed as far as it goes and its complete event blocks are kept.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 
 use super::chunk_meta::{decode_meta, StoredCheckpoint};
@@ -34,12 +33,12 @@ pub struct ChunkInfo {
     pub data_len: u64,
     /// False when the data frame is cut short (only a prefix of its events can be read).
     pub complete: bool,
+    /// False when the chunk's metadata frame was not read ([`NativeReader::open_chunks`] left
+    /// it out): `stats` is then empty and `checkpoint` `None`.
+    pub listed: bool,
 }
 
-/// A seekable byte source a [`NativeReader`] reads from (a file, or bytes in memory).
-pub trait Source: Read + Seek + Send {}
-
-impl<T: Read + Seek + Send> Source for T {}
+pub use crate::location::Source;
 
 /// A native trace opened for chunk-wise reading.
 pub struct NativeReader {
@@ -59,10 +58,7 @@ fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
 }
 
 fn read_at(f: &mut dyn Source, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
-    f.seek(SeekFrom::Start(off)).map_err(io(off))?;
-    let mut buf = Vec::with_capacity(len.min(1 << 24));
-    f.take(len as u64).read_to_end(&mut buf).map_err(io(off))?;
-    Ok(buf)
+    f.read_at(off, len).map_err(io(off))
 }
 
 /// Decompresses as much of `z` as decodes (all of it for a complete frame).
@@ -89,15 +85,35 @@ impl std::fmt::Debug for NativeReader {
 }
 
 impl NativeReader {
-    /// Opens a native trace and lists its chunks.
+    /// Opens a native trace (a local path, or a URL: see [`crate::location`]) and lists its
+    /// chunks. Only the index, the chunk metadata and the header frame are read.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
-        let file = File::open(path.as_ref()).map_err(io(0))?;
-        Self::from_source(Box::new(file))
+        Self::open_chunks(path, None)
     }
 
-    /// Opens a native trace held by any seekable source, e.g. `std::io::Cursor<Vec<u8>>`.
-    pub fn from_source(mut file: Box<dyn Source>) -> Result<Self, DecodeError> {
-        let file_len = file.seek(SeekFrom::End(0)).map_err(io(0))?;
+    /// Opens a native trace as [`NativeReader::open`] does, reading the metadata (statistics
+    /// and checkpoint) of the chunks `only` lists (all for `None`): the others are located by
+    /// the index but not [`ChunkInfo::listed`] (chunk 0 always is). Over object storage this is what keeps a work
+    /// unit of one chunk from fetching every chunk's checkpoint. A trace without an index is
+    /// scanned whole whatever `only` says.
+    pub fn open_chunks(
+        path: impl AsRef<Path>,
+        only: Option<&[usize]>,
+    ) -> Result<Self, DecodeError> {
+        let file = crate::location::open_ranges(path.as_ref()).map_err(io(0))?;
+        Self::from_source_chunks(file, only)
+    }
+
+    /// Opens a native trace held by any [`Source`], e.g. `std::io::Cursor<Vec<u8>>`.
+    pub fn from_source(file: Box<dyn Source>) -> Result<Self, DecodeError> {
+        Self::from_source_chunks(file, None)
+    }
+
+    fn from_source_chunks(
+        mut file: Box<dyn Source>,
+        only: Option<&[usize]>,
+    ) -> Result<Self, DecodeError> {
+        let file_len = file.size().map_err(io(0))?;
         if file_len == 0 {
             return Err(DecodeError::Empty);
         }
@@ -111,7 +127,7 @@ impl NativeReader {
             indexed: false,
             stored: Vec::new(),
         };
-        let first_meta = match r.read_index()? {
+        let first_meta = match r.read_index(only)? {
             Some(first) => first,
             None => r.scan()?,
         };
@@ -158,7 +174,7 @@ impl NativeReader {
     }
 
     /// Reads the trailing index; returns the offset of the first chunk (end of frame 0).
-    fn read_index(&mut self) -> Result<Option<u64>, DecodeError> {
+    fn read_index(&mut self, only: Option<&[usize]>) -> Result<Option<u64>, DecodeError> {
         if self.file_len < 20 {
             return Ok(None);
         }
@@ -193,6 +209,20 @@ impl NativeReader {
             let (Some(plen), true) = (plen, fits) else {
                 return Ok(None);
             };
+            // Chunk 0 is always listed: its first timestamp is the trace's time origin.
+            if i > 0 && only.is_some_and(|o| !o.contains(&i)) {
+                stored.push(None);
+                chunks.push(ChunkInfo {
+                    index: i,
+                    stats: ChunkStats::default(),
+                    checkpoint: None,
+                    data_offset: d,
+                    data_len: l,
+                    complete: true,
+                    listed: false,
+                });
+                continue;
+            }
             let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
             let Some((stats, checkpoint)) = decode_meta(&meta) else {
                 return Ok(None);
@@ -205,6 +235,7 @@ impl NativeReader {
                 data_offset: d,
                 data_len: l,
                 complete: true,
+                listed: true,
             });
         }
         self.chunks = chunks;
@@ -284,6 +315,7 @@ impl NativeReader {
             data_offset: off,
             data_len: len,
             complete,
+            listed: true,
         });
     }
 
@@ -314,6 +346,13 @@ impl NativeReader {
 
     /// Decompresses chunk `i` and returns its events (numbered from the chunk's `first_num`).
     pub fn read_chunk(&mut self, i: usize) -> Result<ChunkEvents, DecodeError> {
+        let frame = self.read_frame(i)?;
+        Ok(frame.decompress())
+    }
+
+    /// Reads the compressed data frame of chunk `i` (one read of the source) without
+    /// decompressing it, so that a reader shared between threads is held only for the I/O.
+    pub fn read_frame(&mut self, i: usize) -> Result<ChunkFrame, DecodeError> {
         let Some(c) = self.chunks.get(i).cloned() else {
             return Err(DecodeError::Unsupported {
                 offset: 0,
@@ -321,7 +360,23 @@ impl NativeReader {
             });
         };
         let z = read_at(&mut *self.file, c.data_offset, c.data_len as usize)?;
-        let (data, err) = decompress_prefix(&z, c.stats.raw_len as usize);
+        Ok(ChunkFrame { info: c, z })
+    }
+}
+
+/// The compressed data frame of one chunk, from [`NativeReader::read_frame`].
+#[derive(Debug)]
+pub struct ChunkFrame {
+    info: ChunkInfo,
+    z: Vec<u8>,
+}
+
+impl ChunkFrame {
+    /// Decompresses the frame (as far as it decodes) into the chunk's events.
+    pub fn decompress(self) -> ChunkEvents {
+        let c = self.info;
+        let i = c.index;
+        let (data, err) = decompress_prefix(&self.z, c.stats.raw_len as usize);
         let mut warnings = Vec::new();
         if let Some(e) = err {
             warnings.push(Warning {
@@ -338,13 +393,13 @@ impl NativeReader {
                 ),
             });
         }
-        Ok(ChunkEvents {
+        ChunkEvents {
             data,
             pos: 0,
             num: c.stats.first_num.max(1),
             warnings,
             section_blocks: Vec::new(),
-        })
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hindsight_format::event::EventRef;
-use hindsight_format::native::NativeReader;
+use hindsight_format::native::{ChunkEvents, ChunkFrame, NativeReader};
 use hindsight_format::{Compression, DecodeError, TraceReader};
 use rayon::prelude::*;
 use thiserror::Error;
@@ -275,9 +275,14 @@ impl Engine {
             path: path.display().to_string(),
             source,
         };
+        let mut reader = NativeReader::open_chunks(path, Some(&[i])).map_err(decode)?;
+        let events = reader.read_chunk(i).map_err(decode)?;
+        Ok(self.replay_events(path, events, start))
+    }
+
+    /// Replays the decoded events of one chunk from `start`.
+    fn replay_events(&self, path: &Path, mut events: ChunkEvents, start: Replayer) -> TraceOutcome {
         let trace = path.display().to_string();
-        let mut reader = NativeReader::open(path).map_err(decode)?;
-        let mut events = reader.read_chunk(i).map_err(decode)?;
         let mut rp = start;
         let mut scratch = Scratch::default();
         let mut res = TraceOutcome::default();
@@ -286,16 +291,20 @@ impl Engine {
             self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
         }
         res.warnings = events.warnings().iter().map(ToString::to_string).collect();
-        Ok(res)
+        res
     }
 
     /// Replays chunk `i` that opens a new trace section (it has no checkpoint: its own
     /// header blocks give the state), numbering its events from `first_num`. `None` when
     /// the chunk does not start with a section header.
-    fn replay_section_chunk(&self, path: &Path, i: usize, first_num: u64) -> Option<TraceOutcome> {
+    fn replay_section_chunk(
+        &self,
+        path: &Path,
+        events: &ChunkEvents,
+        first_num: u64,
+    ) -> Option<TraceOutcome> {
         let trace = path.display().to_string();
-        let mut native = NativeReader::open(path).ok()?;
-        let data = native.read_chunk(i).ok()?.data().to_vec();
+        let data = events.data().to_vec();
         let mut reader = TraceReader::from_reader(Box::new(std::io::Cursor::new(data))).ok()?;
         reader.set_next_num(first_num);
         let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
@@ -349,13 +358,29 @@ impl Engine {
         if sniff(path) != Some(Compression::Native) {
             return whole();
         }
-        let reader = NativeReader::open(path).map_err(decode)?;
+        let reader = NativeReader::open_chunks(path, only).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
         if chunks.len() < 2 {
             return whole();
         }
+        let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
+        // One reader for every chunk: over object storage this is one ranged read per chunk,
+        // after the index and header read once. It is held only while a frame is fetched.
+        let shared = std::sync::Mutex::new(reader);
+        let fetch = |i: usize| {
+            shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .read_frame(i)
+                .map(ChunkFrame::decompress)
+                .map_err(decode)
+        };
         let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
-        let header = reader.header().clone();
+        let header = shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .header()
+            .clone();
         let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
         let wanted = self.rules.event_types();
         let parts: Vec<Result<Part, EngineError>> = chunks
@@ -375,16 +400,17 @@ impl Engine {
                         Err(_) => return Ok(Part::NeedSequential),
                     },
                     (_, None) => {
+                        let events = fetch(i)?;
                         return Ok(self
-                            .replay_section_chunk(path, i, c.stats.first_num.max(1))
-                            .map_or(Part::NeedSequential, Part::Done))
+                            .replay_section_chunk(path, &events, c.stats.first_num.max(1))
+                            .map_or(Part::NeedSequential, Part::Done));
                     }
                 };
-                self.replay_chunk(path, i, start).map(Part::Done)
+                Ok(Part::Done(self.replay_events(path, fetch(i)?, start)))
             })
             .collect();
         let mut res = TraceOutcome {
-            warnings: reader.warnings().iter().map(ToString::to_string).collect(),
+            warnings,
             ..TraceOutcome::default()
         };
         for p in parts {
@@ -501,11 +527,8 @@ pub fn replay_trace_each(
 
 /// The compression of a trace, from its first bytes.
 pub(crate) fn sniff(path: &Path) -> Option<Compression> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut b = [0u8; 8];
-    let n = f.read(&mut b).ok()?;
-    Some(hindsight_format::source::sniff(&b[..n]))
+    let b = hindsight_format::location::prefix(path, 8).ok()?;
+    Some(hindsight_format::source::sniff(&b))
 }
 
 /// The values of [`CONTEXT_FIELDS`] for an event, in order.
