@@ -14,6 +14,7 @@ mod record;
 mod replay;
 mod rules;
 mod shard;
+mod spark;
 mod sysdig_diff;
 mod test_cmd;
 mod util;

@@ -348,6 +348,22 @@ fn object_store_json(requests: &[hindsight_store::read::Request]) -> serde_json:
     })
 }
 
+/// `e` and its causes on one line, each cause once (messages that already quote their
+/// cause are not repeated).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let msg = c.to_string();
+        if !text.contains(&msg) {
+            text.push_str(": ");
+            text.push_str(&msg);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 /// Which traces to replay and, under `--shard`, which of their units (chunk indices; 0 for
 /// a trace that is one unit). Traces with no unit in the shard are left out.
 fn plan(
@@ -451,7 +467,7 @@ fn replay_all(
                     sink.alert(alert)?;
                 }
             }
-            Err(e) => failed.push(format!("{:#}", anyhow::Error::from(e))),
+            Err(e) => failed.push(chain(&e)),
         }
     }
     match failed.len() {
