@@ -10,7 +10,7 @@
 //!   open files: native traces by ranged GETs (the index, the chunk metadata, the header frame,
 //!   then only the chunks replayed), plain and gzip traces as one streamed GET. Every request is
 //!   counted in [`read::stats`].
-//! * [`write`]: uploads of finished output files and directories (multipart).
+//! * [`write`](mod@write): uploads of finished output files and directories (multipart).
 //!
 //! ```no_run
 //! hindsight_store::install();
