@@ -41,6 +41,8 @@ struct S3Server {
     child: Child,
     endpoint: String,
     root: tempfile::TempDir,
+    /// Its debug log: every request with its headers, every response with its status.
+    log: PathBuf,
 }
 
 impl Drop for S3Server {
@@ -64,6 +66,9 @@ impl S3Server {
         for b in buckets {
             std::fs::create_dir(root.path().join(b)).unwrap();
         }
+        // Beside the buckets, not in one: s3s-fs lists directories of its root as buckets.
+        let log = root.path().with_extension("s3s.log");
+        let log_file = std::fs::File::create(&log).unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -78,14 +83,17 @@ impl S3Server {
                 "hindsight-secret",
             ])
             .arg(root.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .env("RUST_LOG", "s3s=debug")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::from(log_file.try_clone().unwrap()))
+            .stderr(Stdio::from(log_file))
             .spawn()
             .expect("cannot start s3s-fs");
         let server = S3Server {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
             root,
+            log,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -103,6 +111,36 @@ impl S3Server {
     /// The object `key` of `bucket` as stored by the server.
     fn object(&self, bucket: &str, key: &str) -> PathBuf {
         self.root.path().join(bucket).join(key)
+    }
+
+    /// Bytes of the log so far (to read only what a later run adds).
+    fn log_len(&self) -> usize {
+        std::fs::read(&self.log).map_or(0, |b| b.len())
+    }
+
+    /// The byte ranges the server sent (206 responses, `content-range: bytes A-B/SIZE` as
+    /// `(A, B + 1)`) after `from` bytes of its log, and how many GETs of a whole object it
+    /// received (no `range` header, no query: not a listing).
+    fn served(&self, from: usize) -> (Vec<(u64, u64)>, usize) {
+        let log = std::fs::read(&self.log).unwrap();
+        let text = String::from_utf8_lossy(&log[from.min(log.len())..]).into_owned();
+        let mut ranges = Vec::new();
+        let mut whole = 0;
+        for line in text.lines() {
+            if line.contains("resp: Response") {
+                if let Some(rest) = line.split("\"content-range\": \"bytes ").nth(1) {
+                    let span = rest.split('/').next().unwrap();
+                    let (a, b) = span.split_once('-').unwrap();
+                    ranges.push((a.parse().unwrap(), b.parse::<u64>().unwrap() + 1));
+                }
+            } else if line.contains("req: Request { method: GET")
+                && !line.contains("\"range\"")
+                && !line.contains('?')
+            {
+                whole += 1;
+            }
+        }
+        (ranges, whole)
     }
 
     /// `hindsight ARGS` with the server's endpoint and credentials in the environment.
@@ -236,6 +274,11 @@ fn traces_in_s3_give_the_alerts_of_the_same_traces_on_disk() {
     ]);
     let uploaded = std::fs::read_to_string(s3.object("alerts", "run/all.jsonl")).unwrap();
     assert_eq!(alerts(&uploaded), from_disk);
+    let log = std::fs::read_to_string(&s3.log).unwrap();
+    assert!(
+        log.contains("op: CompleteMultipartUpload"),
+        "the alerts did not arrive by a multipart upload"
+    );
     s3.ok(&[
         "replay",
         "s3://traces/big.scap.zst",
@@ -314,6 +357,7 @@ fn a_work_unit_of_one_chunk_fetches_only_that_chunk() {
         })
         .expect("no unit in the second half of the trace has alerts");
     let summary = dir.path().join("summary.json");
+    let log_from = s3.log_len();
     let remote = s3.ok(&[
         "replay",
         "s3://traces/big.scap.zst",
@@ -338,6 +382,13 @@ fn a_work_unit_of_one_chunk_fetches_only_that_chunk() {
         .filter(|r| r["kind"] == "range")
         .map(|r| (r["start"].as_u64().unwrap(), r["end"].as_u64().unwrap()))
         .collect();
+    // The server saw exactly the ranges the reader counted, and no whole-object GET.
+    let (mut served, whole) = s3.served(log_from);
+    let mut counted = ranges.clone();
+    served.sort_unstable();
+    counted.sort_unstable();
+    assert_eq!(served, counted, "s3s-fs log and --summary disagree");
+    assert_eq!(whole, 0, "a whole-object GET was served");
     let overlaps = |a: (u64, u64), b: (u64, u64)| a.0 < b.1 && b.0 < a.1;
     for (i, &frame) in frames.iter().enumerate() {
         let touching: Vec<&(u64, u64)> = ranges.iter().filter(|&&r| overlaps(r, frame)).collect();
