@@ -135,7 +135,10 @@ def main(argv):
             f.endswith(".parquet") for _, _, fs in os.walk(out) for f in fs):
         print("hindsight_spark: no alert", file=sys.stderr)
     else:
-        spark.read.option("basePath", out).parquet(out).createOrReplaceTempView("alerts")
+        # Hadoop's S3 connector is s3a://; hindsight and object_store say s3://.
+        dataset = "s3a://" + out[len("s3://"):] if out.startswith("s3://") else out
+        (spark.read.option("basePath", dataset).parquet(dataset)
+         .createOrReplaceTempView("alerts"))
         rows = spark.sql(
             "SELECT rule, count(*) AS alerts FROM alerts GROUP BY rule ORDER BY rule").collect()
         per_rule = {r["rule"]: r["alerts"] for r in rows}

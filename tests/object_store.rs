@@ -430,3 +430,32 @@ fn an_unreachable_bucket_is_reported_with_what_to_check() {
         "{err}"
     );
 }
+
+#[test]
+fn file_urls_read_and_write_through_the_same_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpora = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let local = ok(&[
+        "replay",
+        corpora.to_str().unwrap(),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(!local.is_empty(), "the corpus gives no alert");
+    let url = format!("file://{}/", corpora.display());
+    let out = dir.path().join("alerts.jsonl");
+    let out_url = format!("file://{}", out.display());
+    ok(&["replay", &url, "-q", "-o", &out_url]);
+    assert_eq!(
+        alerts(&std::fs::read_to_string(&out).unwrap()),
+        alerts(&local)
+    );
+    let err = crate::util::run(&["replay", "ftp://host/x.scap", "-q"]);
+    assert_eq!(err.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&err.stderr);
+    assert!(
+        msg.contains("ftp://host/x.scap") && msg.contains("s3://BUCKET/KEY"),
+        "{msg}"
+    );
+}
