@@ -2,9 +2,10 @@
 
 The driver lists the work units (`hindsight replay --list-work`: a chunk of a native trace,
 else a whole trace), Spark distributes them over the executors, and each executor replays its
-units one by one with `hindsight replay --shard U+1/TOTAL` (unit U alone), writing its alerts
-into one Hive-partitioned Parquet dataset (`--partition-by`, one `part-K-of-N.parquet` per
-unit and partition, so retried tasks overwrite their own files and never another's). The
+units one by one with `hindsight replay TRACE --chunks A..B --part U+1/TOTAL` (unit U alone:
+only its trace is opened, only its chunks read), writing its alerts into one Hive-partitioned
+Parquet dataset (`--partition-by`, one `part-K-of-N.parquet` per unit and partition, so
+retried tasks overwrite their own files and never another's). The
 driver then queries the dataset with Spark SQL and prints the alerts per rule.
 
 Usage (local mode: spark/run_local.sh; on a cluster, ship the binary with --files):
@@ -74,7 +75,7 @@ def check_rules(binary, rules):
         fail(f"the rules do not load ({' '.join(cmd)}):\n{proc.stdout}{proc.stderr}".rstrip())
 
 
-def list_units(binary, traces, rules):
+def list_units(binary, traces):
     cmd = [binary, "replay", "--list-work", *traces]
     try:
         out = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -85,13 +86,13 @@ def list_units(binary, traces, rules):
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
-def run_units(units, binary, traces, rules, out, keys, total):
+def run_units(units, binary, rules, out, keys, total):
     """Runs on an executor: replays each unit of this partition; yields (unit, status, error)."""
     binary = resolve_binary(binary)
     for unit in units:
-        shard = f"{unit['unit'] + 1}/{total}"
-        cmd = [binary, "replay", *traces, "-r", *rules, "--shard", shard,
-               "-o", out, "--partition-by", keys, "-q"]
+        start, end = unit["chunks"] or (0, 1)
+        cmd = [binary, "replay", unit["trace"], "-r", *rules, "--chunks", f"{start}..{end}",
+               "--part", f"{unit['unit'] + 1}/{total}", "-o", out, "--partition-by", keys, "-q"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         yield (unit["unit"], proc.returncode, proc.stderr.strip()[-2000:])
 
@@ -101,7 +102,7 @@ def main(argv):
     from pyspark.sql import SparkSession
 
     check_rules(args.hindsight, args.rules)
-    units = list_units(args.hindsight, args.traces, args.rules)
+    units = list_units(args.hindsight, args.traces)
     if not units:
         fail(f"no work unit in {' '.join(args.traces)}")
     total = len(units)
@@ -116,11 +117,10 @@ def main(argv):
     sc = spark.sparkContext
     sc.setLogLevel("ERROR")
     slices = min(total, max(1, sc.defaultParallelism * 4))
-    binary, traces, rules, out, keys = (
-        args.hindsight, args.traces, args.rules, args.out, args.partition_by)
+    binary, rules, out, keys = args.hindsight, args.rules, args.out, args.partition_by
     results = (
         sc.parallelize(units, slices)
-        .mapPartitions(lambda part: run_units(part, binary, traces, rules, out, keys, total))
+        .mapPartitions(lambda part: run_units(part, binary, rules, out, keys, total))
         .collect()
     )
     failed = [r for r in results if r[1] != 0]

@@ -87,6 +87,8 @@ Examples:
     hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
     hindsight replay big.scap.zst --shard 2/4 -o part2.jsonl   this process's quarter of the work
     hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler
+    hindsight replay t.scap.zst --chunks 3..4 -o ds/ --partition-by rule --part 8/20
+                                     one unit as listed (unit 7 of 20), named after it
     hindsight replay a.scap --schema ocsf -o findings.jsonl   OCSF Detection Findings
     hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
                                      ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet
@@ -146,12 +148,45 @@ pub struct Args {
     /// Falco's alerts (on stdout, or to -o FILE of any extension but .parquet).
     #[arg(long, value_enum, default_value_t = SchemaArg::Falco, value_name = "SCHEMA")]
     pub schema: SchemaArg,
+    /// Replay only the work units of chunks A..B (half-open, as `chunks` of --list-work prints
+    /// them; 0..1 for a trace that is one unit) of the one trace given: how a scheduler runs
+    /// a unit without listing every trace again.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["shard", "list_work"])]
+    pub chunks: Option<ChunkRange>,
+    /// Name the files of --partition-by `part-K-of-N.parquet` (default: from --shard, else
+    /// 1/1); with --chunks, the unit's position, so units write side by side.
+    #[arg(long, value_name = "K/N", requires = "partition_by")]
+    pub part: Option<Shard>,
     /// Print the work units as JSON lines instead of replaying (with --shard only that
     /// shard's): `unit` (position; `--shard U+1/TOTAL` runs unit U alone), `trace`, `chunks`
     /// (half-open chunk range, null for a whole trace), `bytes`, `events` (null when
     /// unknown), `shard` (K/N under --shard).
     #[arg(long)]
     pub list_work: bool,
+}
+
+/// A `--chunks A..B` range: chunks A (included) to B (excluded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkRange {
+    /// First chunk.
+    pub start: usize,
+    /// One past the last chunk.
+    pub end: usize,
+}
+
+impl std::str::FromStr for ChunkRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ChunkRange, String> {
+        let bad = || format!("invalid chunk range `{s}`: expected A..B with A < B, e.g. 3..4");
+        let (a, b) = s.split_once("..").ok_or_else(bad)?;
+        let start: usize = a.trim().parse().map_err(|_| bad())?;
+        let end: usize = b.trim().parse().map_err(|_| bad())?;
+        if start >= end {
+            return Err(bad());
+        }
+        Ok(ChunkRange { start, end })
+    }
 }
 
 /// The keys of `--partition-by`, in order.
@@ -196,7 +231,10 @@ fn open_sink(args: &Args, output: Option<&Path>) -> anyhow::Result<Box<dyn Sink>
         });
     };
     if let Some(keys) = &args.partition_by {
-        let shard = args.shard.map_or((1, 1), |s| (s.index, s.count));
+        let shard = args
+            .part
+            .or(args.shard)
+            .map_or((1, 1), |s| (s.index, s.count));
         return Ok(Box::new(PartitionedSink::new(path, keys.0.clone(), shard)));
     }
     let target = path.display().to_string();
@@ -226,7 +264,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.list_work {
         return list_work(&traces, args.shard);
     }
-    let plan = plan(&traces, args.shard)?;
+    let plan = match args.chunks {
+        Some(range) => chunk_plan(&traces, range)?,
+        None => plan(&traces, args.shard)?,
+    };
     let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into())
         .exits_only(!args.view.enter_events);
     let mut summary = summary::Summary::new();
@@ -388,6 +429,32 @@ fn plan(
         }
     }
     Ok(plan)
+}
+
+/// `--chunks A..B`: the units of one trace.
+fn chunk_plan(
+    traces: &[PathBuf],
+    range: ChunkRange,
+) -> anyhow::Result<Vec<(PathBuf, Option<Vec<usize>>)>> {
+    let [trace] = traces else {
+        anyhow::bail!(
+            "--chunks selects chunks of one trace, and {} were given; name one trace file or URL",
+            traces.len()
+        );
+    };
+    let units = work::count(trace)?;
+    if range.end > units {
+        anyhow::bail!(
+            "--chunks {}..{}: {} has {units} work unit(s) (see --list-work)",
+            range.start,
+            range.end,
+            trace.display()
+        );
+    }
+    Ok(vec![(
+        trace.clone(),
+        Some((range.start..range.end).collect()),
+    )])
 }
 
 /// `--list-work`: one JSON line per work unit (of `shard` only, when given).
