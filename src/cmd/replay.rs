@@ -158,7 +158,7 @@ pub struct Args {
     #[arg(long, value_name = "K/N", requires = "partition_by")]
     pub part: Option<Shard>,
     /// Print the work units as JSON lines instead of replaying (with --shard only that
-    /// shard's): `unit` (position; `--shard U+1/TOTAL` runs unit U alone), `trace`, `chunks`
+    /// shard's): `unit` (position; `--shard U+1/TOTAL`, or TRACE `--chunks A..B`, runs unit U alone), `trace`, `chunks`
     /// (half-open chunk range, null for a whole trace), `bytes`, `events` (null when
     /// unknown), `shard` (K/N under --shard).
     #[arg(long)]
