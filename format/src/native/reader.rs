@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::chunk_meta::{decode_meta, StoredCheckpoint};
+use super::chunk_meta::{decode_meta, decode_stats, StoredCheckpoint, STATS_PREFIX};
 use super::frames::{frame_at, FrameKind, SKIPPABLE_MAGIC};
 use super::{ChunkStats, INDEX_END, INDEX_TAG};
 use crate::block::{le_u32, BlockKind};
@@ -33,12 +33,24 @@ pub struct ChunkInfo {
     pub data_len: u64,
     /// False when the data frame is cut short (only a prefix of its events can be read).
     pub complete: bool,
-    /// False when the chunk's metadata frame was not read ([`NativeReader::open_chunks`] left
-    /// it out): `stats` is then empty and `checkpoint` `None`.
+    /// False when the chunk's statistics were not read ([`NativeReader::open_chunks`] left
+    /// the chunk out): `stats` is then empty. `checkpoint` is `None` when not read, for
+    /// those chunks and for every chunk of [`NativeReader::open_listing`].
     pub listed: bool,
 }
 
 pub use crate::location::Source;
+
+/// Which chunk metadata an open reads.
+#[derive(Clone, Copy)]
+enum Want<'a> {
+    /// Statistics and checkpoints of every chunk.
+    All,
+    /// Statistics and checkpoints of chunk 0 and of these chunks; nothing of the others.
+    Only(&'a [usize]),
+    /// Statistics of every chunk, no checkpoint.
+    Stats,
+}
 
 /// A native trace opened for chunk-wise reading.
 pub struct NativeReader {
@@ -101,18 +113,23 @@ impl NativeReader {
         only: Option<&[usize]>,
     ) -> Result<Self, DecodeError> {
         let file = crate::location::open_ranges(path.as_ref()).map_err(io(0))?;
-        Self::from_source_chunks(file, only)
+        Self::from_source_chunks(file, only.map_or(Want::All, Want::Only))
+    }
+
+    /// Opens a native trace to list its chunks: the statistics of every chunk (read from the
+    /// start of its metadata frame) but no checkpoint, so a listing over object storage
+    /// fetches about a kilobyte per chunk. Chunks read from it replay without a checkpoint.
+    pub fn open_listing(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
+        let file = crate::location::open_ranges(path.as_ref()).map_err(io(0))?;
+        Self::from_source_chunks(file, Want::Stats)
     }
 
     /// Opens a native trace held by any [`Source`], e.g. `std::io::Cursor<Vec<u8>>`.
     pub fn from_source(file: Box<dyn Source>) -> Result<Self, DecodeError> {
-        Self::from_source_chunks(file, None)
+        Self::from_source_chunks(file, Want::All)
     }
 
-    fn from_source_chunks(
-        mut file: Box<dyn Source>,
-        only: Option<&[usize]>,
-    ) -> Result<Self, DecodeError> {
+    fn from_source_chunks(mut file: Box<dyn Source>, want: Want<'_>) -> Result<Self, DecodeError> {
         let file_len = file.size().map_err(io(0))?;
         if file_len == 0 {
             return Err(DecodeError::Empty);
@@ -127,7 +144,7 @@ impl NativeReader {
             indexed: false,
             stored: Vec::new(),
         };
-        let first_meta = match r.read_index(only)? {
+        let first_meta = match r.read_index(want)? {
             Some(first) => first,
             None => r.scan()?,
         };
@@ -174,7 +191,7 @@ impl NativeReader {
     }
 
     /// Reads the trailing index; returns the offset of the first chunk (end of frame 0).
-    fn read_index(&mut self, only: Option<&[usize]>) -> Result<Option<u64>, DecodeError> {
+    fn read_index(&mut self, want: Want<'_>) -> Result<Option<u64>, DecodeError> {
         if self.file_len < 20 {
             return Ok(None);
         }
@@ -210,7 +227,7 @@ impl NativeReader {
                 return Ok(None);
             };
             // Chunk 0 is always listed: its first timestamp is the trace's time origin.
-            if i > 0 && only.is_some_and(|o| !o.contains(&i)) {
+            if i > 0 && matches!(want, Want::Only(o) if !o.contains(&i)) {
                 stored.push(None);
                 chunks.push(ChunkInfo {
                     index: i,
@@ -223,9 +240,18 @@ impl NativeReader {
                 });
                 continue;
             }
-            let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
-            let Some((stats, checkpoint)) = decode_meta(&meta) else {
-                return Ok(None);
+            let (stats, checkpoint) = if matches!(want, Want::Stats) {
+                let head = read_at(&mut *self.file, m + 8, (plen as usize).min(STATS_PREFIX))?;
+                let Some(stats) = decode_stats(&head) else {
+                    return Ok(None);
+                };
+                (stats, None)
+            } else {
+                let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
+                let Some(decoded) = decode_meta(&meta) else {
+                    return Ok(None);
+                };
+                decoded
             };
             stored.push(checkpoint);
             chunks.push(ChunkInfo {

@@ -47,7 +47,7 @@ pub fn units(path: &Path) -> Result<Vec<WorkUnit>, EngineError> {
     if super::replay::sniff(path) != Some(Compression::Native) {
         return Ok(whole);
     }
-    let reader = NativeReader::open(path).map_err(decode)?;
+    let reader = NativeReader::open_listing(path).map_err(decode)?;
     if reader.chunks().len() < 2 {
         return Ok(whole);
     }
