@@ -283,7 +283,10 @@ mod tests {
             let (back, got) = decode_meta(&enc).unwrap();
             assert_eq!(back, s);
             // The statistics alone decode from the frame's first STATS_PREFIX bytes.
-            assert_eq!(decode_stats(&enc[..enc.len().min(STATS_PREFIX)]), Some(s.clone()));
+            assert_eq!(
+                decode_stats(&enc[..enc.len().min(STATS_PREFIX)]),
+                Some(s.clone())
+            );
             assert_eq!(got, stored);
             if let Some(got) = got {
                 assert_eq!(got.resolve(&dict).unwrap(), cp);
