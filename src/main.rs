@@ -59,6 +59,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Trace paths may be object-storage URLs (s3://, gs://, az://, file://).
+    hindsight_store::install();
     let result = match cli.command {
         Command::Info(a) => cmd::info::run(a),
         Command::Convert(a) => cmd::convert::run(a),

@@ -148,3 +148,41 @@ fn a_bad_shard_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("K/N"), "{err}");
 }
+
+#[test]
+fn chunks_select_the_unit_that_list_work_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(&rules, RULES).unwrap();
+    let rules = rules.to_str().unwrap();
+    let trace = dir.path().join("big.scap.zst");
+    small_chunks(&capture("psp_run_as_user_0_container.scap"), &trace);
+    let trace = trace.to_str().unwrap();
+    let total = ok(&["replay", "--list-work", trace]).lines().count();
+    assert!(total >= 8, "too few chunks: {total}");
+    let base = ["replay", trace, "-r", rules, "--format", "json", "-q"];
+    let mut some = false;
+    for unit in [1, total / 2, total - 1] {
+        let shard = format!("{}/{total}", unit + 1);
+        let range = format!("{unit}..{}", unit + 1);
+        let by_shard = ok(&[&base[..], &["--shard", &shard]].concat());
+        let by_chunks = ok(&[&base[..], &["--chunks", &range]].concat());
+        assert_eq!(by_chunks, by_shard, "unit {unit}");
+        some |= !by_chunks.is_empty();
+    }
+    assert!(some, "no selected unit has alerts");
+    let beyond = format!("{total}..{}", total + 1);
+    let out = run(&[&base[..], &["--chunks", &beyond]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--list-work"));
+    let out = run(&[&base[..], &["--chunks", "3..2"]].concat());
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an empty range is a usage error"
+    );
+    let dup = run(&[
+        "replay", trace, trace, "-r", rules, "-q", "--chunks", "0..1",
+    ]);
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("one trace"));
+}

@@ -6,6 +6,7 @@
 //! * [`TraceReader`]: reads plain, gzip and native traces front to back, lending events.
 //! * [`merge`]: one time-ordered trace from several captures of a host (header union, k-way merge).
 //! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
+//! * [`location`]: where bytes come from (local files, or URLs through an installed remote).
 //! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`](mod@print): sysdig-style rendering.
 //!
 //! Data flows file → [`source`] (decompression) → blocks ([`block`], [`meta`]) →
@@ -28,6 +29,7 @@ pub mod encode;
 pub mod error;
 pub mod event;
 pub mod header;
+pub mod location;
 pub mod merge;
 pub mod meta;
 pub mod native;

@@ -7,7 +7,6 @@
 //! valid block. A section header between events starts a new section (sysdig resets its state
 //! there); [`Item::NewSection`] tells the consumer, and `header()` then describes the new section.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -54,9 +53,9 @@ impl std::fmt::Debug for TraceReader {
 impl TraceReader {
     /// Opens a trace file; the compression is sniffed from its magic bytes.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
-        let file =
-            File::open(path.as_ref()).map_err(|source| DecodeError::Io { offset: 0, source })?;
-        Self::from_reader(Box::new(file))
+        let file = crate::location::open_stream(path.as_ref())
+            .map_err(|source| DecodeError::Io { offset: 0, source })?;
+        Self::from_reader(file)
     }
 
     /// Reads a trace from any byte stream (plain, gzip or native).

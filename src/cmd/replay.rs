@@ -31,6 +31,7 @@ use super::selection::{parse_priority, RuleArgs};
 use super::traces;
 use super::view::{ViewArgs, VIEWS_HELP};
 use super::window::{WindowArgs, WINDOW_HELP};
+use hindsight_store::ENV_HELP as STORE_HELP;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -88,6 +89,8 @@ Examples:
     hindsight replay corpora/ -q --summary s.json    counts per rule, process, container, time
     hindsight replay big.scap.zst --shard 2/4 -o part2.jsonl   this process's quarter of the work
     hindsight replay traces/ --list-work             the work units as JSON lines, for a scheduler
+    hindsight replay t.scap.zst --chunks 3..4 -o ds/ --partition-by rule --part 8/20
+                                     one unit as listed (unit 7 of 20), named after it
     hindsight replay a.scap --schema ocsf -o findings.jsonl   OCSF Detection Findings
     hindsight replay traces/ -o ds/ --partition-by date,host,rule --shard 1/4
                                      ds/date=2026-12-04/host=web-1/rule=.../part-1-of-4.parquet
@@ -96,15 +99,21 @@ Examples:
     hindsight replay corpora/ --profile --summary s.json   the table also as `profile` in s.json
     hindsight replay big.scap.zst --since +1m30s --until +2m   alerts of 30 s, earlier chunks unread
     hindsight replay a.scap --since 2024-01-02T03:04:05Z       alerts from that time on
+    AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_ALLOW_HTTP=true \\
+      hindsight replay s3://traces/2026-12-04/ --shard 3/8 -o s3://alerts/part3.parquet
+                                     traces listed under a prefix, alerts uploaded
 
 {PROFILE_HELP}
 
 {WINDOW_HELP}
 
-{VIEWS_HELP}"))]
+{VIEWS_HELP}
+
+{STORE_HELP}"))]
 pub struct Args {
-    /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst.
-    #[arg(required = true, value_name = "TRACE|DIR")]
+    /// Trace files, or directories searched recursively for *.scap, *.scap.gz, *.scap.zst;
+    /// URLs (s3://, gs://, az://, file://) of traces or of prefixes listed for traces.
+    #[arg(required = true, value_name = "TRACE|DIR|URL")]
     pub traces: Vec<PathBuf>,
     /// Rule files and rule selection.
     #[command(flatten)]
@@ -122,8 +131,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
     /// Write alerts to FILE: .parquet is Parquet, .jsonl/.json JSON lines, anything else text;
-    /// with --partition-by, the dataset directory.
-    #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
+    /// with --partition-by, the dataset directory. A URL (s3://BUCKET/KEY...) is written
+    /// locally, then uploaded when the run ends.
+    #[arg(short = 'o', long = "output", value_name = "FILE|DIR|URL")]
     pub output: Option<PathBuf>,
     /// Write a Hive-partitioned Parquet dataset under -o DIR, by these keys in this order:
     /// `DIR/date=YYYY-MM-DD/host=H/rule=R/part-K-of-N.parquet` (K/N from --shard, else 1/1).
@@ -139,7 +149,8 @@ pub struct Args {
     #[arg(short = 'q', long)]
     pub quiet: bool,
     /// Also write the summary as JSON to FILE: events, alerts per rule and priority, top
-    /// processes and containers, alerts per time bucket.
+    /// processes and containers, alerts per time bucket, and `object_store` (every request
+    /// made to object storage: `requests` with url, kind head|range|stream, start, end).
     #[arg(long, value_name = "FILE.json")]
     pub summary: Option<PathBuf>,
     /// Replay only shard K of N (1-based): every N-th work unit (a chunk of a native trace, a
@@ -150,8 +161,17 @@ pub struct Args {
     /// Falco's alerts (on stdout, or to -o FILE of any extension but .parquet).
     #[arg(long, value_enum, default_value_t = SchemaArg::Falco, value_name = "SCHEMA")]
     pub schema: SchemaArg,
+    /// Replay only the work units of chunks A..B (half-open, as `chunks` of --list-work prints
+    /// them; 0..1 for a trace that is one unit) of the one trace given: how a scheduler runs
+    /// a unit without listing every trace again.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["shard", "list_work"])]
+    pub chunks: Option<ChunkRange>,
+    /// Name the files of --partition-by `part-K-of-N.parquet` (default: from --shard, else
+    /// 1/1); with --chunks, the unit's position, so units write side by side.
+    #[arg(long, value_name = "K/N", requires = "partition_by")]
+    pub part: Option<Shard>,
     /// Print the work units as JSON lines instead of replaying (with --shard only that
-    /// shard's): `unit` (position; `--shard U+1/TOTAL` runs unit U alone), `trace`, `chunks`
+    /// shard's): `unit` (position; `--shard U+1/TOTAL`, or TRACE `--chunks A..B`, runs unit U alone), `trace`, `chunks`
     /// (half-open chunk range, null for a whole trace), `bytes`, `events` (null when
     /// unknown), `shard` (K/N under --shard).
     #[arg(long)]
@@ -160,6 +180,30 @@ pub struct Args {
     /// (even with -q) sorted by time, and added to --summary FILE.json as `profile`.
     #[arg(long)]
     pub profile: bool,
+}
+
+/// A `--chunks A..B` range: chunks A (included) to B (excluded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkRange {
+    /// First chunk.
+    pub start: usize,
+    /// One past the last chunk.
+    pub end: usize,
+}
+
+impl std::str::FromStr for ChunkRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ChunkRange, String> {
+        let bad = || format!("invalid chunk range `{s}`: expected A..B with A < B, e.g. 3..4");
+        let (a, b) = s.split_once("..").ok_or_else(bad)?;
+        let start: usize = a.trim().parse().map_err(|_| bad())?;
+        let end: usize = b.trim().parse().map_err(|_| bad())?;
+        if start >= end {
+            return Err(bad());
+        }
+        Ok(ChunkRange { start, end })
+    }
 }
 
 /// The keys of `--partition-by`, in order.
@@ -172,10 +216,11 @@ fn parse_keys(
     PartitionKey::parse_list(s).map(PartitionKeys)
 }
 
-/// Opens the sink chosen by `-o`/`--format`.
-fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
+/// Opens the sink chosen by `-o`/`--format`, writing to `output` (the local file or
+/// directory standing for `-o`).
+fn open_sink(args: &Args, output: Option<&Path>) -> anyhow::Result<Box<dyn Sink>> {
     if args.schema == SchemaArg::Ocsf {
-        return Ok(match &args.output {
+        return Ok(match output {
             None => Box::new(OcsfSink::with_target(
                 BufWriter::new(std::io::stdout().lock()),
                 "<stdout>",
@@ -195,7 +240,7 @@ fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
             }
         });
     }
-    let Some(path) = &args.output else {
+    let Some(path) = output else {
         let stdout = BufWriter::new(std::io::stdout().lock());
         return Ok(match args.format {
             FormatArg::Text => Box::new(TextSink::new(stdout)),
@@ -203,7 +248,10 @@ fn open_sink(args: &Args) -> anyhow::Result<Box<dyn Sink>> {
         });
     };
     if let Some(keys) = &args.partition_by {
-        let shard = args.shard.map_or((1, 1), |s| (s.index, s.count));
+        let shard = args
+            .part
+            .or(args.shard)
+            .map_or((1, 1), |s| (s.index, s.count));
         return Ok(Box::new(PartitionedSink::new(path, keys.0.clone(), shard)));
     }
     let target = path.display().to_string();
@@ -233,7 +281,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.list_work {
         return list_work(&traces, args.shard);
     }
-    let plan = plan(&traces, args.shard)?;
+    let plan = match args.chunks {
+        Some(range) => chunk_plan(&traces, range)?,
+        None => plan(&traces, args.shard)?,
+    };
     let engine = Engine::new(Arc::new(load_rules(&args)?), args.match_mode.into())
         .exits_only(!args.view.enter_events)
         .profile(args.profile)
@@ -246,7 +297,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|m| m.len())
         .sum();
     let bar = summary::progress(total_bytes, !args.quiet);
-    let mut sink = open_sink(&args)?;
+    let remote = RemoteOutput::new(args.output.as_deref())?;
+    let output = remote
+        .as_ref()
+        .map(RemoteOutput::local)
+        .or(args.output.as_deref());
+    let mut sink = open_sink(&args, output)?;
     sink.begin()?;
     let replayed = replay_all(
         &args,
@@ -258,6 +314,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     bar.finish_and_clear();
     sink.end()?;
+    drop(sink);
+    if let Some(remote) = &remote {
+        remote.upload(args.partition_by.is_some())?;
+    }
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         // The summary is informative; failing to print it must not fail the run.
@@ -272,6 +332,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut json = summary.to_json();
         if args.profile {
             json["profile"] = profile.to_json();
+        }
+        let requests = hindsight_store::read::stats();
+        if !requests.is_empty() {
+            json["object_store"] = object_store_json(&requests);
         }
         let text = serde_json::to_string_pretty(&json)? + "\n";
         std::fs::write(path, text).with_context(|| {
@@ -292,6 +356,88 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// An `-o` URL: the sink writes to a local temporary file (or directory, with
+/// `--partition-by`) of the same name, uploaded when the run ends.
+struct RemoteOutput {
+    url: String,
+    /// Removed when the run ends, after the upload.
+    _dir: tempfile::TempDir,
+    local: PathBuf,
+}
+
+impl RemoteOutput {
+    /// `Some` when `output` is a URL.
+    fn new(output: Option<&Path>) -> anyhow::Result<Option<RemoteOutput>> {
+        let Some(url) = output.and_then(hindsight_format::location::url_of) else {
+            return Ok(None);
+        };
+        // Fail before replaying when the URL or the store's configuration is wrong.
+        hindsight_store::ObjectUrl::parse(url)?;
+        let dir = tempfile::tempdir()
+            .context("cannot create a temporary directory for the output before its upload")?;
+        let name = url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("out");
+        let local = dir.path().join(if name.is_empty() { "out" } else { name });
+        Ok(Some(RemoteOutput {
+            url: url.to_string(),
+            _dir: dir,
+            local,
+        }))
+    }
+
+    fn local(&self) -> &Path {
+        &self.local
+    }
+
+    /// Uploads the finished output (every file of the dataset when `dataset`).
+    fn upload(&self, dataset: bool) -> anyhow::Result<()> {
+        if dataset {
+            if self.local.exists() {
+                hindsight_store::write::upload_dir(&self.local, &self.url)?;
+            }
+        } else {
+            hindsight_store::write::upload_file(&self.local, &self.url)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `object_store` object of the summary: the requests made, by kind, and the bytes read.
+fn object_store_json(requests: &[hindsight_store::read::Request]) -> serde_json::Value {
+    let count = |kind: &str| requests.iter().filter(|r| r.kind == kind).count();
+    let bytes: u64 = requests.iter().map(|r| r.end - r.start).sum();
+    let list: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| serde_json::json!({"url": r.url, "kind": r.kind, "start": r.start, "end": r.end}))
+        .collect();
+    serde_json::json!({
+        "heads": count("head"),
+        "ranges": count("range"),
+        "streams": count("stream"),
+        "bytes": bytes,
+        "requests": list,
+    })
+}
+
+/// `e` and its causes on one line, each cause once (messages that already quote their
+/// cause are not repeated).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let msg = c.to_string();
+        if !text.contains(&msg) {
+            text.push_str(": ");
+            text.push_str(&msg);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 /// Which traces to replay and, under `--shard`, which of their units (chunk indices; 0 for
 /// a trace that is one unit). Traces with no unit in the shard are left out.
 fn plan(
@@ -305,9 +451,9 @@ fn plan(
     let mut plan = Vec::new();
     for t in traces {
         let mut mine = Vec::new();
-        for u in work::units(t)? {
+        for chunk in 0..work::count(t)? {
             if shard.owns(position) {
-                mine.push(u.chunk.unwrap_or(0));
+                mine.push(chunk);
             }
             position += 1;
         }
@@ -316,6 +462,32 @@ fn plan(
         }
     }
     Ok(plan)
+}
+
+/// `--chunks A..B`: the units of one trace.
+fn chunk_plan(
+    traces: &[PathBuf],
+    range: ChunkRange,
+) -> anyhow::Result<Vec<(PathBuf, Option<Vec<usize>>)>> {
+    let [trace] = traces else {
+        anyhow::bail!(
+            "--chunks selects chunks of one trace, and {} were given; name one trace file or URL",
+            traces.len()
+        );
+    };
+    let units = work::count(trace)?;
+    if range.end > units {
+        anyhow::bail!(
+            "--chunks {}..{}: {} has {units} work unit(s) (see --list-work)",
+            range.start,
+            range.end,
+            trace.display()
+        );
+    }
+    Ok(vec![(
+        trace.clone(),
+        Some((range.start..range.end).collect()),
+    )])
 }
 
 /// `--list-work`: one JSON line per work unit (of `shard` only, when given).
@@ -398,7 +570,7 @@ fn replay_all(
                     sink.alert(alert)?;
                 }
             }
-            Err(e) => failed.push(e.to_string()),
+            Err(e) => failed.push(chain(&e)),
         }
     }
     match failed.len() {

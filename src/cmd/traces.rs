@@ -2,6 +2,8 @@
 //!
 //! Files named on the command line are taken as they are, whatever their name. Directories are
 //! walked recursively ([`super::files::expand`]) for `*.scap`, `*.scap.gz` and `*.scap.zst`.
+//! A URL (`s3://bucket/key`, see `hindsight_store`) naming a trace is taken as it is; any other
+//! URL is a prefix whose trace objects are listed, sorted.
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +26,22 @@ fn is_trace_name(path: &Path) -> bool {
 ///
 /// A path that does not exist or cannot be listed, and a run that finds no trace at all.
 pub fn discover(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let out = files::expand(inputs, "trace", is_trace_name)?;
+    let mut out = Vec::new();
+    for input in inputs {
+        match hindsight_format::location::url_of(input) {
+            Some(_) if is_trace_name(input) => out.push(input.clone()),
+            Some(url) => {
+                let object = hindsight_store::ObjectUrl::parse(url)?;
+                let found = object.list(|name| is_trace_name(Path::new(name)))?;
+                out.extend(found.into_iter().map(PathBuf::from));
+            }
+            None => out.extend(files::expand(
+                std::slice::from_ref(input),
+                "trace",
+                is_trace_name,
+            )?),
+        }
+    }
     if out.is_empty() {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         bail!(

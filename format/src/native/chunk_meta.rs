@@ -160,8 +160,21 @@ pub(crate) fn decode_meta(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoi
     }
 }
 
-fn decode_v2(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
-    let mut c = Cursor::new(p);
+/// The longest metadata prefix [`decode_stats`] needs: the statistics come before the
+/// checkpoint and take at most this many bytes (v2: tag, flags, six varints, 512 type deltas).
+pub(crate) const STATS_PREFIX: usize = 1280;
+
+/// Decodes only the statistics of a metadata frame's payload, from its first
+/// [`STATS_PREFIX`] bytes (the checkpoint that follows is not needed).
+pub(crate) fn decode_stats(p: &[u8]) -> Option<ChunkStats> {
+    match p.get(..4)? {
+        t if t == CHUNK_TAG => stats_v2(&mut Cursor::new(&p[4..])).map(|(_, s)| s),
+        t if t == CHUNK_TAG_V1 => stats_v1(&mut Cursor::new(&p[4..])),
+        _ => None,
+    }
+}
+
+fn stats_v2(c: &mut Cursor<'_>) -> Option<(u8, ChunkStats)> {
     let flags = c.u8()?;
     let first_ts = c.varint()?;
     let mut s = ChunkStats {
@@ -183,6 +196,12 @@ fn decode_v2(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
         t = t.checked_add(c.varint()?).filter(|&t| t < 512)?;
         s.types[t as usize / 64] |= 1 << (t % 64);
     }
+    Some((flags, s))
+}
+
+fn decode_v2(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
+    let mut c = Cursor::new(p);
+    let (flags, s) = stats_v2(&mut c)?;
     let cp = if flags & HAS_CHECKPOINT == 0 {
         None
     } else if flags & CHECKPOINT_ZSTD != 0 {
@@ -197,8 +216,7 @@ fn decode_v2(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
     Some((s, cp))
 }
 
-fn decode_v1(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
-    let mut c = Cursor::new(p);
+fn stats_v1(c: &mut Cursor<'_>) -> Option<ChunkStats> {
     let mut s = ChunkStats {
         first_ts: c.u64()?,
         last_ts: c.u64()?,
@@ -212,6 +230,12 @@ fn decode_v1(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
     for w in &mut s.types {
         *w = c.u64()?;
     }
+    Some(s)
+}
+
+fn decode_v1(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoint>)> {
+    let mut c = Cursor::new(p);
+    let s = stats_v1(&mut c)?;
     let cp = match c.u32()? {
         0 => None,
         _ => {
@@ -258,6 +282,11 @@ mod tests {
             let enc = encode_meta(&s, stored.as_ref());
             let (back, got) = decode_meta(&enc).unwrap();
             assert_eq!(back, s);
+            // The statistics alone decode from the frame's first STATS_PREFIX bytes.
+            assert_eq!(
+                decode_stats(&enc[..enc.len().min(STATS_PREFIX)]),
+                Some(s.clone())
+            );
             assert_eq!(got, stored);
             if let Some(got) = got {
                 assert_eq!(got.resolve(&dict).unwrap(), cp);
@@ -267,6 +296,16 @@ mod tests {
                 assert!(decode_meta(&enc[..n]).is_none(), "prefix of {n} bytes");
             }
         }
+    }
+
+    #[test]
+    fn stats_of_every_event_type_fit_the_prefix() {
+        let mut s = stats();
+        for t in 0..512 {
+            s.add(1_700_000_000_000_000_000, t, 10);
+        }
+        let enc = encode_meta(&s, Some(&StoredCheckpoint::Raw(vec![7; 5000])));
+        assert_eq!(decode_stats(&enc[..STATS_PREFIX]), Some(s));
     }
 
     #[test]

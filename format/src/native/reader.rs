@@ -4,11 +4,10 @@
 //! chunks. Without one (a recorder killed mid-write) the file is scanned frame by frame; a cut
 //! last data frame is decompressed as far as it goes and its complete event blocks are kept.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 
-use super::chunk_meta::{decode_meta, StoredCheckpoint};
+use super::chunk_meta::{decode_meta, decode_stats, StoredCheckpoint, STATS_PREFIX};
 use super::frames::{frame_at, FrameKind, SKIPPABLE_MAGIC};
 use super::{ChunkStats, INDEX_END, INDEX_TAG};
 use crate::block::{le_u32, BlockKind};
@@ -34,12 +33,24 @@ pub struct ChunkInfo {
     pub data_len: u64,
     /// False when the data frame is cut short (only a prefix of its events can be read).
     pub complete: bool,
+    /// False when the chunk's statistics were not read ([`NativeReader::open_chunks`] left
+    /// the chunk out): `stats` is then empty. `checkpoint` is `None` when not read, for
+    /// those chunks and for every chunk of [`NativeReader::open_listing`].
+    pub listed: bool,
 }
 
-/// A seekable byte source a [`NativeReader`] reads from (a file, or bytes in memory).
-pub trait Source: Read + Seek + Send {}
+pub use crate::location::Source;
 
-impl<T: Read + Seek + Send> Source for T {}
+/// Which chunk metadata an open reads.
+#[derive(Clone, Copy)]
+enum Want<'a> {
+    /// Statistics and checkpoints of every chunk.
+    All,
+    /// Statistics and checkpoints of chunk 0 and of these chunks; nothing of the others.
+    Only(&'a [usize]),
+    /// Statistics of every chunk, no checkpoint.
+    Stats,
+}
 
 /// A native trace opened for chunk-wise reading.
 pub struct NativeReader {
@@ -59,10 +70,7 @@ fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
 }
 
 fn read_at(f: &mut dyn Source, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
-    f.seek(SeekFrom::Start(off)).map_err(io(off))?;
-    let mut buf = Vec::with_capacity(len.min(1 << 24));
-    f.take(len as u64).read_to_end(&mut buf).map_err(io(off))?;
-    Ok(buf)
+    f.read_at(off, len).map_err(io(off))
 }
 
 /// Decompresses as much of `z` as decodes (all of it for a complete frame).
@@ -89,15 +97,40 @@ impl std::fmt::Debug for NativeReader {
 }
 
 impl NativeReader {
-    /// Opens a native trace and lists its chunks.
+    /// Opens a native trace (a local path, or a URL: see [`crate::location`]) and lists its
+    /// chunks. Only the index, the chunk metadata and the header frame are read.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
-        let file = File::open(path.as_ref()).map_err(io(0))?;
-        Self::from_source(Box::new(file))
+        Self::open_chunks(path, None)
     }
 
-    /// Opens a native trace held by any seekable source, e.g. `std::io::Cursor<Vec<u8>>`.
-    pub fn from_source(mut file: Box<dyn Source>) -> Result<Self, DecodeError> {
-        let file_len = file.seek(SeekFrom::End(0)).map_err(io(0))?;
+    /// Opens a native trace as [`NativeReader::open`] does, reading the metadata (statistics
+    /// and checkpoint) of the chunks `only` lists (all for `None`): the others are located by
+    /// the index but not [`ChunkInfo::listed`] (chunk 0 always is). Over object storage this is what keeps a work
+    /// unit of one chunk from fetching every chunk's checkpoint. A trace without an index is
+    /// scanned whole whatever `only` says.
+    pub fn open_chunks(
+        path: impl AsRef<Path>,
+        only: Option<&[usize]>,
+    ) -> Result<Self, DecodeError> {
+        let file = crate::location::open_ranges(path.as_ref()).map_err(io(0))?;
+        Self::from_source_chunks(file, only.map_or(Want::All, Want::Only))
+    }
+
+    /// Opens a native trace to list its chunks: the statistics of every chunk (read from the
+    /// start of its metadata frame) but no checkpoint, so a listing over object storage
+    /// fetches about a kilobyte per chunk. Chunks read from it replay without a checkpoint.
+    pub fn open_listing(path: impl AsRef<Path>) -> Result<Self, DecodeError> {
+        let file = crate::location::open_ranges(path.as_ref()).map_err(io(0))?;
+        Self::from_source_chunks(file, Want::Stats)
+    }
+
+    /// Opens a native trace held by any [`Source`], e.g. `std::io::Cursor<Vec<u8>>`.
+    pub fn from_source(file: Box<dyn Source>) -> Result<Self, DecodeError> {
+        Self::from_source_chunks(file, Want::All)
+    }
+
+    fn from_source_chunks(mut file: Box<dyn Source>, want: Want<'_>) -> Result<Self, DecodeError> {
+        let file_len = file.size().map_err(io(0))?;
         if file_len == 0 {
             return Err(DecodeError::Empty);
         }
@@ -111,7 +144,7 @@ impl NativeReader {
             indexed: false,
             stored: Vec::new(),
         };
-        let first_meta = match r.read_index()? {
+        let first_meta = match r.read_index(want)? {
             Some(first) => first,
             None => r.scan()?,
         };
@@ -158,7 +191,7 @@ impl NativeReader {
     }
 
     /// Reads the trailing index; returns the offset of the first chunk (end of frame 0).
-    fn read_index(&mut self) -> Result<Option<u64>, DecodeError> {
+    fn read_index(&mut self, want: Want<'_>) -> Result<Option<u64>, DecodeError> {
         if self.file_len < 20 {
             return Ok(None);
         }
@@ -193,9 +226,32 @@ impl NativeReader {
             let (Some(plen), true) = (plen, fits) else {
                 return Ok(None);
             };
-            let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
-            let Some((stats, checkpoint)) = decode_meta(&meta) else {
-                return Ok(None);
+            // Chunk 0 is always listed: its first timestamp is the trace's time origin.
+            if i > 0 && matches!(want, Want::Only(o) if !o.contains(&i)) {
+                stored.push(None);
+                chunks.push(ChunkInfo {
+                    index: i,
+                    stats: ChunkStats::default(),
+                    checkpoint: None,
+                    data_offset: d,
+                    data_len: l,
+                    complete: true,
+                    listed: false,
+                });
+                continue;
+            }
+            let (stats, checkpoint) = if matches!(want, Want::Stats) {
+                let head = read_at(&mut *self.file, m + 8, (plen as usize).min(STATS_PREFIX))?;
+                let Some(stats) = decode_stats(&head) else {
+                    return Ok(None);
+                };
+                (stats, None)
+            } else {
+                let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
+                let Some(decoded) = decode_meta(&meta) else {
+                    return Ok(None);
+                };
+                decoded
             };
             stored.push(checkpoint);
             chunks.push(ChunkInfo {
@@ -205,6 +261,7 @@ impl NativeReader {
                 data_offset: d,
                 data_len: l,
                 complete: true,
+                listed: true,
             });
         }
         self.chunks = chunks;
@@ -284,6 +341,7 @@ impl NativeReader {
             data_offset: off,
             data_len: len,
             complete,
+            listed: true,
         });
     }
 
@@ -314,6 +372,13 @@ impl NativeReader {
 
     /// Decompresses chunk `i` and returns its events (numbered from the chunk's `first_num`).
     pub fn read_chunk(&mut self, i: usize) -> Result<ChunkEvents, DecodeError> {
+        let frame = self.read_frame(i)?;
+        Ok(frame.decompress())
+    }
+
+    /// Reads the compressed data frame of chunk `i` (one read of the source) without
+    /// decompressing it, so that a reader shared between threads is held only for the I/O.
+    pub fn read_frame(&mut self, i: usize) -> Result<ChunkFrame, DecodeError> {
         let Some(c) = self.chunks.get(i).cloned() else {
             return Err(DecodeError::Unsupported {
                 offset: 0,
@@ -321,7 +386,23 @@ impl NativeReader {
             });
         };
         let z = read_at(&mut *self.file, c.data_offset, c.data_len as usize)?;
-        let (data, err) = decompress_prefix(&z, c.stats.raw_len as usize);
+        Ok(ChunkFrame { info: c, z })
+    }
+}
+
+/// The compressed data frame of one chunk, from [`NativeReader::read_frame`].
+#[derive(Debug)]
+pub struct ChunkFrame {
+    info: ChunkInfo,
+    z: Vec<u8>,
+}
+
+impl ChunkFrame {
+    /// Decompresses the frame (as far as it decodes) into the chunk's events.
+    pub fn decompress(self) -> ChunkEvents {
+        let c = self.info;
+        let i = c.index;
+        let (data, err) = decompress_prefix(&self.z, c.stats.raw_len as usize);
         let mut warnings = Vec::new();
         if let Some(e) = err {
             warnings.push(Warning {
@@ -338,13 +419,13 @@ impl NativeReader {
                 ),
             });
         }
-        Ok(ChunkEvents {
+        ChunkEvents {
             data,
             pos: 0,
             num: c.stats.first_num.max(1),
             warnings,
             section_blocks: Vec::new(),
-        })
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hindsight_format::event::EventRef;
-use hindsight_format::native::NativeReader;
+use hindsight_format::native::{ChunkEvents, ChunkFrame, NativeReader};
 use hindsight_format::{Compression, DecodeError, TraceReader};
 use rayon::prelude::*;
 use thiserror::Error;
@@ -370,9 +370,20 @@ impl Engine {
             path: path.display().to_string(),
             source,
         };
+        let mut reader = NativeReader::open_chunks(path, Some(&[i])).map_err(decode)?;
+        let events = reader.read_chunk(i).map_err(decode)?;
+        Ok(self.replay_events(path, events, start, span))
+    }
+
+    /// Replays the decoded events of one chunk from `start`, evaluating those in `span`.
+    fn replay_events(
+        &self,
+        path: &Path,
+        mut events: ChunkEvents,
+        start: Replayer,
+        span: Span,
+    ) -> TraceOutcome {
         let trace = path.display().to_string();
-        let mut reader = NativeReader::open(path).map_err(decode)?;
-        let mut events = reader.read_chunk(i).map_err(decode)?;
         let mut rp = start;
         let mut scratch = self.scratch();
         scratch.span = span;
@@ -386,7 +397,7 @@ impl Engine {
         }
         res.profile = scratch.take_profile();
         res.warnings = events.warnings().iter().map(ToString::to_string).collect();
-        Ok(res)
+        res
     }
 
     /// Replays chunk `i` that opens a new trace section (it has no checkpoint: its own
@@ -395,13 +406,12 @@ impl Engine {
     fn replay_section_chunk(
         &self,
         path: &Path,
-        i: usize,
+        events: &ChunkEvents,
         first_num: u64,
         span: Span,
     ) -> Option<TraceOutcome> {
         let trace = path.display().to_string();
-        let mut native = NativeReader::open(path).ok()?;
-        let data = native.read_chunk(i).ok()?.data().to_vec();
+        let data = events.data().to_vec();
         let mut reader = TraceReader::from_reader(Box::new(std::io::Cursor::new(data))).ok()?;
         reader.set_next_num(first_num);
         let mut rp = Replayer::resume(State::from_header(reader.header()), 0, true);
@@ -460,7 +470,7 @@ impl Engine {
         if sniff(path) != Some(Compression::Native) {
             return whole();
         }
-        let reader = NativeReader::open(path).map_err(decode)?;
+        let reader = NativeReader::open_chunks(path, only).map_err(decode)?;
         let chunks = reader.chunks().to_vec();
         if chunks.len() < 2 {
             let read = only.is_none_or(|o| o.contains(&0));
@@ -469,8 +479,24 @@ impl Engine {
                 o
             });
         }
+        let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
+        // One reader for every chunk: over object storage this is one ranged read per chunk,
+        // after the index and header read once. It is held only while a frame is fetched.
+        let shared = std::sync::Mutex::new(reader);
+        let fetch = |i: usize| {
+            shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .read_frame(i)
+                .map(ChunkFrame::decompress)
+                .map_err(decode)
+        };
         let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
-        let header = reader.header().clone();
+        let header = shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .header()
+            .clone();
         let first_ts = chunks.first().map_or(0, |c| c.stats.first_ts);
         let span = self.window.resolve(first_ts);
         let wanted = self.rules.event_types();
@@ -492,16 +518,17 @@ impl Engine {
                         Err(_) => return Ok(Part::NeedSequential),
                     },
                     (_, None) => {
+                        let events = fetch(i)?;
                         return Ok(self
-                            .replay_section_chunk(path, i, c.stats.first_num.max(1), span)
-                            .map_or(Part::NeedSequential, Part::Done))
+                            .replay_section_chunk(path, &events, c.stats.first_num.max(1), span)
+                            .map_or(Part::NeedSequential, Part::Done));
                     }
                 };
-                self.replay_chunk_in(path, i, start, span).map(Part::Done)
+                Ok(Part::Done(self.replay_events(path, fetch(i)?, start, span)))
             })
             .collect();
         let mut res = TraceOutcome {
-            warnings: reader.warnings().iter().map(ToString::to_string).collect(),
+            warnings,
             ..TraceOutcome::default()
         };
         for p in parts {
@@ -632,11 +659,8 @@ pub fn replay_trace_each(
 
 /// The compression of a trace, from its first bytes.
 pub(crate) fn sniff(path: &Path) -> Option<Compression> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut b = [0u8; 8];
-    let n = f.read(&mut b).ok()?;
-    Some(hindsight_format::source::sniff(&b[..n]))
+    let b = hindsight_format::location::prefix(path, 8).ok()?;
+    Some(hindsight_format::source::sniff(&b))
 }
 
 /// The values of [`CONTEXT_FIELDS`] for an event, in order.

@@ -37,7 +37,7 @@ pub fn units(path: &Path) -> Result<Vec<WorkUnit>, EngineError> {
         source,
     };
     // An unreadable file is reported when it is replayed; here it is one unit of size 0.
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let size = hindsight_format::location::size(path).unwrap_or(0);
     let whole = vec![WorkUnit {
         trace: path.to_path_buf(),
         chunk: None,
@@ -47,7 +47,7 @@ pub fn units(path: &Path) -> Result<Vec<WorkUnit>, EngineError> {
     if super::replay::sniff(path) != Some(Compression::Native) {
         return Ok(whole);
     }
-    let reader = NativeReader::open(path).map_err(decode)?;
+    let reader = NativeReader::open_listing(path).map_err(decode)?;
     if reader.chunks().len() < 2 {
         return Ok(whole);
     }
@@ -62,6 +62,24 @@ pub fn units(path: &Path) -> Result<Vec<WorkUnit>, EngineError> {
             events: Some(c.stats.count),
         })
         .collect())
+}
+
+/// How many units [`units`] lists for the trace, reading only the index of a native trace
+/// (not its chunk metadata): what a shard needs to find its units.
+///
+/// # Errors
+///
+/// The trace is native and its index cannot be read.
+pub fn count(path: &Path) -> Result<usize, EngineError> {
+    if super::replay::sniff(path) != Some(Compression::Native) {
+        return Ok(1);
+    }
+    let reader =
+        NativeReader::open_chunks(path, Some(&[])).map_err(|source| EngineError::Decode {
+            path: path.display().to_string(),
+            source,
+        })?;
+    Ok(reader.chunks().len().max(1))
 }
 
 /// Shard K of N (1-based): the units whose position in the overall list is K-1 modulo N.
