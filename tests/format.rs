@@ -223,3 +223,48 @@ fn info_survives_a_closed_stdout() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
 }
+
+/// A native trace with checkpoints is printed chunk by chunk in parallel; the lines are the
+/// bytes a front-to-back read of the original capture prints, in both views, with a filter
+/// and without.
+#[test]
+fn parallel_print_of_chunks_equals_a_sequential_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chunked = 0;
+    for cap in falco_captures() {
+        if std::fs::metadata(&cap).map(|m| m.len()).unwrap_or(0) == 0 {
+            continue;
+        }
+        let zst = dir.path().join("p.scap.zst");
+        let c = cap.to_str().unwrap();
+        let z = zst.to_str().unwrap();
+        let o = run(&["convert", c, z, "--chunk-size", "8192"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let info = run(&["info", "--json", z]);
+        let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+        let chunks = v["chunks"].as_array().map_or(0, Vec::len);
+        chunked += usize::from(chunks > 2);
+        for args in [
+            &["-p", "%evt.num %evt.type %proc.name %fd.name %evt.args"][..],
+            &[
+                "--libs-view",
+                "-p",
+                "%evt.num %evt.type %thread.tid %fd.name",
+            ],
+            &["evt.type in (openat, close) and fd.name exists"],
+        ] {
+            let seq = run(&[&["print", c][..], args].concat());
+            let par = run(&[&["print", "-j", "2", z][..], args].concat());
+            assert!(seq.status.success() && par.status.success());
+            assert!(
+                seq.stdout == par.stdout,
+                "{} ({chunks} chunks) {args:?}: the parallel print differs",
+                cap.display()
+            );
+        }
+    }
+    assert!(
+        chunked > 3,
+        "too few captures made several chunks: {chunked}"
+    );
+}

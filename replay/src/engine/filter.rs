@@ -27,11 +27,16 @@ pub enum FilterError {
     },
 }
 
-/// A compiled print filter; the empty filter accepts every event.
+/// A compiled print filter; the empty filter accepts every event. It is shared by the
+/// workers of a parallel print, each evaluating with its own thread's scratch buffers.
 #[derive(Debug, Default)]
 pub struct PrintFilter {
     filter: Option<CompiledFilter>,
-    scratch: std::cell::RefCell<(EvalScratch, Out)>,
+}
+
+thread_local! {
+    /// The evaluation buffers of this thread's filters (an evaluation never nests).
+    static SCRATCH: std::cell::RefCell<(EvalScratch, Out)> = Default::default();
 }
 
 impl PrintFilter {
@@ -65,7 +70,6 @@ impl PrintFilter {
         })?;
         Ok(PrintFilter {
             filter: Some(filter),
-            scratch: Default::default(),
         })
     }
 
@@ -75,9 +79,11 @@ impl PrintFilter {
         if !f.event_types.contains(c.p.ev.ty) {
             return false;
         }
-        let mut guard = self.scratch.borrow_mut();
-        let (scratch, out) = &mut *guard;
-        let mut src = EventSource { ctx: c, out };
-        f.condition.eval(&mut src, scratch)
+        SCRATCH.with(|s| {
+            let mut guard = s.borrow_mut();
+            let (scratch, out) = &mut *guard;
+            let mut src = EventSource { ctx: c, out };
+            f.condition.eval(&mut src, scratch)
+        })
     }
 }

@@ -8,12 +8,18 @@
 //! native trace with checkpoints, the chunks wholly before it are not decompressed (printing
 //! starts from the checkpoint of the first chunk that reaches the window) and the chunks
 //! after it are not read.
+//!
+//! A native trace whose chunks all carry checkpoints is printed chunk by chunk in parallel
+//! (rayon's pool), each chunk from its own checkpoint into its own buffer, and the buffers
+//! are written in chunk order: the output is the same bytes as a front-to-back read. Only a
+//! batch of chunks (two per worker) is in flight, so memory does not grow with the trace.
 
 use std::io::Write;
 use std::path::Path;
 
-use hindsight_format::native::NativeReader;
+use hindsight_format::native::{ChunkFrame, NativeReader};
 use hindsight_format::{Compression, TraceReader, Warning};
+use rayon::prelude::*;
 use thiserror::Error;
 
 use super::format::PrintFormat;
@@ -67,9 +73,12 @@ pub struct PrintOptions {
     pub window: TimeWindow,
 }
 
+/// The filter `hindsight print` applies (shared by the workers of a parallel print).
+pub type Filter<'f> = &'f (dyn Fn(&Ctx<'_>) -> bool + Sync);
+
 /// Per-event printing state shared by the front-to-back and the seeking readers.
 struct Printer<'o> {
-    filter: &'o dyn Fn(&Ctx<'_>) -> bool,
+    filter: Filter<'o>,
     opts: &'o PrintOptions,
     out: &'o mut dyn Write,
     vals: Out,
@@ -112,7 +121,7 @@ impl Printer<'_> {
 /// Prints the events of `path` that `filter` accepts.
 pub fn print_trace(
     path: &Path,
-    filter: &dyn Fn(&Ctx<'_>) -> bool,
+    filter: Filter<'_>,
     opts: &PrintOptions,
     out: &mut dyn Write,
 ) -> Result<PrintSummary, PrintError> {
@@ -128,9 +137,14 @@ pub fn print_trace(
         line: Vec::with_capacity(256),
         printed: 0,
     };
-    if !opts.window.is_all() && super::replay::sniff(path) == Some(Compression::Native) {
-        if let Some(sum) = print_seeking(path, &mut p)? {
+    if super::replay::sniff(path) == Some(Compression::Native) {
+        if let Some(sum) = print_parallel(path, filter, opts, p.out)? {
             return Ok(sum);
+        }
+        if !opts.window.is_all() {
+            if let Some(sum) = print_seeking(path, &mut p)? {
+                return Ok(sum);
+            }
         }
     }
     let mut reader = TraceReader::open(path).map_err(decode)?;
@@ -201,6 +215,123 @@ fn print_seeking(path: &Path, p: &mut Printer<'_>) -> Result<Option<PrintSummary
         sum.warnings.extend(events.warnings().iter().cloned());
     }
     sum.printed = p.printed;
+    Ok(Some(sum))
+}
+
+/// One chunk's share of a parallel print.
+struct Chunk {
+    out: Vec<u8>,
+    events: u64,
+    printed: u64,
+    warnings: Vec<Warning>,
+    end: Option<Replayer>,
+}
+
+/// Prints the chunks of a native trace that reach the window in parallel, each from its own
+/// checkpoint into its own buffer, written in chunk order. `None` when a chunk cannot start
+/// on its own (fewer than two chunks, a missing or unreadable checkpoint, a new section): the
+/// caller then reads sequentially.
+fn print_parallel(
+    path: &Path,
+    filter: Filter<'_>,
+    opts: &PrintOptions,
+    out: &mut dyn Write,
+) -> Result<Option<PrintSummary>, PrintError> {
+    let decode = |source| PrintError::Decode {
+        path: path.display().to_string(),
+        source,
+    };
+    let reader = NativeReader::open(path).map_err(decode)?;
+    let chunks = reader.chunks().to_vec();
+    let Some(first_ts) = chunks.first().map(|c| c.stats.first_ts) else {
+        return Ok(None);
+    };
+    let span = opts.window.resolve(first_ts);
+    let needed: Vec<usize> = (0..chunks.len())
+        .filter(|&i| span.overlaps(chunks[i].stats.first_ts, chunks[i].stats.last_ts))
+        .collect();
+    let independent =
+        |i: usize| !chunks[i].stats.new_section && (i == 0 || chunks[i].checkpoint.is_some());
+    let contiguous = needed.windows(2).all(|w| w[1] == w[0] + 1);
+    if chunks.len() < 2
+        || needed.is_empty()
+        || !contiguous
+        || !needed.iter().all(|&i| independent(i))
+    {
+        return Ok(None);
+    }
+    let header = reader.header().clone();
+    let mut sum = PrintSummary {
+        warnings: reader.warnings().to_vec(),
+        ..PrintSummary::default()
+    };
+    let shared = std::sync::Mutex::new(reader);
+    // One chunk printed into a buffer, from `start` or else its checkpoint: its output,
+    // events, lines, warnings and end state; `None` when its checkpoint does not load.
+    let one = |i: usize, start: Option<Replayer>| -> Result<Option<Chunk>, PrintError> {
+        let mut rp = match (start, i) {
+            (Some(rp), _) => rp,
+            (None, 0) => Replayer::from_header(&header),
+            (None, _) => {
+                let cp = chunks[i].checkpoint.as_deref().unwrap_or_default();
+                match crate::state::checkpoint::load(cp) {
+                    Ok(st) => Replayer::resume(st, first_ts, true),
+                    Err(_) => return Ok(None),
+                }
+            }
+        };
+        let frame = shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .read_frame(i)
+            .map_err(decode)?;
+        let mut events = ChunkFrame::decompress(frame);
+        let mut c = Chunk {
+            out: Vec::new(),
+            events: 0,
+            printed: 0,
+            warnings: Vec::new(),
+            end: None,
+        };
+        let mut p = Printer {
+            filter,
+            opts,
+            out: &mut c.out,
+            vals: Out::default(),
+            line: Vec::with_capacity(256),
+            printed: 0,
+        };
+        while let Some(ev) = events.next_event() {
+            c.events += 1;
+            p.event(&mut rp, &ev, span)?;
+        }
+        c.printed = p.printed;
+        c.warnings = events.warnings().to_vec();
+        c.end = Some(rp);
+        Ok(Some(c))
+    };
+    let batch = rayon::current_num_threads().max(1) * 2;
+    let mut prev_end: Option<Replayer> = None;
+    for group in needed.chunks(batch) {
+        let parts: Vec<_> = group.par_iter().map(|&i| one(i, None)).collect();
+        for (&i, part) in group.iter().zip(parts) {
+            let c = match part? {
+                Some(c) => c,
+                // A checkpoint that does not load: this chunk goes on from the state the
+                // previous one ended in (printed just before), as a sequential read would.
+                None => match (prev_end.take(), needed.first() == Some(&i)) {
+                    (Some(rp), false) => one(i, Some(rp))?.expect("a given start state"),
+                    _ => return Ok(None),
+                },
+            };
+            out.write_all(&c.out)?;
+            sum.events += c.events;
+            sum.printed += c.printed;
+            sum.decoded_chunks += 1;
+            sum.warnings.extend(c.warnings);
+            prev_end = c.end;
+        }
+    }
     Ok(Some(sum))
 }
 

@@ -484,12 +484,12 @@ impl Engine {
         // after the index and header read once. It is held only while a frame is fetched.
         let shared = std::sync::Mutex::new(reader);
         let fetch = |i: usize| {
-            shared
+            // The lock is released before decompressing, which then runs in parallel.
+            let frame = shared
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .read_frame(i)
-                .map(ChunkFrame::decompress)
-                .map_err(decode)
+                .read_frame(i);
+            frame.map(ChunkFrame::decompress).map_err(decode)
         };
         let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
         let header = shared
