@@ -10,65 +10,23 @@
 //!
 //! This test binary installs a counting global allocator, so it holds a single test.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod counting;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use counting::counted;
 use hindsight_format::reader::{Item, TraceReader};
 use hindsight_format::schema::flags;
 use hindsight_replay::engine::{Engine, MatchMode, Replayer, Scratch};
 use hindsight_replay::rules::{Loader, RuleSelection};
 
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Only allocations of the test's own thread count (the harness allocates on others).
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn count() {
-    if COUNTING.with(|c| c.get()) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: forwards to the system allocator unchanged and only counts calls.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        count();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        count();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
-
-/// Allocations of one event, counted.
-fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = ALLOCS.load(Ordering::Relaxed);
-    COUNTING.with(|c| c.set(true));
-    let r = f();
-    COUNTING.with(|c| c.set(false));
-    (r, ALLOCS.load(Ordering::Relaxed) - before)
 }
 
 /// Replays `path` with `scratch`; returns (events counted, their allocations, an example that
@@ -133,9 +91,7 @@ fn a_whole_replay_allocates_nothing_per_event_after_warm_up() {
         MatchMode::All,
     );
 
-    // The counter sees this thread's allocations.
-    let (_, n) = counted(|| drop(std::hint::black_box(Vec::<u8>::with_capacity(8))));
-    assert_eq!(n, 1, "counting allocator not active");
+    counting::assert_active();
 
     let mut traces: Vec<PathBuf> = std::fs::read_dir(&captures)
         .unwrap()

@@ -2,48 +2,13 @@
 //!
 //! This test binary installs a counting global allocator, so it holds a single test.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod counting;
 
 use hindsight_replay::fields::catalog::{field, FIELDS};
 use hindsight_replay::rules::{EvalScratch, FieldRef, FieldSource, Loader, RuleSelection, Values};
 
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Only allocations of the test's own thread count (the harness allocates on others).
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn count() {
-    if COUNTING.with(|c| c.get()) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: forwards to the system allocator unchanged and only counts calls.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        count();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        count();
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// Values indexed by field id: extraction copies bytes into the caller's buffer only.
 struct Event {
@@ -94,26 +59,12 @@ fn evaluation_does_not_allocate_after_warm_up() {
     for _ in 0..10 {
         c.eval(&mut ev, &mut scratch);
     }
-    // The counter sees this thread's allocations.
-    COUNTING.with(|c| c.set(true));
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(8)));
-    COUNTING.with(|c| c.set(false));
-    assert_eq!(
-        ALLOCS.load(Ordering::Relaxed),
-        1,
-        "counting allocator not active"
-    );
-    let before = ALLOCS.load(Ordering::Relaxed);
-    let mut hits = 0;
-    COUNTING.with(|c| c.set(true));
-    for _ in 0..10_000 {
-        hits += usize::from(c.eval(&mut ev, &mut scratch));
-    }
-    COUNTING.with(|c| c.set(false));
-    assert_eq!(
-        ALLOCS.load(Ordering::Relaxed) - before,
-        0,
-        "allocations in the hot loop"
-    );
+    counting::assert_active();
+    let (hits, allocs) = counting::counted(|| {
+        (0..10_000)
+            .map(|_| usize::from(c.eval(&mut ev, &mut scratch)))
+            .sum::<usize>()
+    });
+    assert_eq!(allocs, 0, "allocations in the hot loop");
     assert_eq!(hits, 0);
 }
