@@ -8,6 +8,8 @@
 #   HINDSIGHT=path   hindsight binary (default: target/release/hindsight)
 #   FALCO_DIR=path   Falco bundle with bin/falco-modern-bpf (default: ../shared/reference/falco
 #                    beside the checkout, or $HINDSIGHT_SHARED/reference/falco); NO_FALCO=1 skips
+#   FALCO_NOOP_PROGS=names  Falco probe programs loaded as no-ops by scripts/falco_noop_prog.c
+#                    (default signal_deliver, which the 6.18 verifier refuses; empty: none)
 #   DD_COUNT=N       bytes copied by the syscall-heavy loop (default 1000000: 2 syscalls each)
 #   EXECS=N          execs of /bin/true in the process-heavy loop (default 2000)
 #   RECORD_ARGS=...  extra arguments of `hindsight record` (e.g. "--buffer-size 64M")
@@ -60,8 +62,19 @@ start_hindsight() {
 stop_hindsight() {
   kill -INT "$BG"; wait "$BG" || true; BG=
 }
+# Falco 0.40 loads its whole probe at once: one program refused by this kernel's verifier
+# stops it. The shim loads the programs named in FALCO_NOOP_PROGS as no-ops instead.
+FALCO_NOOP_PROGS=${FALCO_NOOP_PROGS-signal_deliver}
+FALCO_PRELOAD=
+if [ -n "$FALCO_NOOP_PROGS" ]; then
+  if cc -shared -fPIC -O2 -o "$OUT/falco_noop_prog.so" "$here/../scripts/falco_noop_prog.c" -ldl 2> "$OUT/cc.log"; then
+    FALCO_PRELOAD=$OUT/falco_noop_prog.so
+  else
+    echo "record_overhead.sh: could not build scripts/falco_noop_prog.c ($(head -1 "$OUT/cc.log")); Falco's probe runs unchanged" >&2
+  fi
+fi
 start_falco() {
-  "$FALCO_DIR/bin/falco-modern-bpf" -c "$FALCO_DIR/falco.yaml" -r "$FALCO_DIR/rules/falco_rules.yaml" \
+  LD_PRELOAD=$FALCO_PRELOAD HINDSIGHT_FALCO_NOOP_PROGS=$FALCO_NOOP_PROGS "$FALCO_DIR/bin/falco-modern-bpf" -c "$FALCO_DIR/falco.yaml" -r "$FALCO_DIR/rules/falco_rules.yaml" \
     -o engine.kind=modern_ebpf -A -o libs_logger.enabled=true -o libs_logger.severity=warning \
     > "$OUT/falco.out" 2> "$OUT/falco.log" &
   BG=$!
@@ -95,7 +108,7 @@ else
 fi
 
 echo "hindsight: $HS"
-echo "falco: $([ "$falco" = yes ] && echo "$FALCO_DIR/bin/falco-modern-bpf -o engine.kind=modern_ebpf -A, bundled rules" || echo "$falco")"
+echo "falco: $([ "$falco" = yes ] && echo "$FALCO_DIR/bin/falco-modern-bpf -o engine.kind=modern_ebpf -A, bundled rules${FALCO_PRELOAD:+, programs loaded as no-ops: $FALCO_NOOP_PROGS}" || echo "$falco")"
 echo "median of $RUNS runs; wall times in seconds; machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %-26s %8s %9s %6s %9s %6s %12s %8s\n' loop workload alone hindsight ratio falco ratio "hs ev/s" "hs drops"
 for loop in "${LOOPS[@]}"; do
