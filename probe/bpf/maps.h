@@ -38,19 +38,6 @@ struct hs_scratch {
 #define HS_GET(field) (*(volatile __u32 *)&(field))
 #define HS_SET(field, v) (*(volatile __u32 *)&(field) = (v))
 
-/* No syscall in flight: the `nr` of a stash entry whose exit has been emitted. */
-#define HS_STASH_EMPTY 0xffffffffu
-
-/*
- * Arguments of a syscall in flight, keyed by tid, from sys_enter to sys_exit. Entries live as
- * long as their thread (sched_process_exit deletes them) and are rewritten in place.
- */
-struct hs_stash {
-	__u64 args[6];
-	__u32 nr;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 24);
@@ -91,13 +78,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } hs_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u32);
-	__type(value, struct hs_stash);
-} hs_stash SEC(".maps");
 
 /* PPM_CL_* flags of a new child (by tid), recorded at fork for the child's clone exit. */
 struct {
