@@ -45,10 +45,19 @@ describe() {
 }
 
 # Wall time of one loop in seconds.
+# Wall time and CPU time (user + system, the loop's processes) of one loop in seconds, as
+# "WALL,CPU". The CPU time counts what the probe costs in the loop's own syscalls and moves less
+# than the wall time when other work shares the CPUs.
 timed() {
-  local t0 t1
-  t0=$(date +%s.%N); "loop_$1"; t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc -l
+  local TIMEFORMAT='%R %U %S' r u s
+  read -r r u s < <({ time "loop_$1"; } 2>&1)
+  echo "$r,$(echo "$u + $s" | bc -l)"
+}
+# The wall (field 1) or CPU (field 2) times of "WALL,CPU" items.
+field() {
+  local f=$1 x
+  shift
+  for x in "$@"; do echo "${x//,/ }" | cut -d' ' -f"$f"; done
 }
 # Syscall tracers attached now (any recorder's or Falco's sys_enter program, ours included):
 # on a shared machine another one, e.g. a test recording, slows every syscall of the loop too.
@@ -148,7 +157,8 @@ echo "hindsight: $HS"
 echo "falco: $([ "$falco" = yes ] && echo "$FALCO_DIR/bin/falco-modern-bpf -o engine.kind=modern_ebpf -A, bundled rules${FALCO_PRELOAD:+, programs loaded as no-ops: $FALCO_NOOP_PROGS}" || echo "$falco")"
 [ "$falco" = yes ] && echo "falco all: the same plus -o base_syscalls={custom_set: [the $(echo "$FALCO_ALL" | tr , '\n' | wc -l) syscall events of --list-events]}"
 echo "median of $RUNS runs; wall times in seconds; machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %-26s %8s %9s %6s %9s %6s %9s %6s %12s %8s\n' loop workload alone hindsight ratio falco ratio "falco all" ratio "hs ev/s" "hs drops"
+echo "ratios: traced / alone, of the wall time and (after the slash) of the loop's CPU time"
+printf '%-8s %-26s %8s %8s %11s %11s %11s %10s %8s\n' loop workload "alone s" "cpu s" hindsight falco "falco all" "hs ev/s" "hs drops"
 for loop in "${LOOPS[@]}"; do
   alone=() hs=() fa=() faa=() rates=() drops=()
   for ((r = 0; r < RUNS; r++)); do
@@ -170,22 +180,19 @@ for loop in "${LOOPS[@]}"; do
       fi
     fi
   done
-  a=$(median "${alone[@]}")
-  h=$(median "${hs[@]}")
-  # "time ratio" of a column, or n/a without runs.
+  # shellcheck disable=SC2046
+  a=$(median $(field 1 "${alone[@]}"))
+  # shellcheck disable=SC2046
+  ac=$(median $(field 2 "${alone[@]}"))
+  # "WALL/CPU" ratios of a column's runs to the loop alone, or n/a without runs.
   col() {
-    if [ $# -gt 0 ]; then
-      local m
-      m=$(median "$@")
-      printf '%.3f %.2f' "$m" "$(echo "$m / $a" | bc -l)"
-    else
-      echo "n/a n/a"
-    fi
+    [ $# -gt 0 ] || { echo n/a; return; }
+    # shellcheck disable=SC2046
+    printf '%.2f/%.2f' "$(echo "$(median $(field 1 "$@")) / $a" | bc -l)" \
+      "$(echo "$(median $(field 2 "$@")) / $ac" | bc -l)"
   }
-  read -r f fr <<< "$(col "${fa[@]}")"
-  read -r fa_ far <<< "$(col "${faa[@]}")"
-  printf '%-8s %-26s %8.3f %9.3f %6.2f %9s %6s %9s %6s %12s %8s\n' "$loop" "$(describe "$loop")" "$a" "$h" \
-    "$(echo "$h / $a" | bc -l)" "$f" "$fr" "$fa_" "$far" "$(median "${rates[@]}")" "$(median "${drops[@]}")"
+  printf '%-8s %-26s %8.3f %8.3f %11s %11s %11s %10s %8s\n' "$loop" "$(describe "$loop")" "$a" "$ac" \
+    "$(col "${hs[@]}")" "$(col "${fa[@]}")" "$(col "${faa[@]}")" "$(median "${rates[@]}")" "$(median "${drops[@]}")"
 done
 echo "hs ev/s: events recorded over the whole recording (host-wide, from start to SIGINT) per second;"
 echo "hs drops: events the probe lost (median over runs). Last summary:"
