@@ -22,11 +22,16 @@ use std::time::{Duration, Instant};
 use super::reference::{hindsight_replay, parse_alerts, Alert};
 use crate::util::{hindsight, is_root, shared_dir};
 
-/// Name of the copy of bash that runs the activity (a process name of its own).
-const SHELL: &str = "hsdiffsh";
+/// Name of the copy of bash that runs the activity: a process name of its own, with this
+/// test's pid in it so that another run of the test on the same host (which Falco sees too)
+/// does not match these rules.
+fn shell_name() -> String {
+    format!("hsdiff{}", std::process::id())
+}
 
-/// The rules both sides evaluate (`@D@`: the activity's directory). Every rule asks for exit
-/// events, so that the enter view of Falco 0.40 and hindsight's agree on what one call gives.
+/// The rules both sides evaluate (`@D@`: the activity's directory, `@S@`: the shell's name).
+/// Every rule asks for exit events, so that the enter view of Falco 0.40 and hindsight's agree
+/// on what one call gives.
 const RULES: &str = r#"
 - rule: live ready
   desc: Falco is capturing (the test waits for this alert before it starts recording)
@@ -47,12 +52,12 @@ const RULES: &str = r#"
   desc: renames, deletions and directories made by the activity's commands
   condition: >
     evt.type in (rename, renameat, renameat2, unlink, unlinkat, mkdir, mkdirat, rmdir)
-    and evt.dir=< and proc.pname=hsdiffsh
+    and evt.dir=< and proc.pname=@S@
   output: "fileop %evt.type %proc.name %proc.cmdline %evt.res"
   priority: NOTICE
 - rule: live socket
   desc: sockets of the activity's shell
-  condition: evt.type in (socket, connect, sendto) and evt.dir=< and proc.name=hsdiffsh
+  condition: evt.type in (socket, connect, sendto) and evt.dir=< and proc.name=@S@
   output: "net %evt.type %fd.name %fd.l4proto %fd.sport %evt.rawres"
   priority: NOTICE
 "#;
@@ -194,9 +199,13 @@ fn privileged_live_alerts_of_falco40_probe_equal_replay_of_recording() {
     let d = tmp.path().join("act");
     std::fs::create_dir(&d).unwrap();
     std::fs::write(d.join("data.txt"), "secret\n").unwrap();
-    std::fs::copy("/bin/bash", tmp.path().join(SHELL)).expect("copy /bin/bash");
+    let shell = tmp.path().join(shell_name());
+    std::fs::copy("/bin/bash", &shell).expect("copy /bin/bash");
     let rules = tmp.path().join("rules.yaml");
-    std::fs::write(&rules, RULES.replace("@D@", d.to_str().unwrap())).unwrap();
+    let text = RULES
+        .replace("@D@", d.to_str().unwrap())
+        .replace("@S@", &shell_name());
+    std::fs::write(&rules, text).unwrap();
 
     let mut falco = match LiveFalco::start(tmp.path(), &rules) {
         Ok(f) => f,
@@ -217,7 +226,7 @@ fn privileged_live_alerts_of_falco40_probe_equal_replay_of_recording() {
         .args(["record", "-o"])
         .arg(&trace)
         .arg("--")
-        .arg(tmp.path().join(SHELL))
+        .arg(&shell)
         .arg("-c")
         .arg(&activity)
         .stdin(Stdio::null())
