@@ -6,9 +6,10 @@
  * calls them with the task's saved registers, without first building the trace event record
  * in a perf buffer as it does for a classic tracepoint, which halves the cost of a hit.
  * sys_enter looks the syscall up in hs_syscalls (filled by the loader from its table),
- * applies the pre-filters and emits the enter event; sys_exit emits the exit event, reading
- * the arguments again from the saved registers (the kernel does not change them during a
- * syscall), so nothing is stashed between the two (as Falco's modern probe).
+ * applies the pre-filters, notes the call in hs_inflight and emits the enter event; sys_exit
+ * emits the exit event of a noted call, reading the arguments again from the saved registers
+ * (the kernel does not change them during a syscall), so that no arguments are stashed
+ * between the two (as Falco's modern probe).
  * Parameters are encoded by interpreting the recipes of the table (HS_P_*); the process
  * families (execve, clone) have a fixed layout written by hs_proc_info().
  * sched_process_fork follows process trees; sched_process_exit emits procexit.
@@ -336,6 +337,7 @@ int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
 	struct hs_config *cfg;
 	struct hs_syscall *sc;
 	struct hs_scratch *s;
+	__u16 *inflight;
 
 	/* Syscalls of no interest leave after one array lookup. */
 	if (id < 0 || id >= HS_SYSCALL_MAX)
@@ -350,6 +352,9 @@ int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
 	s = hs_get_scratch();
 	if (!s)
 		return 0;
+	inflight = bpf_map_lookup_elem(&hs_inflight, &tid);
+	if (inflight)
+		*inflight = (__u16)(nr + 1);
 	hs_regs_args(s, regs);
 	s->nr = nr;
 	s->ret = 0;
@@ -361,9 +366,8 @@ int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
 }
 
 /*
- * The exit of every wanted syscall is emitted, whether or not its enter was: the exits of
- * calls in flight when the probe attached come without an enter, as in sysdig's and Falco's
- * captures, and the child side of a clone has no enter of its own.
+ * The exit of a syscall is emitted when its enter was (hs_inflight), and for the child side of
+ * a clone, which has no enter of its own, when the child is wanted.
  */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(hs_sys_exit, struct pt_regs *regs, long ret)
@@ -375,6 +379,7 @@ int BPF_PROG(hs_sys_exit, struct pt_regs *regs, long ret)
 	struct hs_syscall *sc;
 	struct hs_scratch *s;
 	__u32 child_flags = 0, *cf;
+	__u16 *inflight;
 
 	if (id < 0 || id >= HS_SYSCALL_MAX)
 		return 0;
@@ -383,19 +388,29 @@ int BPF_PROG(hs_sys_exit, struct pt_regs *regs, long ret)
 	if (!sc || !(sc->flags & HS_SC_ENABLED))
 		return 0;
 	cfg = hs_get_config();
-	if (!cfg || !hs_wanted(cfg, pid_tgid >> 32))
+	if (!cfg)
 		return 0;
-	s = hs_get_scratch();
-	if (!s)
-		return 0;
-	if ((sc->flags & HS_SC_FAMILY_CLONE) && ret == 0) {
+	inflight = bpf_map_lookup_elem(&hs_inflight, &tid);
+	if (inflight && *inflight == (__u16)(nr + 1)) {
+		*inflight = 0;
+	} else if ((sc->flags & HS_SC_FAMILY_CLONE) && ret == 0) {
 		/* the child side of a clone: its flags were recorded at fork */
+		if (!hs_wanted(cfg, pid_tgid >> 32))
+			return 0;
 		cf = bpf_map_lookup_elem(&hs_child_flags, &tid);
 		if (cf) {
 			child_flags = *cf;
 			bpf_map_delete_elem(&hs_child_flags, &tid);
 		}
+	} else if (inflight) {
+		return 0;
+	} else if (!hs_wanted(cfg, pid_tgid >> 32)) {
+		/* a tid beyond the array (pid_max raised after loading): the filters decide alone */
+		return 0;
 	}
+	s = hs_get_scratch();
+	if (!s)
+		return 0;
 	hs_regs_args(s, regs);
 	s->nr = nr;
 	s->ret = ret;
@@ -460,11 +475,15 @@ int hs_exit(void *ctx)
 	struct hs_config *cfg = hs_get_config();
 	struct task_struct *t = hs_task();
 	struct hs_scratch *s;
+	__u16 *inflight;
 	int code;
 
 	if (!cfg)
 		return 0;
 	bpf_map_delete_elem(&hs_child_flags, &tid);
+	inflight = bpf_map_lookup_elem(&hs_inflight, &tid);
+	if (inflight)
+		*inflight = 0;
 	if (hs_wanted(cfg, tgid)) {
 		s = hs_get_scratch();
 		if (s) {

@@ -79,6 +79,19 @@ struct {
 	__type(value, __u8);
 } hs_pids SEC(".maps");
 
+/*
+ * The syscall each thread is in, as its number + 1 (0: none), indexed by tid: the exit of a
+ * call whose enter was not recorded (in flight when the probe attached or when its process
+ * began to be followed) is left out, so that every exit follows its enter. An array, not a
+ * hash: the lookup is a bounds check and an add. The loader sizes it to pid_max.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 22);
+	__type(key, __u32);
+	__type(value, __u16);
+} hs_inflight SEC(".maps");
+
 /* PPM_CL_* flags of a new child (by tid), recorded at fork for the child's clone exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

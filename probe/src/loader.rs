@@ -158,6 +158,7 @@ impl Probe {
         let rows = table::select(cfg.syscalls.as_deref()).map_err(ProbeError::UnknownSyscall)?;
         let mut ebpf = EbpfLoader::new()
             .set_max_entries("hs_events", cfg.ring_bytes.max(4096).next_power_of_two())
+            .set_max_entries("hs_inflight", pid_max())
             .load(OBJECT)
             .map_err(|e| {
                 if is_eperm(&e) {
@@ -361,6 +362,16 @@ fn is_eperm(e: &aya::EbpfError) -> bool {
     text.contains("PermissionDenied")
         || text.contains("Operation not permitted")
         || text.contains("EPERM")
+}
+
+/// Entries of the probe's per-tid array: one per possible thread id (`kernel.pid_max`, at most
+/// 2^22 on Linux; 2 bytes each). When the file cannot be read, the kernel's maximum.
+fn pid_max() -> u32 {
+    std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(1 << 22)
+        .clamp(1024, 1 << 22)
 }
 
 /// Nanoseconds to add to CLOCK_BOOTTIME (what bpf_ktime_get_boot_ns reads) to get wall time.
