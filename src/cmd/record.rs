@@ -69,7 +69,7 @@ pub struct Args {
           conflicts_with_all = ["rotate_mb", "rotate_secs", "ring"])]
     flight: Option<RingLimit>,
     /// With --ring: evaluate these Falco rules (file or directory; repeatable) on the live
-    /// stream, and for each alert write DIR/alert-<time>-<rule>.scap.zst holding --before of
+    /// stream, and for each alert write `DIR/alert-<time>-<rule>.scap.zst` holding --before of
     /// history and --after of what followed; `hindsight replay` replays it alone.
     #[arg(long = "trigger", value_name = "RULES", requires = "flight")]
     trigger: Vec<PathBuf>,
