@@ -65,7 +65,7 @@ struct hs_stats {
 	unsigned long long events;        /* records written to the ring buffer */
 	unsigned long long drops_buffer;  /* ring buffer full */
 	unsigned long long drops_too_big; /* record larger than HS_REC_MAX */
-	unsigned long long drops_stash;   /* exit without its enter arguments (stash full) */
+	unsigned long long drops_stash;   /* unused (0): arguments are no longer stashed; kept for the layout */
 };
 
 /* Header in front of every scap record in the ring buffer. */

@@ -38,19 +38,6 @@ struct hs_scratch {
 #define HS_GET(field) (*(volatile __u32 *)&(field))
 #define HS_SET(field, v) (*(volatile __u32 *)&(field) = (v))
 
-/* No syscall in flight: the `nr` of a stash entry whose exit has been emitted. */
-#define HS_STASH_EMPTY 0xffffffffu
-
-/*
- * Arguments of a syscall in flight, keyed by tid, from sys_enter to sys_exit. Entries live as
- * long as their thread (sched_process_exit deletes them) and are rewritten in place.
- */
-struct hs_stash {
-	__u64 args[6];
-	__u32 nr;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 24);
@@ -92,12 +79,18 @@ struct {
 	__type(value, __u8);
 } hs_pids SEC(".maps");
 
+/*
+ * The syscall each thread is in, as its number + 1 (0: none), indexed by tid: the exit of a
+ * call whose enter was not recorded (in flight when the probe attached or when its process
+ * began to be followed) is left out, so that every exit follows its enter. An array, not a
+ * hash: the lookup is a bounds check and an add. The loader sizes it to pid_max.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 32768);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 22);
 	__type(key, __u32);
-	__type(value, struct hs_stash);
-} hs_stash SEC(".maps");
+	__type(value, __u16);
+} hs_inflight SEC(".maps");
 
 /* PPM_CL_* flags of a new child (by tid), recorded at fork for the child's clone exit. */
 struct {

@@ -82,7 +82,8 @@ pub struct Stats {
     pub drops_buffer: u64,
     /// Records lost because they exceeded [`REC_MAX`].
     pub drops_too_big: u64,
-    /// Exit events lost because their enter arguments were evicted.
+    /// Always 0: the probe no longer stashes enter arguments (the exit reads them from the
+    /// saved registers); kept so that the layout and the drop events stay the same.
     pub drops_stash: u64,
 }
 

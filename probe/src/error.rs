@@ -17,6 +17,9 @@ pub enum ProbeError {
     /// The kernel refused the object (verifier, BTF, map creation).
     #[error("the kernel refused the eBPF object")]
     Load(#[source] Box<aya::EbpfError>),
+    /// The kernel's BTF, which the BTF tracepoints are resolved against, could not be read.
+    #[error("cannot read the kernel's BTF at /sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF is needed)")]
+    Btf(#[source] Box<aya::BtfError>),
     /// A program failed to load or attach.
     #[error("eBPF program `{program}` could not be {action}")]
     Program {

@@ -26,4 +26,4 @@ pub mod signal;
 pub mod table;
 
 pub use error::ProbeError;
-pub use loader::{split_record, CgroupFilter, Probe, ProbeConfig, Record, Stats};
+pub use loader::{split_record, CgroupFilter, Probe, ProbeConfig, Record, Stats, POLL_SLICE};

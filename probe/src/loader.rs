@@ -8,8 +8,8 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
-use aya::programs::TracePoint;
-use aya::{Ebpf, EbpfLoader};
+use aya::programs::{BtfTracePoint, TracePoint};
+use aya::{Btf, Ebpf, EbpfLoader};
 
 use crate::abi;
 use crate::error::ProbeError;
@@ -20,12 +20,16 @@ static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/hi
 
 include!(concat!(env!("OUT_DIR"), "/build_status.rs"));
 
-const TRACEPOINTS: [(&str, &str, &str); 4] = [
-    ("hs_sys_enter", "raw_syscalls", "sys_enter"),
-    ("hs_sys_exit", "raw_syscalls", "sys_exit"),
-    ("hs_fork", "sched", "sched_process_fork"),
-    ("hs_exit", "sched", "sched_process_exit"),
+/// Programs attached as BTF tracepoints (program, tracepoint): the kernel calls them with the
+/// tracepoint's raw arguments, without the perf record a classic tracepoint builds per hit.
+const BTF_TRACEPOINTS: [(&str, &str); 3] = [
+    ("hs_sys_enter", "sys_enter"),
+    ("hs_sys_exit", "sys_exit"),
+    ("hs_fork", "sched_process_fork"),
 ];
+
+/// Programs attached as classic tracepoints (program, category, tracepoint).
+const TRACEPOINTS: [(&str, &str, &str); 1] = [("hs_exit", "sched", "sched_process_exit")];
 
 /// How long [`Probe::poll`] sleeps between two looks at an empty ring: at 400,000 events a
 /// second of about 45 bytes, 10 ms fill 180 KB of the (default 32 MB) ring.
@@ -95,7 +99,7 @@ pub struct Stats {
     pub drops_buffer: u64,
     /// Records lost: larger than the record limit.
     pub drops_too_big: u64,
-    /// Exits lost with their enter arguments.
+    /// Always 0 (the probe no longer stashes arguments); kept in the drop events' layout.
     pub drops_stash: u64,
 }
 
@@ -154,6 +158,7 @@ impl Probe {
         let rows = table::select(cfg.syscalls.as_deref()).map_err(ProbeError::UnknownSyscall)?;
         let mut ebpf = EbpfLoader::new()
             .set_max_entries("hs_events", cfg.ring_bytes.max(4096).next_power_of_two())
+            .set_max_entries("hs_inflight", pid_max())
             .load(OBJECT)
             .map_err(|e| {
                 if is_eperm(&e) {
@@ -194,6 +199,21 @@ impl Probe {
         let stats = take(&mut ebpf, "hs_stats")?;
         let pids = take(&mut ebpf, "hs_pids")?;
 
+        let btf = Btf::from_sys_fs().map_err(|e| ProbeError::Btf(Box::new(e)))?;
+        for (name, tp) in BTF_TRACEPOINTS {
+            let prog: &mut BtfTracePoint = ebpf
+                .program_mut(name)
+                .ok_or(ProbeError::Map {
+                    map: "programs",
+                    source: None,
+                })?
+                .try_into()
+                .map_err(|e| program_error(name, "loaded".into(), e))?;
+            prog.load(tp, &btf)
+                .map_err(|e| program_error(name, "loaded".into(), e))?;
+            prog.attach()
+                .map_err(|e| program_error(name, format!("attached to tp_btf/{tp}"), e))?;
+        }
         for (name, category, tp) in TRACEPOINTS {
             let prog: &mut TracePoint = ebpf
                 .program_mut(name)
@@ -342,6 +362,16 @@ fn is_eperm(e: &aya::EbpfError) -> bool {
     text.contains("PermissionDenied")
         || text.contains("Operation not permitted")
         || text.contains("EPERM")
+}
+
+/// Entries of the probe's per-tid array: one per possible thread id (`kernel.pid_max`, at most
+/// 2^22 on Linux; 2 bytes each). When the file cannot be read, the kernel's maximum.
+fn pid_max() -> u32 {
+    std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(1 << 22)
+        .clamp(1024, 1 << 22)
 }
 
 /// Nanoseconds to add to CLOCK_BOOTTIME (what bpf_ktime_get_boot_ns reads) to get wall time.

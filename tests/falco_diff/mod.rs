@@ -19,6 +19,7 @@
 mod compare;
 mod falco40;
 mod live;
+mod live_probe;
 mod reference;
 
 use std::collections::BTreeMap;
