@@ -57,13 +57,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     } else {
         eprintln!(
-            "{} packet{} ({} payload bytes of {} transferred, {} connection{}) written to {}",
+            "{} packet{} ({} payload bytes of {} transferred, {} connection{}, {} network namespace{}) written to {}",
             sum.packets,
             plural(sum.packets),
             sum.payload_bytes,
             sum.transferred_bytes,
             sum.connections,
             plural(sum.connections as u64),
+            sum.interfaces,
+            plural(sum.interfaces as u64),
             args.output.display()
         );
     }

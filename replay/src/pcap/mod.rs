@@ -9,7 +9,12 @@
 //! local to remote, reads remote to local. Frames carry the event's timestamp and a comment
 //! `proc.name pid container.id`.
 //!
-//! Traces do not record network namespaces, so every frame goes to one interface.
+//! One interface per network namespace: traces do not record namespace ids, so a container
+//! that does not share the host's network (`container.host_network`) is taken as its own
+//! namespace, named `container:<id>` with its name and image in the description, and
+//! everything else goes to the interface `host`. Interfaces are declared as their first frame
+//! comes, as pcapng allows. TCP sequence numbers are kept per interface, since two
+//! namespaces can hold the same addresses.
 
 pub mod packet;
 
@@ -74,6 +79,8 @@ pub struct ExportSummary {
     pub connections: usize,
     /// Transfers longer than one frame can hold, cut to [`MAX_PAYLOAD`] bytes.
     pub cut: u64,
+    /// Interfaces written: one per network namespace with traffic.
+    pub interfaces: usize,
     /// Damage reported by the reader, as text.
     pub warnings: Vec<String>,
 }
@@ -98,19 +105,6 @@ pub fn export(path: &Path, out: impl Write) -> Result<ExportSummary, PcapExportE
     };
     let mut reader = TraceReader::open(path).map_err(decode)?;
     let mut writer = PcapNgWriter::new(out).map_err(write(0, 0))?;
-    let interface = InterfaceDescriptionBlock {
-        linktype: DataLink::ETHERNET,
-        snaplen: packet::MAX_FRAME as u32,
-        options: vec![
-            InterfaceDescriptionOption::IfName(Cow::Borrowed("hindsight")),
-            InterfaceDescriptionOption::IfDescription(Cow::Owned(format!(
-                "socket payloads replayed from {trace}"
-            ))),
-            // Nanosecond timestamps, as the trace's.
-            InterfaceDescriptionOption::IfTsResol(9),
-        ],
-    };
-    writer.write_pcapng_block(interface).map_err(write(0, 0))?;
     let mut rp = Replayer::from_header(reader.header());
     let mut exporter = Exporter::default();
     let mut sum = ExportSummary::default();
@@ -120,7 +114,12 @@ pub fn export(path: &Path, out: impl Write) -> Result<ExportSummary, PcapExportE
         if !visible {
             return Ok(());
         }
-        if let Some(block) = exporter.packet(&ctx, &mut sum) {
+        if let Some((new_interface, block)) = exporter.packet(&ctx, &mut sum, &trace) {
+            if let Some(idb) = new_interface {
+                writer
+                    .write_pcapng_block(idb)
+                    .map_err(write(sum.packets, ev.num))?;
+            }
             writer
                 .write_pcapng_block(block)
                 .map_err(write(sum.packets, ev.num))?;
@@ -129,31 +128,53 @@ pub fn export(path: &Path, out: impl Write) -> Result<ExportSummary, PcapExportE
         Ok(())
     })?;
     sum.events = events;
+    if exporter.interfaces.is_empty() {
+        // No frame: one interface still, so that readers take the file for a capture.
+        writer
+            .write_pcapng_block(Exporter::interface_block("host", host_description(&trace)))
+            .map_err(write(0, 0))?;
+    }
     writer
         .get_mut()
         .flush()
         .map_err(|e| write(sum.packets, 0)(pcap_file::PcapError::IoError(e)))?;
     sum.connections = exporter.streams.connections() + exporter.udp_pairs.len();
+    sum.interfaces = exporter.interfaces.len();
     sum.warnings = reader.warnings().iter().map(ToString::to_string).collect();
     Ok(sum)
 }
 
-/// Per-export state: TCP sequence numbers, UDP endpoint pairs, scratch buffers.
+/// The description of the host's interface.
+fn host_description(trace: &str) -> String {
+    format!("the host's network namespace, replayed from {trace}")
+}
+
+/// Per-export state: interfaces, TCP sequence numbers per interface, UDP endpoint pairs,
+/// scratch buffers.
 #[derive(Default)]
 struct Exporter {
+    /// Interface keys (`host`, `container:<id>`) in the order they were declared.
+    interfaces: Vec<String>,
+    /// TCP streams, one table per interface.
     streams: Streams,
-    udp_pairs: std::collections::BTreeSet<(Endpoint, Endpoint)>,
+    udp_pairs: std::collections::BTreeSet<(u32, Endpoint, Endpoint)>,
     out: Out,
     ip_id: u16,
 }
 
 impl Exporter {
     /// The frame for `ctx`'s event, when it is a network transfer with captured bytes.
+    /// With it, the interface block to write first when the frame is the first of its
+    /// network namespace.
     fn packet(
         &mut self,
         ctx: &Ctx<'_>,
         sum: &mut ExportSummary,
-    ) -> Option<EnhancedPacketBlock<'static>> {
+        trace: &str,
+    ) -> Option<(
+        Option<InterfaceDescriptionBlock<'static>>,
+        EnhancedPacketBlock<'static>,
+    )> {
         let ev = &ctx.p.ev;
         let info = ev.info()?;
         if ev.direction() != Direction::Exit {
@@ -180,6 +201,7 @@ impl Exporter {
         let res = ctx.p.res().filter(|&r| r > 0)?;
         let data = ctx.p.bytes("data").filter(|d| !d.is_empty())?;
         let (local, remote) = self.ends(ctx)?;
+        let (interface_id, new_interface) = self.interface(ctx, trace);
         let (src, dst) = if outbound {
             (local, remote)
         } else {
@@ -187,9 +209,10 @@ impl Exporter {
         };
         let transferred = (res as u64).max(data.len() as u64);
         let (seq, ack) = if proto == PROTO_TCP {
-            self.streams.advance(src, dst, transferred)
+            self.streams.advance(interface_id, src, dst, transferred)
         } else {
-            self.udp_pairs.insert((src.min(dst), src.max(dst)));
+            self.udp_pairs
+                .insert((interface_id, src.min(dst), src.max(dst)));
             (0, 0)
         };
         if data.len() > MAX_PAYLOAD {
@@ -219,13 +242,59 @@ impl Exporter {
             self.text(ctx, "proc.pid"),
             self.text(ctx, "container.id")
         );
-        Some(EnhancedPacketBlock {
-            interface_id: 0,
+        let block = EnhancedPacketBlock {
+            interface_id,
             timestamp: Duration::from_nanos(ev.ts),
             original_len: frame.len() as u32,
             data: Cow::Owned(frame),
             options: vec![EnhancedPacketOption::Comment(Cow::Owned(comment))],
-        })
+        };
+        Some((new_interface, block))
+    }
+
+    /// The interface of the event's network namespace, and its description block when this
+    /// is its first frame.
+    fn interface(
+        &mut self,
+        ctx: &Ctx<'_>,
+        trace: &str,
+    ) -> (u32, Option<InterfaceDescriptionBlock<'static>>) {
+        let id = self.text(ctx, "container.id");
+        let own_netns = !matches!(id.as_str(), "host" | "" | "<NA>")
+            && self.text(ctx, "container.host_network") != "true";
+        let key = if own_netns {
+            format!("container:{id}")
+        } else {
+            "host".to_owned()
+        };
+        if let Some(i) = self.interfaces.iter().position(|k| *k == key) {
+            return (i as u32, None);
+        }
+        let description = if own_netns {
+            format!(
+                "network namespace of container {id} ({}, image {}), replayed from {trace}",
+                self.text(ctx, "container.name"),
+                self.text(ctx, "container.image")
+            )
+        } else {
+            host_description(trace)
+        };
+        let idb = Self::interface_block(&key, description);
+        self.interfaces.push(key);
+        (self.interfaces.len() as u32 - 1, Some(idb))
+    }
+
+    /// An Ethernet interface named `name`, with nanosecond timestamps as the trace's.
+    fn interface_block(name: &str, description: String) -> InterfaceDescriptionBlock<'static> {
+        InterfaceDescriptionBlock {
+            linktype: DataLink::ETHERNET,
+            snaplen: packet::MAX_FRAME as u32,
+            options: vec![
+                InterfaceDescriptionOption::IfName(Cow::Owned(name.to_owned())),
+                InterfaceDescriptionOption::IfDescription(Cow::Owned(description)),
+                InterfaceDescriptionOption::IfTsResol(9),
+            ],
+        }
     }
 
     /// The socket's (local, remote) ends; (client, server) when the replayed state cannot

@@ -164,15 +164,16 @@ pub fn build(s: &Segment<'_>, out: &mut Vec<u8>) {
 /// (the capture's snap length): a gap then shows as missing data, as it should.
 #[derive(Debug, Default)]
 pub struct Streams {
-    next: HashMap<(Endpoint, Endpoint), u32>,
+    /// Next sequence number by (interface, sender, receiver).
+    next: HashMap<(u32, Endpoint, Endpoint), u32>,
 }
 
 impl Streams {
-    /// Sequence and acknowledgement numbers for `len` bytes sent from `src` to `dst`, and
-    /// advances the sender's sequence number.
-    pub fn advance(&mut self, src: Endpoint, dst: Endpoint, len: u64) -> (u32, u32) {
-        let ack = *self.next.entry((dst, src)).or_insert(1);
-        let seq = self.next.entry((src, dst)).or_insert(1);
+    /// Sequence and acknowledgement numbers for `len` bytes sent from `src` to `dst` on
+    /// interface `iface` (a network namespace), and advances the sender's sequence number.
+    pub fn advance(&mut self, iface: u32, src: Endpoint, dst: Endpoint, len: u64) -> (u32, u32) {
+        let ack = *self.next.entry((iface, dst, src)).or_insert(1);
+        let seq = self.next.entry((iface, src, dst)).or_insert(1);
         let this = *seq;
         *seq = seq.wrapping_add(len as u32);
         (this, ack)
@@ -182,7 +183,7 @@ impl Streams {
     pub fn connections(&self) -> usize {
         self.next
             .keys()
-            .filter(|(a, b)| !self.next.contains_key(&(*b, *a)) || a <= b)
+            .filter(|(i, a, b)| !self.next.contains_key(&(*i, *b, *a)) || a <= b)
             .count()
     }
 }
@@ -258,9 +259,12 @@ mod tests {
     fn sequence_numbers_advance_per_direction() {
         let mut s = Streams::default();
         let (c, srv) = (ep(1, 40000), ep(2, 80));
-        assert_eq!(s.advance(c, srv, 10), (1, 1));
-        assert_eq!(s.advance(srv, c, 100), (1, 11));
-        assert_eq!(s.advance(c, srv, 5), (11, 101));
+        assert_eq!(s.advance(0, c, srv, 10), (1, 1));
+        assert_eq!(s.advance(0, srv, c, 100), (1, 11));
+        assert_eq!(s.advance(0, c, srv, 5), (11, 101));
         assert_eq!(s.connections(), 1);
+        // The same addresses in another network namespace are another connection.
+        assert_eq!(s.advance(1, c, srv, 7), (1, 1));
+        assert_eq!(s.connections(), 2);
     }
 }
