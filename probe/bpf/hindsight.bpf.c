@@ -112,7 +112,12 @@ __noinline int hs_param(__u32 spec)
 		hs_put_user_buf(s, (const void *)arg, n);
 		break;
 	case HS_P_TUPLE_FD:
-		hs_put_tuple((__s64)(int)arg, 0, 0, 0);
+		/* connect: a tuple only once connected or connecting, as libs' probes write it;
+		 * a failed call's socket has no peer (libsinsp then names the fd NULL). */
+		if (s->ret != 0 && s->ret != -115 /* -EINPROGRESS */)
+			hs_put_empty(s);
+		else
+			hs_put_tuple((__s64)(int)arg, 0, 0, 0);
 		break;
 	case HS_P_TUPLE_RES:
 		hs_put_tuple(s->ret, 1, 0, 0);

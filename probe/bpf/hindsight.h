@@ -89,7 +89,7 @@ enum hs_param_kind {
 	HS_P_NS_FLAGS = 9,       /* CLONE_NEW* argument as PPM_CL_* (u32) */
 	HS_P_SOCKADDR = 10,      /* user sockaddr at arg, its length in arg + 1 */
 	HS_P_DATA = 11,          /* user buffer at arg, min(res, snaplen) bytes */
-	HS_P_TUPLE_FD = 12,      /* socket tuple of the fd in arg (local -> remote) */
+	HS_P_TUPLE_FD = 12,      /* socket tuple of the fd in arg (local -> remote), empty when ret fails */
 	HS_P_TUPLE_RES = 13,     /* socket tuple of the fd returned (remote -> local) */
 	HS_P_DEV_RES = 14,       /* u32 device of the fd returned */
 	HS_P_ZERO_U8 = 15,

@@ -56,8 +56,11 @@ const RULES: &str = r#"
   output: "fileop %evt.type %proc.name %proc.cmdline %evt.res"
   priority: NOTICE
 - rule: live socket
-  desc: sockets of the activity's shell
+  desc: sockets of the activity's shell, without failed connects (in some environments
+    glibc tries nscd's unix socket; Falco 0.40's probe records no address for it, ours the
+    path, so libsinsp names the fd NULL in one and the path in the other)
   condition: evt.type in (socket, connect, sendto) and evt.dir=< and proc.name=@S@
+    and not (evt.type = connect and evt.rawres < 0)
   output: "net %evt.type %fd.name %fd.l4proto %fd.sport %evt.rawres"
   priority: NOTICE
 "#;
