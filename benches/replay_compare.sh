@@ -48,7 +48,7 @@ if [ -n "${TRACE:-}" ]; then
 elif [ ! -s "$RECORDED" ]; then
   [ "$(id -u)" = 0 ] || { echo "recording needs root (or set TRACE=existing.scap.zst)" >&2; exit 1; }
   echo "recording benches/workload.sh for ${SECS}s ..." >&2
-  "$HINDSIGHT" record -q -o "$RECORDED" -- bash benches/workload.sh "$SECS" >&2
+  "$HINDSIGHT" record -o "$RECORDED" -- bash benches/workload.sh "$SECS" >&2
 fi
 [ -s "$PLAIN" ] || "$HINDSIGHT" convert "$RECORDED" "$PLAIN" >&2
 [ -s "$NATIVE" ] || "$HINDSIGHT" convert "$PLAIN" "$NATIVE" >&2
