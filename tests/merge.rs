@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{ok, run, shared_dir, sysdig_available};
+use crate::util::{ok, run, shared_capture as capture, sysdig_available};
 
 const RULES: &str = "\
 - rule: File activity
@@ -14,14 +14,6 @@ const RULES: &str = "\
   output: \"%proc.name %fd.name %user.name %proc.pname %container.id\"
   priority: INFO
 ";
-
-fn capture(name: &str) -> String {
-    shared_dir()
-        .join("captures/falco")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 fn p(dir: &Path, name: &str) -> String {
     dir.join(name).display().to_string()

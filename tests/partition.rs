@@ -6,7 +6,8 @@ use std::process::Command;
 use crate::util::{ok, run, shared_dir};
 
 /// Two rules, so that alerts fall into several `rule=` partitions; names need escaping.
-const RULES: &str = r#"
+/// The Spark test uses them too.
+pub(crate) const RULES: &str = r#"
 - rule: every fd event
   desc: matches most events
   condition: evt.type in (openat, open, read, write, close, connect, sendto, recvfrom)

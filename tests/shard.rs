@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{ok, run, shared_dir};
+use crate::util::{ok, run, shared_capture as capture};
 
 /// A rule matching most events, with outputs that need the replayed state (fd names,
 /// parents, users), so a chunk started from a wrong state shows.
@@ -14,14 +14,6 @@ const RULES: &str = r#"
   output: "%evt.num %proc.name %fd.name %proc.pname %user.name"
   priority: NOTICE
 "#;
-
-fn capture(name: &str) -> String {
-    shared_dir()
-        .join("captures/falco")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// Converts `capture` into a native trace at `out` with small chunks.
 fn small_chunks(capture: &str, out: &Path) {

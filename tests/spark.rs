@@ -8,20 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::partition::RULES;
 use crate::util::ok;
-
-const RULES: &str = r#"
-- rule: every fd event
-  desc: matches most events
-  condition: evt.type in (openat, open, read, write, close, connect, sendto, recvfrom)
-  output: "%evt.num %proc.name %fd.name"
-  priority: NOTICE
-- rule: exec/clone = new process
-  desc: a name with characters a path must not hold raw
-  condition: evt.type in (execve, clone)
-  output: "%evt.num %proc.name %proc.cmdline"
-  priority: WARNING
-"#;
 
 /// Reads a dataset with DuckDB: its rows as sorted `[trace, evt_num, rule]` and its files.
 const DUCKDB_ROWS: &str = r#"

@@ -63,3 +63,12 @@ pub fn ok(args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The path of the shared capture `name` (in `../shared/captures/falco`), as text.
+pub fn shared_capture(name: &str) -> String {
+    shared_dir()
+        .join("captures/falco")
+        .join(name)
+        .display()
+        .to_string()
+}
