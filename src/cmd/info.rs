@@ -66,12 +66,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if r.compression() == Compression::Native {
         if let Ok(nr) = NativeReader::open(&args.trace) {
             warnings.extend(nr.warnings().iter().map(ToString::to_string));
-            for c in nr.chunks() {
+            for (i, c) in nr.chunks().iter().enumerate() {
                 chunks.push(serde_json::json!({
                     "index": c.index, "events": c.stats.count, "first_num": c.stats.first_num,
                     "first_ts": c.stats.first_ts, "last_ts": c.stats.last_ts,
                     "raw_bytes": c.stats.raw_len, "compressed_bytes": c.data_len, "data_offset": c.data_offset,
-                    "checkpoint_bytes": c.checkpoint.as_ref().map_or(0, Vec::len), "complete": c.complete,
+                    "checkpoint_bytes": nr.checkpoint(i).map_or(0, |cp| cp.len()), "complete": c.complete,
                 }));
             }
         }

@@ -21,7 +21,7 @@ mod writer;
 
 pub use chunk_meta::{ChunkStats, CHUNK_TAG, CHUNK_TAG_V1};
 pub use frames::{zstd_frame_len, SKIPPABLE_MAGIC};
-pub use reader::{ChunkEvents, ChunkFrame, ChunkInfo, NativeReader, Source};
+pub use reader::{Checkpoints, ChunkEvents, ChunkFrame, ChunkInfo, NativeReader, Source};
 pub use writer::{NativeOptions, NativeWriter};
 
 /// Tag of the index skippable frame.

@@ -25,8 +25,9 @@ pub struct ChunkInfo {
     pub index: usize,
     /// Statistics written with the chunk.
     pub stats: ChunkStats,
-    /// The opaque checkpoint the writer's caller supplied (state before the first event).
-    pub checkpoint: Option<Vec<u8>>,
+    /// Whether the chunk carries a checkpoint (the state before its first event, opaque to
+    /// this crate): [`NativeReader::checkpoint`] decodes it when the chunk is started.
+    pub has_checkpoint: bool,
     /// File offset of the compressed data frame.
     pub data_offset: u64,
     /// Compressed bytes of the data frame present in the file.
@@ -34,7 +35,7 @@ pub struct ChunkInfo {
     /// False when the data frame is cut short (only a prefix of its events can be read).
     pub complete: bool,
     /// False when the chunk's statistics were not read ([`NativeReader::open_chunks`] left
-    /// the chunk out): `stats` is then empty. `checkpoint` is `None` when not read, for
+    /// the chunk out): `stats` is then empty. `has_checkpoint` is false when not read, for
     /// those chunks and for every chunk of [`NativeReader::open_listing`].
     pub listed: bool,
 }
@@ -63,6 +64,28 @@ pub struct NativeReader {
     indexed: bool,
     /// Checkpoints as stored, by chunk, until frame 0 (their dictionary) is read.
     stored: Vec<Option<StoredCheckpoint>>,
+    /// The chunks' checkpoints, kept compressed.
+    checkpoints: Checkpoints,
+}
+
+/// The checkpoints of a trace's chunks as stored (compressed against frame 0), decoded one
+/// at a time as chunks start: decoded, all the checkpoints of a long trace would hold tens of
+/// megabytes for a whole replay. Cheap to clone and shared by the workers of a replay.
+#[derive(Clone, Debug, Default)]
+pub struct Checkpoints {
+    stored: std::sync::Arc<[Option<StoredCheckpoint>]>,
+    /// The decompressed frame 0: the checkpoints' dictionary.
+    dict: std::sync::Arc<[u8]>,
+}
+
+impl Checkpoints {
+    /// The checkpoint of chunk `i`, decoded: the state before its first event as the
+    /// writer's caller encoded it. `None` when the chunk has none, or when it is damaged (it
+    /// does not decompress to its declared size): the chunk must then be replayed from the
+    /// state the previous chunk ended in.
+    pub fn get(&self, i: usize) -> Option<Vec<u8>> {
+        self.stored.get(i)?.clone()?.resolve(&self.dict)
+    }
 }
 
 fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
@@ -143,6 +166,7 @@ impl NativeReader {
             warnings: Vec::new(),
             indexed: false,
             stored: Vec::new(),
+            checkpoints: Checkpoints::default(),
         };
         let first_meta = match r.read_index(want)? {
             Some(first) => first,
@@ -158,7 +182,13 @@ impl NativeReader {
                 message: format!("header frame: {e}"),
             });
         }
-        r.resolve_checkpoints(&raw);
+        for (c, st) in r.chunks.iter_mut().zip(&r.stored) {
+            c.has_checkpoint = st.is_some();
+        }
+        r.checkpoints = Checkpoints {
+            stored: std::mem::take(&mut r.stored).into(),
+            dict: raw.as_slice().into(),
+        };
         let tr = TraceReader::from_decompressed(
             Box::new(std::io::Cursor::new(raw)),
             Compression::Native,
@@ -169,25 +199,15 @@ impl NativeReader {
         Ok(r)
     }
 
-    /// Decompresses the stored checkpoints against frame 0 (`dict`), dropping damaged ones
-    /// with a warning (their chunk then replays without one).
-    fn resolve_checkpoints(&mut self, dict: &[u8]) {
-        for (i, stored) in std::mem::take(&mut self.stored).into_iter().enumerate() {
-            let Some(stored) = stored else { continue };
-            let resolved = stored.resolve(dict);
-            if resolved.is_none() {
-                let data_offset = self.chunks.get(i).map(|c| c.data_offset);
-                self.warnings.push(Warning {
-                    offset: 0,
-                    file_offset: data_offset,
-                    kind: WarningKind::BadMetadata,
-                    message: format!("chunk {i}: the checkpoint does not decompress to its declared size; the chunk is replayed without it"),
-                });
-            }
-            if let Some(c) = self.chunks.get_mut(i) {
-                c.checkpoint = resolved;
-            }
-        }
+    /// The checkpoint of chunk `i`, decoded ([`Checkpoints::get`]).
+    pub fn checkpoint(&self, i: usize) -> Option<Vec<u8>> {
+        self.checkpoints.get(i)
+    }
+
+    /// The chunks' checkpoints, to decode them apart from the reader (by the workers of a
+    /// parallel replay, while one of them reads a frame).
+    pub fn checkpoints(&self) -> &Checkpoints {
+        &self.checkpoints
     }
 
     /// Reads the trailing index; returns the offset of the first chunk (end of frame 0).
@@ -232,7 +252,7 @@ impl NativeReader {
                 chunks.push(ChunkInfo {
                     index: i,
                     stats: ChunkStats::default(),
-                    checkpoint: None,
+                    has_checkpoint: false,
                     data_offset: d,
                     data_len: l,
                     complete: true,
@@ -257,7 +277,7 @@ impl NativeReader {
             chunks.push(ChunkInfo {
                 index: i,
                 stats,
-                checkpoint: None,
+                has_checkpoint: false,
                 data_offset: d,
                 data_len: l,
                 complete: true,
@@ -337,7 +357,7 @@ impl NativeReader {
         self.chunks.push(ChunkInfo {
             index,
             stats,
-            checkpoint: None,
+            has_checkpoint: false,
             data_offset: off,
             data_len: len,
             complete,

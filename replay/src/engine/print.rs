@@ -192,10 +192,9 @@ fn print_seeking(path: &Path, p: &mut Printer<'_>) -> Result<Option<PrintSummary
     let mut rp = if from == 0 {
         Replayer::from_header(reader.header())
     } else {
-        let Some(state) = chunks[from]
-            .checkpoint
-            .as_deref()
-            .and_then(|cp| crate::state::checkpoint::load(cp).ok())
+        let Some(state) = reader
+            .checkpoint(from)
+            .and_then(|cp| crate::state::checkpoint::load(&cp).ok())
         else {
             return Ok(None);
         };
@@ -251,7 +250,7 @@ fn print_parallel(
         .filter(|&i| span.overlaps(chunks[i].stats.first_ts, chunks[i].stats.last_ts))
         .collect();
     let independent =
-        |i: usize| !chunks[i].stats.new_section && (i == 0 || chunks[i].checkpoint.is_some());
+        |i: usize| !chunks[i].stats.new_section && (i == 0 || chunks[i].has_checkpoint);
     let contiguous = needed.windows(2).all(|w| w[1] == w[0] + 1);
     if chunks.len() < 2
         || needed.is_empty()
@@ -265,6 +264,7 @@ fn print_parallel(
         warnings: reader.warnings().to_vec(),
         ..PrintSummary::default()
     };
+    let checkpoints = reader.checkpoints().clone();
     let shared = std::sync::Mutex::new(reader);
     // One chunk printed into a buffer, from `start` or else its checkpoint: its output,
     // events, lines, warnings and end state; `None` when its checkpoint does not load.
@@ -273,8 +273,8 @@ fn print_parallel(
             (Some(rp), _) => rp,
             (None, 0) => Replayer::from_header(&header),
             (None, _) => {
-                let cp = chunks[i].checkpoint.as_deref().unwrap_or_default();
-                match crate::state::checkpoint::load(cp) {
+                let cp = checkpoints.get(i).unwrap_or_default();
+                match crate::state::checkpoint::load(&cp) {
                     Ok(st) => Replayer::resume(st, first_ts, true),
                     Err(_) => return Ok(None),
                 }

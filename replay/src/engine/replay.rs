@@ -482,6 +482,7 @@ impl Engine {
         let warnings: Vec<String> = reader.warnings().iter().map(ToString::to_string).collect();
         // One reader for every chunk: over object storage this is one ranged read per chunk,
         // after the index and header read once. It is held only while a frame is fetched.
+        let checkpoints = reader.checkpoints().clone();
         let shared = std::sync::Mutex::new(reader);
         let fetch = |i: usize| {
             // The lock is released before decompressing, which then runs in parallel.
@@ -511,9 +512,15 @@ impl Engine {
                 if !can_match {
                     return Ok(Part::Skipped);
                 }
-                let start = match (i, &c.checkpoint) {
+                // Decoded now, not when the trace was opened: one chunk's state at a time.
+                let cp = if c.has_checkpoint {
+                    checkpoints.get(i)
+                } else {
+                    None
+                };
+                let start = match (i, cp) {
                     (0, _) => Replayer::from_header(&header),
-                    (_, Some(cp)) => match checkpoint::load(cp) {
+                    (_, Some(cp)) => match checkpoint::load(&cp) {
                         Ok(st) => Replayer::resume(st, first_ts, true),
                         Err(_) => return Ok(Part::NeedSequential),
                     },
