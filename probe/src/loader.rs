@@ -201,28 +201,14 @@ impl Probe {
 
         let btf = Btf::from_sys_fs().map_err(|e| ProbeError::Btf(Box::new(e)))?;
         for (name, tp) in BTF_TRACEPOINTS {
-            let prog: &mut BtfTracePoint = ebpf
-                .program_mut(name)
-                .ok_or(ProbeError::Map {
-                    map: "programs",
-                    source: None,
-                })?
-                .try_into()
-                .map_err(|e| program_error(name, "loaded".into(), e))?;
+            let prog: &mut BtfTracePoint = program(&mut ebpf, name)?;
             prog.load(tp, &btf)
                 .map_err(|e| program_error(name, "loaded".into(), e))?;
             prog.attach()
                 .map_err(|e| program_error(name, format!("attached to tp_btf/{tp}"), e))?;
         }
         for (name, category, tp) in TRACEPOINTS {
-            let prog: &mut TracePoint = ebpf
-                .program_mut(name)
-                .ok_or(ProbeError::Map {
-                    map: "programs",
-                    source: None,
-                })?
-                .try_into()
-                .map_err(|e| program_error(name, "loaded".into(), e))?;
+            let prog: &mut TracePoint = program(&mut ebpf, name)?;
             prog.load()
                 .map_err(|e| program_error(name, "loaded".into(), e))?;
             prog.attach(category, tp)
@@ -334,6 +320,20 @@ where
         .take_map(map)
         .ok_or(ProbeError::Map { map, source: None })?;
     V::try_from(m).map_err(ProbeError::map(map))
+}
+
+/// The program `name` of the object, as its kind `T` (a tracepoint, a BTF tracepoint).
+fn program<'a, T>(ebpf: &'a mut Ebpf, name: &'static str) -> Result<&'a mut T, ProbeError>
+where
+    &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
+{
+    ebpf.program_mut(name)
+        .ok_or(ProbeError::Map {
+            map: "programs",
+            source: None,
+        })?
+        .try_into()
+        .map_err(|e| program_error(name, "loaded".into(), e))
 }
 
 fn program_error(
