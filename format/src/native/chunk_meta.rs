@@ -92,10 +92,10 @@ pub(crate) enum StoredCheckpoint {
 impl StoredCheckpoint {
     /// The checkpoint bytes; `dict` must be the decompressed frame 0 of the trace. `None` when
     /// the frame does not decompress to exactly its declared size.
-    pub(crate) fn resolve(self, dict: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn resolve(&self, dict: &[u8]) -> Option<Vec<u8>> {
         match self {
-            StoredCheckpoint::Raw(b) => Some(b),
-            StoredCheckpoint::Zstd { raw_len, frame } => {
+            StoredCheckpoint::Raw(b) => Some(b.clone()),
+            &StoredCheckpoint::Zstd { raw_len, ref frame } => {
                 let mut d = zstd::stream::read::Decoder::with_dictionary(&frame[..], dict).ok()?;
                 let mut out = Vec::with_capacity(raw_len.min(1 << 24) as usize);
                 (&mut d).take(raw_len + 1).read_to_end(&mut out).ok()?;
@@ -333,7 +333,7 @@ mod tests {
             frame,
         };
         assert!(frame_len_small(&ok, cp.len()));
-        assert_ne!(ok.clone().resolve(&dict[..2000]).as_deref(), Some(&cp[..]));
+        assert_ne!(ok.resolve(&dict[..2000]).as_deref(), Some(&cp[..]));
         assert_eq!(ok.resolve(&dict).as_deref(), Some(&cp[..]));
     }
 

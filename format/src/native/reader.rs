@@ -84,7 +84,7 @@ impl Checkpoints {
     /// does not decompress to its declared size): the chunk must then be replayed from the
     /// state the previous chunk ended in.
     pub fn get(&self, i: usize) -> Option<Vec<u8>> {
-        self.stored.get(i)?.clone()?.resolve(&self.dict)
+        self.stored.get(i)?.as_ref()?.resolve(&self.dict)
     }
 }
 
