@@ -18,6 +18,7 @@ pub mod print;
 pub mod profile;
 pub mod replay;
 pub mod replayer;
+pub mod segments;
 pub mod source;
 pub mod window;
 pub mod work;

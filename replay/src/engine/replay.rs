@@ -75,6 +75,10 @@ pub struct TraceOutcome {
     pub profile: Profile,
 }
 
+/// The default of [`Engine::segment_min`]: below a few megabytes, a second worker does not
+/// pay for the start-up and the skimming.
+pub const SEGMENT_MIN: u64 = 8 << 20;
+
 /// Per-worker buffers, created once per thread and reused for every event.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -82,7 +86,7 @@ pub struct Scratch {
     out: Out,
     hits: Vec<usize>,
     profile: Option<Profile>,
-    span: Span,
+    pub(super) span: Span,
 }
 
 impl Scratch {
@@ -103,7 +107,8 @@ pub struct Engine {
     priorities: Vec<Priority>,
     exits_only: bool,
     profile: bool,
-    window: TimeWindow,
+    pub(super) window: TimeWindow,
+    segment_min: u64,
 }
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
@@ -138,7 +143,16 @@ impl Engine {
             exits_only: true,
             profile: false,
             window: TimeWindow::default(),
+            segment_min: SEGMENT_MIN,
         }
+    }
+
+    /// The size from which a plain trace is replayed in parallel byte segments
+    /// ([`super::segments`]) when the thread pool has several threads; smaller traces are
+    /// replayed on one thread, where skimming would cost more than it saves.
+    pub fn segment_min(mut self, bytes: u64) -> Engine {
+        self.segment_min = bytes;
+        self
     }
 
     /// Evaluates only the events in `window` (`--since/--until`, [`super::window`]); the
@@ -467,7 +481,16 @@ impl Engine {
             Some(only) if !only.contains(&0) => Ok(TraceOutcome::default()),
             _ => self.replay_trace(path),
         };
-        if sniff(path) != Some(Compression::Native) {
+        let compression = sniff(path);
+        if compression == Some(Compression::None) && only.is_none_or(|o| o.contains(&0)) {
+            let workers = rayon::current_num_threads();
+            // A local file's length; a trace in object storage is read on one thread.
+            let len = std::fs::metadata(path).map_or(0, |m| m.len());
+            if workers > 1 && len >= self.segment_min.max(1) {
+                return self.replay_segments(path, len, workers);
+            }
+        }
+        if compression != Some(Compression::Native) {
             return whole();
         }
         let reader = NativeReader::open_chunks(path, only).map_err(decode)?;

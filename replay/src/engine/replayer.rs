@@ -112,6 +112,26 @@ impl Replayer {
     /// Applies `ev` to the state and returns the context its fields are extracted from, in
     /// sysdig's view ([`Ctx::in_view`] gives current libs' view).
     pub fn advance<'a>(&'a mut self, ev: &EventRef<'a>) -> Ctx<'a> {
+        self.step(ev, true);
+        Ctx {
+            p: self.state.pair(*ev),
+            st: &self.state,
+            num: ev.num,
+            libs: false,
+            first_ts: self.first_ts,
+            libs_first_ts: self.libs_first_ts,
+            prev_ts: self.prev_ts,
+        }
+    }
+
+    /// Applies `ev` to the state without making its fields readable: how a worker passes
+    /// the events before its own part of a trace. The replayer is left as
+    /// [`Replayer::advance`] leaves it for every later event.
+    pub fn skim(&mut self, ev: &EventRef<'_>) {
+        self.step(ev, false);
+    }
+
+    fn step(&mut self, ev: &EventRef<'_>, read: bool) {
         // libsinsp starts `evt.reltime` at the first event that is not a meta event
         // (container metadata, process list entries written before the syscalls).
         if self.first_ts == 0 && !is_meta(ev) {
@@ -126,18 +146,13 @@ impl Replayer {
             self.last_ts
         };
         self.last_ts = ev.ts;
-        self.state.apply(ev);
+        if read {
+            self.state.apply(ev);
+        } else {
+            self.state.apply_unread(ev);
+        }
         if ev.info().is_none_or(|i| i.name != "container") {
             self.seen_other = true;
-        }
-        Ctx {
-            p: self.state.pair(*ev),
-            st: &self.state,
-            num: ev.num,
-            libs: false,
-            first_ts: self.first_ts,
-            libs_first_ts: self.libs_first_ts,
-            prev_ts: self.prev_ts,
         }
     }
 }

@@ -163,11 +163,27 @@ impl State {
 
     /// Applies one event. Call for every event in trace order, then extract its fields.
     pub fn apply(&mut self, ev: &EventRef<'_>) {
+        self.apply_as(ev, true);
+    }
+
+    /// Applies one event whose fields nobody extracts (the events a parallel worker passes
+    /// on its way to its own part of a trace): the state after it is the one
+    /// [`State::apply`] leaves, except the facts about this event alone that only its fields
+    /// read (`fd_name_changed`), which the next applied event recomputes.
+    pub fn apply_unread(&mut self, ev: &EventRef<'_>) {
+        self.apply_as(ev, false);
+    }
+
+    fn apply_as(&mut self, ev: &EventRef<'_>, read: bool) {
         self.flush_pending();
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
             self.libs_dropped += 1;
         }
-        let fd_name_before = self.event_fd_name_hash(ev);
+        let fd_name_before = if read {
+            self.event_fd_name_hash(ev)
+        } else {
+            None
+        };
         // libsinsp gives every tid it meets a thread entry, empty when nothing is known
         // (proc.name is then `<NA>`), so that fds it opens are still tracked.
         // Scheduler switches and bookkeeping events do not make libsinsp look a thread up.
@@ -187,10 +203,11 @@ impl State {
         }
         // As libsinsp's `m_oldname`: the name when the event's fd was looked up, empty for
         // an fd the event creates.
-        self.fd_name_changed = match (fd_name_before, self.event_fd_name_hash(ev)) {
-            (before, Some(after)) => before.unwrap_or(EMPTY_NAME_HASH) != after,
-            (_, None) => false,
-        };
+        self.fd_name_changed = read
+            && match (fd_name_before, self.event_fd_name_hash(ev)) {
+                (before, Some(after)) => before.unwrap_or(EMPTY_NAME_HASH) != after,
+                (_, None) => false,
+            };
     }
 
     /// A hash of the name of `ev`'s fd in the table (none without one), computed only for
