@@ -214,22 +214,8 @@ fn plain_segments_equal_the_sequential_replay() {
     let set = loader.finish();
     assert!(!set.has_errors(), "{:?}", set.diagnostics());
     let rules = Arc::new(set.select(&RuleSelection::default()));
-    // The shared captures are gzip, which is read on one thread: decompress them.
     let dir = tempfile::tempdir().expect("tempdir");
-    let captures: Vec<PathBuf> = std::fs::read_dir(shared().join("captures/falco"))
-        .expect("shared captures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "scap"))
-        .map(|src| {
-            let file = std::fs::File::open(&src).expect("open");
-            let (_, mut plain) =
-                hindsight_format::source::decompressing(Box::new(file)).expect("decompress");
-            let dst = dir.path().join(src.file_name().expect("name"));
-            let mut out = std::fs::File::create(&dst).expect("create");
-            std::io::copy(&mut plain, &mut out).expect("copy");
-            dst
-        })
-        .collect();
+    let captures = plain_captures(dir.path());
     assert!(captures.len() >= 5, "{captures:?}");
     let key = |o: &hindsight_replay::engine::TraceOutcome| {
         o.alerts
@@ -259,4 +245,68 @@ fn plain_segments_equal_the_sequential_replay() {
         }
     }
     assert!(compared > 10_000, "only {compared} alerts compared");
+}
+
+/// Decompresses every shared capture (gzip, which is read on one thread) into `dir`.
+fn plain_captures(dir: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(shared().join("captures/falco"))
+        .expect("shared captures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scap"))
+        .map(|src| {
+            let file = std::fs::File::open(&src).expect("open");
+            let (_, mut plain) =
+                hindsight_format::source::decompressing(Box::new(file)).expect("decompress");
+            let dst = dir.join(src.file_name().expect("name"));
+            let mut out = std::fs::File::create(&dst).expect("create");
+            std::io::copy(&mut plain, &mut out).expect("copy");
+            dst
+        })
+        .collect()
+}
+
+/// A plain trace printed in byte segments is the same bytes as a front-to-back print, in
+/// both views, as text and JSON, with 2 and 3 workers, on every shared capture.
+#[test]
+fn plain_segments_print_the_same_bytes() {
+    use hindsight_replay::engine::print::{print_trace, PrintOptions};
+    use hindsight_replay::engine::{PrintFormat, DEFAULT_FORMAT};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captures = plain_captures(dir.path());
+    let mut lines = 0;
+    for libs_view in [false, true] {
+        for json in [false, true] {
+            let format = PrintFormat::parse(DEFAULT_FORMAT).expect("format");
+            let json_fields = json.then(|| format.field_names());
+            let opts = PrintOptions {
+                format,
+                json_fields,
+                libs_view,
+                window: Default::default(),
+                segment_min: 0,
+            };
+            for src in &captures {
+                let print = |workers: usize| {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(workers)
+                        .build()
+                        .expect("pool");
+                    let mut out = Vec::new();
+                    let sum = pool
+                        .install(|| print_trace(src, &|_| true, &opts, &mut out))
+                        .expect("print");
+                    (out, sum.events, sum.printed)
+                };
+                let (seq, events, printed) = print(1);
+                for workers in [2, 3] {
+                    let par = print(workers);
+                    let name = format!("{} with {workers} workers", src.display());
+                    assert_eq!((events, printed), (par.1, par.2), "{name}");
+                    assert!(seq == par.0, "{name}: the output differs");
+                }
+                lines += printed;
+            }
+        }
+    }
+    assert!(lines > 10_000, "only {lines} lines compared");
 }

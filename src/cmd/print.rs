@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use hindsight_replay::engine::filter::PrintFilter;
 use hindsight_replay::engine::print::{print_trace, PrintOptions};
-use hindsight_replay::engine::{PrintFormat, DEFAULT_FORMAT};
+use hindsight_replay::engine::{PrintFormat, DEFAULT_FORMAT, SEGMENT_MIN};
 
 use super::view::VIEWS_HELP;
 use super::window::{WindowArgs, WINDOW_HELP};
@@ -59,8 +59,10 @@ pub struct Args {
     /// The time window whose events are printed.
     #[command(flatten)]
     pub window: WindowArgs,
-    /// Worker threads for a native trace, whose chunks are printed in parallel from their
-    /// checkpoints (default: one per core); plain and gzip traces are read by one thread.
+    /// Worker threads (default: one per core). A native trace's chunks are printed in
+    /// parallel from their checkpoints; a plain trace of 8 MiB or more in byte segments,
+    /// each worker skimming the events before its own; a gzip trace is read by one thread.
+    /// The output is the same bytes with any number of threads.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -90,6 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         json_fields,
         libs_view: args.libs_view,
         window: args.window.window(),
+        segment_min: SEGMENT_MIN,
     };
     let stdout = std::io::stdout();
     // Unlocked: `install` runs the print on a worker thread.

@@ -142,7 +142,11 @@ pub struct Args {
     /// Exit with code 3 when an alert at or above this priority fired (for CI).
     #[arg(long, value_name = "P", value_parser = parse_priority)]
     pub fail_on: Option<Priority>,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core). Traces replay in parallel; within a trace, a
+    /// checkpointed native trace's chunks run in parallel from their checkpoints, and a
+    /// plain trace of 8 MiB or more in byte segments, each worker skimming the events
+    /// before its own; a gzip trace is read by one thread. Alerts are the same with any
+    /// number of threads.
     #[arg(short = 'j', long = "threads", value_name = "N")]
     pub threads: Option<usize>,
     /// Do not print the summary on stderr.

@@ -20,9 +20,12 @@ pub mod replay;
 pub mod replayer;
 pub mod segments;
 pub mod source;
+pub mod spool;
 pub mod window;
 pub mod work;
 
 pub use format::{PrintFormat, DEFAULT_FORMAT};
-pub use replay::{replay_trace_each, Engine, EngineError, MatchMode, Scratch, TraceOutcome};
+pub use replay::{
+    replay_trace_each, Engine, EngineError, MatchMode, Scratch, TraceOutcome, SEGMENT_MIN,
+};
 pub use replayer::Replayer;

@@ -24,6 +24,8 @@ use thiserror::Error;
 
 use super::format::PrintFormat;
 use super::replayer::Replayer;
+use super::segments::Segment;
+use super::spool::spool;
 use super::window::{Span, TimeWindow};
 use crate::fields::ctx::Ctx;
 use crate::fields::value::Out;
@@ -71,6 +73,9 @@ pub struct PrintOptions {
     pub libs_view: bool,
     /// Print only the events in this window (`--since/--until`).
     pub window: TimeWindow,
+    /// The size from which a plain trace is printed in parallel byte segments when the
+    /// thread pool has several threads ([`super::replay::SEGMENT_MIN`] by default).
+    pub segment_min: u64,
 }
 
 /// The filter `hindsight print` applies (shared by the workers of a parallel print).
@@ -145,6 +150,14 @@ pub fn print_trace(
             if let Some(sum) = print_seeking(path, &mut p)? {
                 return Ok(sum);
             }
+        }
+    }
+    if super::replay::sniff(path) == Some(Compression::None) {
+        let workers = rayon::current_num_threads();
+        // A local file's length; a trace in object storage is read on one thread.
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        if workers > 1 && len >= opts.segment_min.max(1) {
+            return print_segments(path, len, workers, filter, opts, p.out);
         }
     }
     let mut reader = TraceReader::open(path).map_err(decode)?;
@@ -333,6 +346,77 @@ fn print_parallel(
         }
     }
     Ok(Some(sum))
+}
+
+/// Prints a plain trace in byte segments on `workers` threads ([`Segment`]): each worker
+/// prints its segment into its own [`spool`], and the caller writes the spools in segment
+/// order as they fill. The output is the bytes of a front-to-back print; a worker ahead of
+/// the writer keeps going, past a few megabytes into a temporary file, so neither time nor
+/// memory suffers from a large output.
+fn print_segments(
+    path: &Path,
+    len: u64,
+    workers: usize,
+    filter: Filter<'_>,
+    opts: &PrintOptions,
+    out: &mut dyn Write,
+) -> Result<PrintSummary, PrintError> {
+    let segments = Segment::split(len, workers);
+    std::thread::scope(|scope| {
+        let mut lanes = Vec::with_capacity(segments.len());
+        for seg in segments {
+            let (mut sink, drain) = spool();
+            let worker = scope.spawn(move || {
+                let decode = |source| PrintError::Decode {
+                    path: path.display().to_string(),
+                    source,
+                };
+                let mut p = Printer {
+                    filter,
+                    opts,
+                    out: &mut sink,
+                    vals: Out::default(),
+                    line: Vec::with_capacity(256),
+                    printed: 0,
+                };
+                let mut span: Option<Span> = None;
+                let end = seg.run(path, decode, |rp, ev, first_ts| {
+                    // Relative bounds count from the trace's first event.
+                    let span = *span.get_or_insert_with(|| opts.window.resolve(first_ts));
+                    Ok(p.event(rp, ev, span)?)
+                })?;
+                let printed = p.printed;
+                sink.flush()?;
+                Ok::<_, PrintError>((end, printed))
+            });
+            lanes.push((drain, worker));
+        }
+        let mut sum = PrintSummary::default();
+        let mut failed: Option<PrintError> = None;
+        for (drain, worker) in lanes {
+            match failed {
+                None => {
+                    if let Err(e) = drain.write_to(out) {
+                        failed = Some(e.into());
+                    }
+                }
+                // A dropped drain stops its worker at its next buffer.
+                Some(_) => drop(drain),
+            }
+            match worker.join() {
+                Ok(Ok((end, printed))) => {
+                    sum.events += end.events;
+                    sum.printed += printed;
+                    sum.warnings.extend(end.warnings);
+                }
+                Ok(Err(e)) => {
+                    failed.get_or_insert(e);
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        failed.map_or(Ok(sum), Err)
+    })
 }
 
 /// One JSON object with each named field (`null` when it has no value).

@@ -18,7 +18,8 @@
 
 use std::path::Path;
 
-use hindsight_format::{Item, TraceReader};
+use hindsight_format::event::EventRef;
+use hindsight_format::{DecodeError, Item, TraceReader, Warning};
 
 use super::replay::{Engine, EngineError, TraceOutcome};
 use super::replayer::Replayer;
@@ -66,10 +67,9 @@ impl Engine {
         workers: usize,
     ) -> Result<TraceOutcome, EngineError> {
         use rayon::prelude::*;
-        let b = bounds(len, workers, SKIM_COST);
-        let parts: Vec<Result<TraceOutcome, EngineError>> = b
-            .par_windows(2)
-            .map(|w| self.replay_segment(path, w[0], w[1]))
+        let parts: Vec<Result<TraceOutcome, EngineError>> = Segment::split(len, workers)
+            .par_iter()
+            .map(|s| self.replay_segment(path, s.lo, s.hi))
             .collect();
         let mut res = TraceOutcome::default();
         for p in parts {
@@ -82,25 +82,83 @@ impl Engine {
         Ok(res)
     }
 
-    /// Replays the events of `path` whose read begins at an offset in `lo..hi`, after
-    /// skimming those before.
+    /// Replays the events of segment `lo..hi` of `path`, after skimming those before.
     fn replay_segment(&self, path: &Path, lo: u64, hi: u64) -> Result<TraceOutcome, EngineError> {
         let decode = |source| EngineError::Decode {
             path: path.display().to_string(),
             source,
         };
         let trace = path.display().to_string();
-        let mut reader = TraceReader::open(path).map_err(decode)?;
-        let mut rp = Replayer::from_header(reader.header());
         let mut scratch = self.scratch();
-        let mut res = TraceOutcome::default();
-        let mut started = false;
+        let mut alerts = Vec::new();
+        let mut resolved = false;
+        let done = Segment { lo, hi }.run(path, decode, |rp, ev, first_ts| {
+            if !resolved {
+                // Relative bounds count from the trace's first event.
+                resolved = true;
+                scratch.span = self.window.resolve(first_ts);
+            }
+            self.evaluate(rp, &trace, &mut scratch, &mut alerts, ev);
+            Ok(())
+        })?;
+        Ok(TraceOutcome {
+            alerts,
+            events: done.events,
+            warnings: done.warnings.iter().map(ToString::to_string).collect(),
+            profile: scratch.take_profile(),
+            ..TraceOutcome::default()
+        })
+    }
+}
+
+/// One worker's part of a trace: the events whose read begins at a stream offset in
+/// `lo..hi`.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment {
+    /// The first offset of the segment.
+    pub lo: u64,
+    /// The first offset past it.
+    pub hi: u64,
+}
+
+/// What a worker read of its segment.
+#[derive(Debug, Default)]
+pub struct SegmentEnd {
+    /// Events of the segment.
+    pub events: u64,
+    /// The reader's warnings about bytes of the segment.
+    pub warnings: Vec<Warning>,
+}
+
+impl Segment {
+    /// The segments of a stream of `len` bytes for `workers` workers ([`bounds`]).
+    pub fn split(len: u64, workers: usize) -> Vec<Segment> {
+        bounds(len, workers, SKIM_COST)
+            .windows(2)
+            .map(|w| Segment { lo: w[0], hi: w[1] })
+            .collect()
+    }
+
+    /// Reads `path` from its start, skims the events before the segment, and hands each
+    /// event of the segment, applied to nothing yet, to `f` with the timestamp of the
+    /// trace's first event (`f` applies it, usually with [`Replayer::advance`]). Stops at
+    /// the first event past the segment.
+    pub fn run<E>(
+        self,
+        path: &Path,
+        decode: impl Fn(DecodeError) -> E,
+        mut f: impl FnMut(&mut Replayer, &EventRef<'_>, u64) -> Result<(), E>,
+    ) -> Result<SegmentEnd, E> {
+        let mut reader = TraceReader::open(path).map_err(&decode)?;
+        let mut rp = Replayer::from_header(reader.header());
+        let mut end = SegmentEnd::default();
+        let mut first_ts = None;
         loop {
             let at = reader.offset();
-            if at >= hi {
+            if at >= self.hi {
                 break;
             }
-            let Some(item) = reader.next_item().map_err(decode)? else {
+            let Some(item) = reader.next_item().map_err(&decode)? else {
                 break;
             };
             match item {
@@ -109,28 +167,23 @@ impl Engine {
                     rp.new_section(&h);
                 }
                 Item::Event(ev) => {
-                    if !started {
-                        // Relative bounds count from the trace's first event.
-                        started = true;
-                        scratch.span = self.window.resolve(ev.ts);
-                    }
-                    if at < lo {
+                    let first_ts = *first_ts.get_or_insert(ev.ts);
+                    if at < self.lo {
                         rp.skim(&ev);
                     } else {
-                        res.events += 1;
-                        self.evaluate(&mut rp, &trace, &mut scratch, &mut res.alerts, &ev);
+                        end.events += 1;
+                        f(&mut rp, &ev, first_ts)?;
                     }
                 }
             }
         }
-        res.profile = scratch.take_profile();
-        res.warnings = reader
+        end.warnings = reader
             .warnings()
             .iter()
-            .filter(|w| (lo..hi).contains(&w.offset))
-            .map(ToString::to_string)
+            .filter(|w| (self.lo..self.hi).contains(&w.offset))
+            .cloned()
             .collect();
-        Ok(res)
+        Ok(end)
     }
 }
 
