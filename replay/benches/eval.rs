@@ -1,6 +1,10 @@
-//! Events per second through state updates and rule evaluation, against the three upstream
-//! Falco rule files (every rule enabled, so each event meets the most candidates), on the
-//! real captures held in memory (decoding excluded: see the format crate's decode bench).
+//! Events per second through the stages after decoding, on the real captures held in memory
+//! (decoding itself: the format crate's `convert` bench; sinks: `sinks`):
+//! - `state`: the state changes alone ([`Replayer::skim`], what a segment worker does on
+//!   the events before its own);
+//! - `state+ctx`: the state and each event's field context ([`Replayer::advance`]);
+//! - `state+eval`: both and the three upstream Falco rule files (every rule enabled, so
+//!   each event meets the most candidates).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,23 +62,52 @@ fn engine() -> Engine {
 fn replay(engine: &Engine, header: &TraceHeader, evs: &[Owned], scratch: &mut Scratch) -> usize {
     let mut rp = Replayer::from_header(header);
     let mut alerts = Vec::new();
+    each(evs, |ev| {
+        let visible = fate(ev) == Fate::Visible;
+        let ctx = rp.advance(ev);
+        if visible {
+            engine.on_event(&ctx, "bench", scratch, &mut alerts);
+        }
+    });
+    alerts.len()
+}
+
+/// Parses the owned events and hands each to `f`.
+fn each(evs: &[Owned], mut f: impl FnMut(&EventRef<'_>)) {
     for Owned(rec, num, cpu, v2) in evs {
         let parsed = if *v2 {
             EventRef::parse_v2(rec, *num, *cpu, 0)
         } else {
             EventRef::parse_v1(rec, *num, *cpu, 0)
         };
-        let Ok(ev) = parsed else { continue };
-        let visible = fate(&ev) == Fate::Visible;
-        let ctx = rp.advance(&ev);
-        if visible {
-            engine.on_event(&ctx, "bench", scratch, &mut alerts);
+        if let Ok(ev) = parsed {
+            f(&ev);
         }
     }
-    alerts.len()
 }
 
 fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("state");
+    for name in ["curl_google.scap", "psp_run_as_user_0_container.scap"] {
+        let (header, evs) = load(name);
+        g.throughput(Throughput::Elements(evs.len() as u64));
+        g.bench_function(format!("skim/{name}"), |b| {
+            b.iter(|| {
+                let mut rp = Replayer::from_header(&header);
+                each(&evs, |ev| rp.skim(ev));
+                rp.state.threads.threads.len()
+            });
+        });
+        g.bench_function(format!("advance/{name}"), |b| {
+            b.iter(|| {
+                let mut rp = Replayer::from_header(&header);
+                let mut n = 0u64;
+                each(&evs, |ev| n += rp.advance(ev).num);
+                n
+            });
+        });
+    }
+    g.finish();
     let engine = engine();
     let mut g = c.benchmark_group("state+eval");
     for name in ["curl_google.scap", "psp_run_as_user_0_container.scap"] {
