@@ -261,7 +261,11 @@ impl State {
     fn store_enter(&mut self, ev: &EventRef<'_>) {
         let rec = ev.record_bytes();
         if rec.len() > MAX_STORED_ENTER {
-            self.enters.remove(&ev.tid);
+            // Forget the previous enter but keep the slot and its buffer, which the thread's
+            // next enter reuses: no allocation per oversized enter.
+            if let Some(slot) = self.enters.get_mut(&ev.tid) {
+                slot.record.clear();
+            }
             return;
         }
         let slot = self.enters.entry(ev.tid).or_default();
