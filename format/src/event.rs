@@ -61,6 +61,32 @@ pub struct EventRef<'a> {
     record: &'a [u8],
 }
 
+/// A parsed event without its borrow: the header fields and the positions of its record,
+/// lengths and values in the bytes it was parsed from ([`EventRef::layout`]). A reader
+/// checks a record, moves its cursor, then lends the event with [`Layout::bind`].
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    head: EventRef<'static>,
+    at: usize,
+    len: usize,
+    lens_at: usize,
+    values_at: usize,
+}
+
+impl Layout {
+    /// The event again, from `base`: the same bytes it was parsed from. `None` when `base` is
+    /// too short for it.
+    pub fn bind<'b>(&self, base: &'b [u8]) -> Option<EventRef<'b>> {
+        let record = base.get(self.at..self.at.checked_add(self.len)?)?;
+        Some(EventRef {
+            lens: record.get(self.lens_at..self.values_at)?,
+            values: record.get(self.values_at..)?,
+            record,
+            ..self.head
+        })
+    }
+}
+
 /// The header fields V1 and V2 records share: ts, tid, len and type, in the first 22 bytes.
 struct CommonHeader {
     ts: u64,
@@ -260,6 +286,32 @@ impl<'a> EventRef<'a> {
         })
     }
 
+    /// Where this event lies in `base`, the bytes it was parsed from: a [`Layout`] lends
+    /// the same event again from those bytes without parsing them twice. `None` when the
+    /// event's record is not inside `base`.
+    pub fn layout(&self, base: &[u8]) -> Option<Layout> {
+        // Offsets from addresses: the record, its lengths and its values are sub-slices of
+        // `base`, so the differences are their positions.
+        let start = base.as_ptr() as usize;
+        let at = (self.record.as_ptr() as usize).checked_sub(start)?;
+        if at + self.record.len() > base.len() {
+            return None;
+        }
+        let rec = self.record.as_ptr() as usize;
+        Some(Layout {
+            head: EventRef {
+                lens: &[],
+                values: &[],
+                record: &[],
+                ..*self
+            },
+            at,
+            len: self.record.len(),
+            lens_at: (self.lens.as_ptr() as usize).checked_sub(rec)?,
+            values_at: (self.values.as_ptr() as usize).checked_sub(rec)?,
+        })
+    }
+
     /// The whole record as stored (header, length array, values), for re-encoding.
     pub fn record_bytes(&self) -> &'a [u8] {
         self.record
@@ -279,5 +331,31 @@ fn read_len(lens: &[u8], i: usize, large: bool) -> usize {
     } else {
         lens.get(i * 2..i * 2 + 2)
             .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::EventBuilder;
+
+    #[test]
+    fn a_layout_lends_the_same_event_again() {
+        let mut b = EventBuilder::new(7, 42, 3);
+        b.str(b"/etc/passwd").u8(1);
+        let mut bytes = vec![0xaa; 5];
+        b.encode_into(&mut bytes);
+        bytes.extend_from_slice(&[0xbb; 3]);
+        let ev = EventRef::parse_v2(&bytes[5..], 9, 1, 0).unwrap();
+        let layout = ev.layout(&bytes).expect("inside");
+        let again = layout.bind(&bytes).expect("bound");
+        assert_eq!(again.record_bytes(), ev.record_bytes());
+        assert_eq!((again.num, again.ts, again.tid, again.ty), (9, 42, 3, 7));
+        assert_eq!(again.param(0), ev.param(0));
+        assert_eq!(again.param(1), Some(&[1u8][..]));
+        // Bytes too short for the record: no event, no panic.
+        assert!(layout.bind(&bytes[..10]).is_none());
+        // A record outside the base has no layout.
+        assert!(ev.layout(&bytes[6..]).is_none());
     }
 }

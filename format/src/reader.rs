@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::block::{self, le_u32, plausible_block_at, BlockKind};
 use crate::error::{DecodeError, Warning, WarningKind};
-use crate::event::EventRef;
+use crate::event::{EventRef, Layout};
 use crate::header::TraceHeader;
 use crate::meta;
 use crate::source::{decompressing, Buffered, Compression};
@@ -147,21 +147,21 @@ impl TraceReader {
 
     /// The next event, skipping section boundaries (use [`TraceReader::next_item`] to see them).
     pub fn next_event(&mut self) -> Result<Option<EventRef<'_>>, DecodeError> {
-        let len = loop {
+        let (len, layout) = loop {
             let Some(len) = self.scan_metadata()? else {
                 return Ok(None);
             };
             self.pending_section = false;
-            if self.check_event(len) {
-                break len;
+            if let Some(layout) = self.check_event(len) {
+                break (len, layout);
             }
         };
-        Ok(self.take_event(len))
+        Ok(self.take_event(len, layout))
     }
 
     /// The next event or section boundary; `None` at the end of the trace.
     pub fn next_item(&mut self) -> Result<Option<Item<'_>>, DecodeError> {
-        let len = loop {
+        let (len, layout) = loop {
             let Some(len) = self.scan_metadata()? else {
                 return Ok(None);
             };
@@ -169,11 +169,11 @@ impl TraceReader {
                 self.pending_section = false;
                 return Ok(Some(Item::NewSection));
             }
-            if self.check_event(len) {
-                break len;
+            if let Some(layout) = self.check_event(len) {
+                break (len, layout);
             }
         };
-        Ok(self.take_event(len).map(Item::Event))
+        Ok(self.take_event(len, layout).map(Item::Event))
     }
 
     fn warn(&mut self, offset: u64, kind: WarningKind, message: String) {
@@ -355,13 +355,16 @@ impl TraceReader {
         }
     }
 
-    /// Parses the event block at the front of the buffer (validated by `scan_metadata`), as
-    /// `(ok, len)`; a bad record is consumed with a warning.
-    fn check_event(&mut self, len: usize) -> bool {
+    /// Parses the event block at the front of the buffer (validated by `scan_metadata`); a bad
+    /// record is consumed with a warning (`None`).
+    fn check_event(&mut self, len: usize) -> Option<Layout> {
         let offset = self.src.offset();
-        let res = parse_event_block(&self.src.data()[..len], self.next_num).map(|_| ());
+        let block = &self.src.data()[..len];
+        // The layout, not the event: the borrow of the buffer ends here, and the event is
+        // lent again by `take_event` without a second parse.
+        let res = parse_event_block(block, self.next_num).map(|ev| ev.layout(block));
         match res {
-            Ok(()) => true,
+            Ok(layout) => layout,
             Err(e) => {
                 self.src.consume(len);
                 self.warn(
@@ -369,17 +372,16 @@ impl TraceReader {
                     WarningKind::BadEvent,
                     format!("event block dropped: {e}"),
                 );
-                false
+                None
             }
         }
     }
 
     /// Consumes the (checked) event block at the front of the buffer and lends its event.
-    fn take_event(&mut self, len: usize) -> Option<EventRef<'_>> {
-        let num = self.next_num;
+    fn take_event(&mut self, len: usize, layout: Layout) -> Option<EventRef<'_>> {
         self.next_num += 1;
         self.src.consume(len);
-        parse_event_block(self.src.slice_back(len, len), num).ok()
+        layout.bind(self.src.slice_back(len, len))
     }
 }
 
