@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hindsight beside its peers on a real recording: `hindsight print` against sysdig 0.29 with
 # one filter, `hindsight replay` against Falco 0.44 with the upstream rules; plain and native
-# input, 1 and 2 threads; median wall time of RUNS runs and peak RSS of each; the outputs are
+# input, 1 and 2 threads (plain input runs in parallel byte segments, native input from its
+# chunk checkpoints); median wall time of RUNS runs and peak RSS of each; the outputs are
 # checked equal (sysdig's lines, Falco's alerts), not assumed.
 #
 # Usage: sudo benches/replay_compare.sh [SECONDS] [RUNS]
@@ -75,9 +76,11 @@ measure() {
 
 echo "print with one filter ..." >&2
 measure sysdig "$WORK/sysdig.txt" sysdig -r "$PLAIN" -p "$FMT" "$FILTER"
-measure print-plain "$WORK/print-plain.txt" "$HINDSIGHT" print "$PLAIN" -p "$FMT" "$FILTER"
-for t in 1 2; do
-  measure "print-native-${t}t" "$WORK/print-native-${t}t.txt" "$HINDSIGHT" print -j "$t" "$NATIVE" -p "$FMT" "$FILTER"
+for input in plain native; do
+  trace=$PLAIN; [ $input = native ] && trace=$NATIVE
+  for t in 1 2; do
+    measure "print-$input-${t}t" "$WORK/print-$input-${t}t.txt" "$HINDSIGHT" print -j "$t" "$trace" -p "$FMT" "$FILTER"
+  done
 done
 
 echo "replay of falco_rules.yaml ..." >&2
@@ -97,7 +100,7 @@ w = sys.argv[1]
 def lines(name):
     return open(f"{w}/{name}", errors="replace").read().splitlines()
 sysdig = lines("sysdig.txt")
-for name in ("print-plain.txt", "print-native-1t.txt", "print-native-2t.txt"):
+for name in ("print-plain-1t.txt", "print-plain-2t.txt", "print-native-1t.txt", "print-native-2t.txt"):
     mine = lines(name)
     same = mine == sysdig
     print(f"check {name}: {len(mine)} lines, sysdig {len(sysdig)}: {'identical' if same else 'DIFFERENT'}")
@@ -133,9 +136,9 @@ def row(work, name, inp, threads, peer):
     t, m = rows[name]
     pt = rows[peer][0]
     print(f"| {work} | {inp} | {threads} | {t:.2f} s | {m} MB | {events / t / 1e6:.1f} M | {peer} {pt:.2f} s, {rows[peer][1]} MB | {pt / t:.2f}x |")
-row("print, one filter", "print-plain", "plain", 1, "sysdig")
-for t in (1, 2):
-    row("print, one filter", f"print-native-{t}t", "native", t, "sysdig")
+for inp in ("plain", "native"):
+    for t in (1, 2):
+        row("print, one filter", f"print-{inp}-{t}t", inp, t, "sysdig")
 for inp in ("plain", "native"):
     for t in (1, 2):
         row("replay falco_rules.yaml", f"replay-{inp}-{t}t", inp, t, "falco")

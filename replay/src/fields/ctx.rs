@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
 
     /// The fd the event is about and its table entry.
     pub fn fd(&self) -> Option<(i64, &'a Fd)> {
-        self.st.event_fd_info(&self.p, self.libs)
+        self.st.applied_fd_info(&self.p, self.libs)
     }
 
     /// The fd numbered `n` of the event's process.

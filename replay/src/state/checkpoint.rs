@@ -504,12 +504,12 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     }
     for _ in 0..r.count("enters")? {
         let tid = r.iv("enter")?;
-        let e = StoredEnter {
-            record: r.vec("enter")?,
-            num: r.uv("enter")?,
-            cpu: r.u32("enter")? as u16,
-            v2: r.uv("enter")? != 0,
-        };
+        let e = StoredEnter::new(
+            r.vec("enter")?,
+            r.uv("enter")?,
+            r.u32("enter")? as u16,
+            r.uv("enter")? != 0,
+        );
         st.enters.insert(tid, e);
     }
     if r.uv("pending")? != 0 {
@@ -568,15 +568,8 @@ mod tests {
         );
         st.users.groups.insert(0, b"root".to_vec());
         st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","full_id":"9dbcbd0c435fx","name":"n","labels":{"a":"b"},"privileged":true,"host_ipc":true,"cni_json":"{}","pod_sandbox_id":"p","pod_sandbox_labels":{"c":"d"},"Mounts":[{"Source":"/s","RW":true}]}}"#);
-        st.enters.insert(
-            42,
-            StoredEnter {
-                record: vec![1, 2, 3],
-                num: 7,
-                cpu: 1,
-                v2: true,
-            },
-        );
+        st.enters
+            .insert(42, StoredEnter::new(vec![1, 2, 3], 7, 1, true));
         st.pending.fd = Some((42, 3));
         st.hostname = "host".into();
         st.ipv4_ifaces.push(super::super::udp::Ipv4Iface {

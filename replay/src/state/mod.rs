@@ -21,9 +21,10 @@ pub mod threads;
 pub mod udp;
 pub mod users;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
-use hindsight_format::event::EventRef;
+use hindsight_format::event::{EventRef, Layout};
 use hindsight_format::header::TraceHeader;
 use hindsight_format::schema::{flags, Direction, ParamType};
 
@@ -34,7 +35,7 @@ pub use threads::{Thread, ThreadTable};
 pub use users::Users;
 
 /// The last enter event of one thread, copied out of the trace buffer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct StoredEnter {
     /// The record bytes (header, lengths, values).
     pub record: Vec<u8>,
@@ -44,16 +45,47 @@ pub struct StoredEnter {
     pub cpu: u16,
     /// Whether the record has a V2 (26-byte) header.
     pub v2: bool,
+    /// The record parsed once when stored: pairing lends it without parsing it again (an
+    /// exit is paired several times). `None` for a record that does not parse.
+    layout: Option<Layout>,
 }
 
+impl PartialEq for StoredEnter {
+    fn eq(&self, o: &StoredEnter) -> bool {
+        // The layout is derived from the other fields.
+        (&self.record, self.num, self.cpu, self.v2) == (&o.record, o.num, o.cpu, o.v2)
+    }
+}
+
+impl Eq for StoredEnter {}
+
 impl StoredEnter {
-    /// The stored event, re-parsed.
-    pub fn event(&self) -> Option<EventRef<'_>> {
-        if self.v2 {
-            EventRef::parse_v2(&self.record, self.num, self.cpu, 0).ok()
+    /// A kept enter of `record`.
+    pub fn new(record: Vec<u8>, num: u64, cpu: u16, v2: bool) -> StoredEnter {
+        let mut e = StoredEnter {
+            record,
+            num,
+            cpu,
+            v2,
+            layout: None,
+        };
+        e.parse();
+        e
+    }
+
+    /// Parses the record into its layout.
+    fn parse(&mut self) {
+        let ev = if self.v2 {
+            EventRef::parse_v2(&self.record, self.num, self.cpu, 0)
         } else {
-            EventRef::parse_v1(&self.record, self.num, self.cpu, 0).ok()
-        }
+            EventRef::parse_v1(&self.record, self.num, self.cpu, 0)
+        };
+        self.layout = ev.ok().and_then(|ev| ev.layout(&self.record));
+    }
+
+    /// The stored event.
+    pub fn event(&self) -> Option<EventRef<'_>> {
+        self.layout?.bind(&self.record)
     }
 }
 
@@ -129,7 +161,24 @@ pub struct State {
     /// Events so far that current libs' capture converter drops ([`libs_view::Fate`]):
     /// the trace's event number minus this is Falco 0.42+'s `evt.num`.
     pub libs_dropped: u64,
+    /// The fd of the event last applied, per view, found on first use.
+    fd_memo: FdMemo,
 }
+
+/// The fd key (fd number, process id) of the event last applied, per view (sysdig's, current
+/// libs'), remembered on first use: a rule set reads fd fields many times per event, and
+/// finding the fd reads parameters by name and looks the thread up. Derived data: cleared by
+/// every apply, ignored by equality.
+#[derive(Clone, Debug, Default)]
+struct FdMemo([Cell<Option<(u64, Option<(i64, i64)>)>>; 2]);
+
+impl PartialEq for FdMemo {
+    fn eq(&self, _: &FdMemo) -> bool {
+        true
+    }
+}
+
+impl Eq for FdMemo {}
 
 impl State {
     /// The state described by the header blocks of a trace section.
@@ -175,6 +224,7 @@ impl State {
     }
 
     fn apply_as(&mut self, ev: &EventRef<'_>, read: bool) {
+        self.fd_memo = FdMemo::default();
         self.flush_pending();
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
             self.libs_dropped += 1;
@@ -265,6 +315,7 @@ impl State {
             // next enter reuses: no allocation per oversized enter.
             if let Some(slot) = self.enters.get_mut(&ev.tid) {
                 slot.record.clear();
+                slot.layout = None;
             }
             return;
         }
@@ -277,6 +328,7 @@ impl State {
         slot.num = ev.num;
         slot.cpu = ev.cpu;
         slot.v2 = ev.is_v2();
+        slot.parse();
     }
 
     /// The event paired with its enter (for an exit whose thread's last enter is the
@@ -373,8 +425,29 @@ impl State {
 
     /// The fd an event is about, looked up in the thread's table.
     pub fn event_fd_info(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, &Fd)> {
+        let (fd, pid) = self.event_fd_key(p, libs)?;
+        Some((fd, self.fds.get(&pid)?.get(fd)?))
+    }
+
+    /// [`State::event_fd_info`] for the event last applied (its fields), remembering which
+    /// fd it is for the next field of the same event.
+    pub fn applied_fd_info(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, &Fd)> {
+        let memo = &self.fd_memo.0[usize::from(libs)];
+        let key = match memo.get() {
+            Some((num, key)) if num == p.ev.num => key,
+            _ => {
+                let key = self.event_fd_key(p, libs);
+                memo.set(Some((p.ev.num, key)));
+                key
+            }
+        };
+        let (fd, pid) = key?;
+        Some((fd, self.fds.get(&pid)?.get(fd)?))
+    }
+
+    /// The fd an event is about and the process whose table holds it.
+    fn event_fd_key(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, i64)> {
         let fd = self.event_fd_of(p, libs)?;
-        let t = self.thread(p.ev.tid)?;
-        Some((fd, self.fd_table(t)?.get(fd)?))
+        Some((fd, self.thread(p.ev.tid)?.pid))
     }
 }
