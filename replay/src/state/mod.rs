@@ -170,7 +170,11 @@ pub struct State {
 /// finding the fd reads parameters by name and looks the thread up. Derived data: cleared by
 /// every apply, ignored by equality.
 #[derive(Clone, Debug, Default)]
-struct FdMemo([Cell<Option<(u64, Option<(i64, i64)>)>>; 2]);
+struct FdMemo([Cell<Option<(u64, FdKey)>>; 2]);
+
+/// An fd number and the id of the process whose table holds it; `None` when the event has
+/// no fd or its thread is unknown.
+type FdKey = Option<(i64, i64)>;
 
 impl PartialEq for FdMemo {
     fn eq(&self, _: &FdMemo) -> bool {
@@ -446,7 +450,7 @@ impl State {
     }
 
     /// The fd an event is about and the process whose table holds it.
-    fn event_fd_key(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, i64)> {
+    fn event_fd_key(&self, p: &Paired<'_>, libs: bool) -> FdKey {
         let fd = self.event_fd_of(p, libs)?;
         Some((fd, self.thread(p.ev.tid)?.pid))
     }
