@@ -3,7 +3,8 @@
 //! A [`Condition`] is a vector of instructions over a vector of typed checks. `and`/`or`
 //! become short-circuit forward jumps and `not` an inversion of the accumulator, so
 //! evaluation is a loop, never a recursion, whatever the nesting of the source. Constants stay
-//! scalars; lists become sorted sets searched by binary search.
+//! scalars; lists of strings become hash sets, other lists sorted sets searched by binary
+//! search.
 
 use super::ast::{Check as AstCheck, Expr, Op, Rhs, Value};
 use super::resolve::{self, Const, FieldExpr, IpNet, ResolveError};
@@ -15,8 +16,8 @@ pub const MAX_DEPTH: usize = 256;
 /// A set of constants for `in`, `intersects` and `pmatch`.
 #[derive(Clone, Debug)]
 pub enum ConstSet {
-    /// Sorted byte strings.
-    Str(Vec<Box<[u8]>>),
+    /// Byte strings.
+    Str(StrSet),
     /// Sorted integers.
     Int(Vec<i128>),
     /// Floats.
@@ -29,6 +30,25 @@ pub enum ConstSet {
     Dyn(Vec<(Box<[u8]>, Option<i128>)>),
     /// Path prefixes for `pmatch`.
     Paths(Vec<Box<[u8]>>),
+}
+
+/// A set of byte strings, looked up by hash: a rule's lists (`proc.name in (shell_binaries)`)
+/// hold dozens of names and are met on every event of the rule's types, where a binary
+/// search cost a libc `memcmp` call per step. Seeded per process, like the state tables.
+#[derive(Clone, Debug, Default)]
+pub struct StrSet(std::collections::HashSet<Box<[u8]>, foldhash::fast::RandomState>);
+
+impl StrSet {
+    /// Whether `s` is in the set.
+    pub fn contains(&self, s: &[u8]) -> bool {
+        self.0.contains(s)
+    }
+}
+
+impl FromIterator<Box<[u8]>> for StrSet {
+    fn from_iter<I: IntoIterator<Item = Box<[u8]>>>(iter: I) -> StrSet {
+        StrSet(iter.into_iter().collect())
+    }
 }
 
 /// The right-hand side of a compiled check.
@@ -151,15 +171,12 @@ fn set(values: &[Value], ty: FieldType, op: Op, field: &str) -> Result<ConstSet,
         .map(|v| resolve::constant(v, ty, Op::Eq, field))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(match ty {
-        FieldType::Str | FieldType::Bytes => {
-            let mut v: Vec<Box<[u8]>> = consts
+        FieldType::Str | FieldType::Bytes => ConstSet::Str(
+            consts
                 .into_iter()
                 .filter_map(|c| if let Const::Str(s) = c { Some(s) } else { None })
-                .collect();
-            v.sort();
-            v.dedup();
-            ConstSet::Str(v)
-        }
+                .collect(),
+        ),
         FieldType::Double => ConstSet::Float(
             consts
                 .into_iter()

@@ -187,7 +187,7 @@ fn cmp_const(v: ValueRef<'_>, op: Op, k: &Const) -> bool {
 
 fn in_set(v: ValueRef<'_>, set: &ConstSet) -> bool {
     match (v, set) {
-        (ValueRef::Str(s), ConstSet::Str(k)) => k.binary_search_by(|x| (**x).cmp(s)).is_ok(),
+        (ValueRef::Str(s), ConstSet::Str(k)) => k.contains(s),
         (ValueRef::Str(s), ConstSet::Paths(k)) => k.iter().any(|p| path_prefix(s, p)),
         (ValueRef::Str(s), ConstSet::Dyn(k)) => k.iter().any(|(t, _)| **t == *s),
         (v, ConstSet::Int(k)) => int_of(v).is_some_and(|x| k.binary_search(&x).is_ok()),
