@@ -27,12 +27,25 @@ const SENSITIVE_RULES: &str = r#"
 /// Records `cmd` into `dir/name.scap.zst` and returns the trace, or `None` (after saying why)
 /// when this machine cannot record.
 pub(crate) fn record(test: &str, dir: &Path, name: &str, cmd: &[&str]) -> Option<PathBuf> {
+    record_with(test, dir, name, &[], cmd)
+}
+
+/// [`record`] with more options of `hindsight record` (`--exit-only`).
+pub(crate) fn record_with(
+    test: &str,
+    dir: &Path,
+    name: &str,
+    options: &[&str],
+    cmd: &[&str],
+) -> Option<PathBuf> {
     if !is_root() {
         eprintln!("SKIPPED {test}: recording needs root");
         return None;
     }
     let trace = dir.join(format!("{name}.scap.zst"));
-    let mut args = vec!["record", "-o", trace.to_str().unwrap(), "--"];
+    let mut args = vec!["record", "-o", trace.to_str().unwrap()];
+    args.extend_from_slice(options);
+    args.push("--");
     args.extend_from_slice(cmd);
     let out = run(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);

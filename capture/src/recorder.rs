@@ -42,6 +42,9 @@ pub struct RecordConfig {
     pub command: Vec<String>,
     /// Record only these syscalls (probe table names); all when `None`.
     pub syscalls: Option<Vec<String>>,
+    /// No enter events where the exit can carry the enter's parameters
+    /// ([`hindsight_probe::ProbeConfig::exit_only`]).
+    pub exit_only: bool,
     /// Docker Engine API socket (default: discovered).
     pub api_socket: Option<PathBuf>,
     /// Uncompressed bytes per chunk of the native format.
@@ -68,6 +71,7 @@ impl RecordConfig {
             rotation: Rotation::default(),
             command: Vec::new(),
             syscalls: None,
+            exit_only: false,
             api_socket: None,
             chunk_size: 4 << 20,
             ring_bytes: 32 << 20,
@@ -170,6 +174,7 @@ pub fn record(cfg: &RecordConfig) -> Result<Summary, CaptureError> {
         follow_trees: !cfg.command.is_empty(),
         cgroup,
         syscalls: cfg.syscalls.clone(),
+        exit_only: cfg.exit_only,
     };
     let mut probe = Probe::load(&probe_cfg)?;
     if let Some(query) = waiting {

@@ -10,7 +10,9 @@
  * applies the pre-filters, notes the call in hs_inflight and emits the enter event; sys_exit
  * emits the exit event of a noted call, reading the arguments again from the saved registers
  * (the kernel does not change them during a syscall), so that no arguments are stashed
- * between the two (as Falco's modern probe).
+ * between the two (as Falco's modern probe). A syscall flagged HS_SC_EXIT_ONLY has no enter
+ * event: its exit carries the enter's parameters too (the layout current libs read, as their
+ * modern probe writes it since 0.22), so it costs one event instead of two.
  * Parameters are encoded by interpreting the recipes of the table (HS_P_*); the process
  * families (execve, clone) have a fixed layout written by hs_proc_info().
  * sched_process_fork follows process trees; sched_process_exit emits procexit.
@@ -350,7 +352,7 @@ int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	nr = (__u32)id;
 	sc = bpf_map_lookup_elem(&hs_syscalls, &nr);
-	if (!sc || !(sc->flags & HS_SC_ENABLED))
+	if (!sc || !(sc->flags & HS_SC_ENABLED) || (sc->flags & HS_SC_EXIT_ONLY))
 		return 0;
 	cfg = hs_get_config();
 	if (!cfg || !hs_wanted(cfg, pid_tgid >> 32))
@@ -396,6 +398,12 @@ int BPF_PROG(hs_sys_exit, struct pt_regs *regs, long ret)
 	cfg = hs_get_config();
 	if (!cfg)
 		return 0;
+	if (sc->flags & HS_SC_EXIT_ONLY) {
+		/* No enter to wait for: the exit reads every argument from the saved registers. */
+		if (!hs_wanted(cfg, pid_tgid >> 32))
+			return 0;
+		goto emit;
+	}
 	inflight = bpf_map_lookup_elem(&hs_inflight, &tid);
 	if (inflight && *inflight == (__u16)(nr + 1)) {
 		*inflight = 0;
@@ -414,6 +422,7 @@ int BPF_PROG(hs_sys_exit, struct pt_regs *regs, long ret)
 		/* a tid beyond the array (pid_max raised after loading): the filters decide alone */
 		return 0;
 	}
+emit:
 	s = hs_get_scratch();
 	if (!s)
 		return 0;

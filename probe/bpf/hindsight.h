@@ -36,6 +36,7 @@
 #define HS_SC_ENABLED (1u << 0)
 #define HS_SC_FAMILY_EXECVE (1u << 1) /* exit uses the process-info layout of execve */
 #define HS_SC_FAMILY_CLONE (1u << 2)  /* exit uses the process-info layout of clone */
+#define HS_SC_EXIT_ONLY (1u << 3)     /* no enter event: the exit carries the enter's parameters */
 
 /* Runtime configuration (one entry in the hs_config array map). */
 struct hs_config {

@@ -29,6 +29,8 @@ pub const SC_ENABLED: u8 = 1 << 0;
 pub const SC_FAMILY_EXECVE: u8 = 1 << 1;
 /// `hs_syscall.flags`: the exit event has the clone process-info layout.
 pub const SC_FAMILY_CLONE: u8 = 1 << 2;
+/// `hs_syscall.flags`: no enter event; the exit carries the enter's parameters.
+pub const SC_EXIT_ONLY: u8 = 1 << 3;
 
 /// Runtime configuration, the single entry of the `hs_config` map.
 #[repr(C)]

@@ -76,6 +76,9 @@ pub struct ProbeConfig {
     pub cgroup: CgroupFilter,
     /// Record only these syscalls (names of `table::ROWS`); all when `None`.
     pub syscalls: Option<Vec<String>>,
+    /// Write no enter event for the syscalls whose exit can carry the enter's parameters
+    /// ([`table::Row::exit_only_params`]): half the events, the layout current libs read.
+    pub exit_only: bool,
 }
 
 impl Default for ProbeConfig {
@@ -86,6 +89,7 @@ impl Default for ProbeConfig {
             follow_trees: false,
             cgroup: CgroupFilter::None,
             syscalls: None,
+            exit_only: false,
         }
     }
 }
@@ -188,7 +192,7 @@ impl Probe {
         let mut syscalls: Array<_, abi::Syscall> = take(&mut ebpf, "hs_syscalls")?;
         for row in rows {
             syscalls
-                .set(row.nr as u32, row.to_abi(), 0)
+                .set(row.nr as u32, row.to_abi_for(cfg.exit_only), 0)
                 .map_err(ProbeError::map("hs_syscalls"))?;
         }
         let ring = RingBuf::try_from(ebpf.take_map("hs_events").ok_or(ProbeError::Map {

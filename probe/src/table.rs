@@ -52,6 +52,56 @@ pub struct Row {
 }
 
 impl Row {
+    /// The recipes of the row's exit event in current libs' layout, which carries the
+    /// enter's parameters (libs 0.22+: their capture converter merges each enter into its
+    /// exit, and their modern probe writes exits so): the parameters the current event table
+    /// lists for the exit, the first ones as the row records them, the later ones read from
+    /// the syscall's arguments with the enter's recipe of the same name. The list stops at
+    /// the first parameter neither side has (a trailing `ino`, which readers then fill).
+    ///
+    /// `None` for the process families and for a row whose enter has a parameter the list
+    /// does not reach: such a syscall keeps its enter event.
+    pub fn exit_only_params(&self) -> Option<Vec<Param>> {
+        use hindsight_format::schema::event_info;
+        if self.family != Family::Plain {
+            return None;
+        }
+        let (exit, enter) = (event_info(self.exit)?, event_info(self.enter)?);
+        let mut out: Vec<Param> = Vec::with_capacity(exit.params.len());
+        for (i, p) in exit.params.iter().enumerate() {
+            let recipe = match self.exit_params.get(i) {
+                Some(r) => *r,
+                None => match enter.param_index(p.name) {
+                    Some(j) => *self.enter_params.get(j)?,
+                    None => break,
+                },
+            };
+            out.push(recipe);
+        }
+        // Every enter parameter must have reached the exit, or the enter keeps being written.
+        let carried = enter
+            .params
+            .iter()
+            .all(|e| exit.param_index(e.name).is_some_and(|i| i < out.len()));
+        (carried && out.len() >= self.exit_params.len() && out.len() <= abi::MAX_SPECS)
+            .then_some(out)
+    }
+
+    /// The row in the probe's binary form; with `exit_only`, a row that can do without its
+    /// enter event ([`Row::exit_only_params`]) is flagged so and gets the longer exit.
+    pub fn to_abi_for(&self, exit_only: bool) -> abi::Syscall {
+        let mut out = self.to_abi();
+        if let Some(params) = exit_only.then(|| self.exit_only_params()).flatten() {
+            out.flags |= abi::SC_EXIT_ONLY;
+            out.n_enter = 0;
+            out.n_exit = params.len() as u8;
+            for (slot, p) in out.exit_specs.iter_mut().zip(&params) {
+                *slot = p.packed();
+            }
+        }
+        out
+    }
+
     /// The row in the probe's binary form.
     pub fn to_abi(&self) -> abi::Syscall {
         let mut out = abi::Syscall {
@@ -567,6 +617,31 @@ mod tests {
         }
     }
 
+    /// An exit-only layout keeps the row's own exit parameters first: the current table
+    /// must list them under the same names, in the same order, as the OLD table the row
+    /// follows.
+    #[test]
+    fn exit_only_layouts_extend_the_old_exits() {
+        let Some(table) = old_table() else {
+            eprintln!("SKIPPED: ../shared/reference/evt_old.json not found");
+            return;
+        };
+        for row in ROWS.iter().filter(|r| r.exit_only_params().is_some()) {
+            let old = table["events"][row.exit.to_string()]["params"]
+                .as_array()
+                .expect("event in table");
+            let head = hindsight_format::schema::event_info(row.exit).expect("known exit");
+            for (i, p) in old.iter().enumerate() {
+                assert_eq!(
+                    Some(p["name"].as_str().unwrap()),
+                    head.params.get(i).map(|h| h.name),
+                    "{} exit parameter {i}",
+                    row.name
+                );
+            }
+        }
+    }
+
     #[test]
     fn numbers_fit_and_are_unique() {
         let mut seen = std::collections::HashSet::new();
@@ -581,6 +656,33 @@ mod tests {
                 row.enter_params.len() <= abi::MAX_SPECS && row.exit_params.len() <= abi::MAX_SPECS
             );
         }
+    }
+
+    #[test]
+    fn exit_only_rows_carry_their_enter_parameters() {
+        let row = |name: &str| ROWS.iter().find(|r| r.name == name).unwrap();
+        // read's exit gains the enter's fd and size, in the current table's order.
+        let read = row("read").exit_only_params().expect("read");
+        assert_eq!(read, vec![RES, Param(K::Data, 1), fd(0), u32a(2)]);
+        // openat's exit already holds what its enter has: nothing is added, and the trailing
+        // ino, which no side has, is left to readers.
+        assert_eq!(
+            row("openat").exit_only_params().expect("openat").len(),
+            row("openat").exit_params.len()
+        );
+        // The process families keep their enter.
+        assert!(row("execve").exit_only_params().is_none());
+        assert!(row("clone").exit_only_params().is_none());
+        let abi = row("read").to_abi_for(true);
+        assert_ne!(abi.flags & abi::SC_EXIT_ONLY, 0);
+        assert_eq!((abi.n_enter, abi.n_exit), (0, 4));
+        assert_eq!(row("read").to_abi_for(false).flags & abi::SC_EXIT_ONLY, 0);
+        // Most rows go without their enter.
+        let n = ROWS
+            .iter()
+            .filter(|r| r.exit_only_params().is_some())
+            .count();
+        assert!(n * 2 > ROWS.len(), "only {n} of {} rows", ROWS.len());
     }
 
     #[test]

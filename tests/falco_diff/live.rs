@@ -14,7 +14,7 @@ use super::{
     check_known_subset, falco_or_skip, field_rules, hindsight_fields, upstream_rules_all_enabled,
     Comparison,
 };
-use crate::record::record;
+use crate::record::record_with;
 use crate::util::{hindsight, is_root};
 
 /// The scripted activity: what the upstream rules watch for, on the host.
@@ -25,14 +25,14 @@ const ACTIVITY: &str = "for i in 1 2 3; do cat /etc/shadow >/dev/null; done; \
     cat /proc/self/status >/dev/null; \
     (exec 3<>/dev/tcp/127.0.0.1/9 2>/dev/null) ; true";
 
-/// Records the activity and converts it to plain scap; `None` (after saying why) when this
-/// machine cannot record.
-fn live_capture(test: &str, dir: &std::path::Path) -> Option<PathBuf> {
+/// Records the activity (with `options` of `hindsight record`) and converts it to plain
+/// scap; `None` (after saying why) when this machine cannot record.
+fn live_capture(test: &str, dir: &std::path::Path, options: &[&str]) -> Option<PathBuf> {
     if !is_root() {
         eprintln!("SKIPPED {test}: recording needs root");
         return None;
     }
-    let native = record(test, dir, "live", &["bash", "-c", ACTIVITY])?;
+    let native = record_with(test, dir, "live", options, &["bash", "-c", ACTIVITY])?;
     let plain = dir.join("live.scap");
     let st = hindsight()
         .arg("convert")
@@ -54,12 +54,28 @@ fn compare(falco: &FalcoBundle, scap: &std::path::Path, rules: &[PathBuf]) -> Co
 
 #[test]
 fn privileged_live_recording_alerts_and_fields_equal_falco44() {
-    let test = "privileged_live_recording_alerts_and_fields_equal_falco44";
+    live_recording_equals_falco44(
+        "privileged_live_recording_alerts_and_fields_equal_falco44",
+        &[],
+    );
+}
+
+/// The same with `hindsight record --exit-only`: exits that carry their enter's parameters
+/// and no enter events, which Falco 0.44 reads as its own probe's output.
+#[test]
+fn privileged_exit_only_recording_alerts_and_fields_equal_falco44() {
+    live_recording_equals_falco44(
+        "privileged_exit_only_recording_alerts_and_fields_equal_falco44",
+        &["--exit-only"],
+    );
+}
+
+fn live_recording_equals_falco44(test: &str, options: &[&str]) {
     let Some(falco) = falco_or_skip(test) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let Some(scap) = live_capture(test, tmp.path()) else {
+    let Some(scap) = live_capture(test, tmp.path(), options) else {
         return;
     };
     let rules = upstream_rules_all_enabled(tmp.path());
