@@ -149,6 +149,9 @@ pub mod flags {
     /// Measured from the event's enter event: current libs (Falco 0.42+) drop enter events,
     /// so in their view the field is always 0 (`0ns` for the readable form).
     pub const NEEDS_ENTER: u16 = 1 << 11;
+    /// Printed in hexadecimal in outputs (libsinsp's `PF_HEX` print format: uppercase
+    /// digits, a string in JSON `output_fields`); conditions still compare the number.
+    pub const HEX: u16 = 1 << 12;
 }
 
 /// The descriptor of one field.
@@ -308,12 +311,12 @@ pub static FIELDS: &[FieldInfo] = &[
     f("fd.sip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the server IP address"),
     f("fd.lip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the local IP address"),
     f("fd.rip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the remote IP address"),
-    f("fd.dev", T::I64, A::None, 0, "device number of the file"),
+    f("fd.dev", T::I64, A::None, HEX, "device number of the file"),
     f("fd.dev.major", T::I64, A::None, 0, "major device number of the file"),
     f("fd.dev.minor", T::I64, A::None, 0, "minor device number of the file"),
     f("fd.ino", T::I64, A::None, 0, "inode number of the file"),
     f("fd.nameraw", T::Str, A::None, 0, "fd name as passed by the process, not normalised"),
-    f("fd.types", T::Str, A::OptIndex, IS_LIST | NO_RHS, "types of the fds the event carries (poll, select)"),
+    f("fd.types", T::Str, A::OptIndex, IS_LIST | NO_RHS, "types of the process's fds, each once; with an fd number, that fd's type"),
     f("fd.is_upper_layer", T::Bool, A::None, UNSUPPORTED, "true if the file is on the upper layer of an overlay filesystem"),
     f("fd.is_lower_layer", T::Bool, A::None, UNSUPPORTED, "true if the file is on a lower layer of an overlay filesystem"),
     // fs.path

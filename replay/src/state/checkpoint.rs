@@ -20,8 +20,9 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
-/// the count of events current libs drop. Older checkpoints still load.
-pub const VERSION: u16 = 3;
+/// the count of events current libs drop; version 4 each fd's raw open path and whether only a
+/// connect enter named it. Older checkpoints still load.
+pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -249,9 +250,12 @@ fn put_fd(w: &mut W, n: i64, f: &Fd) {
     w.uv(u64::from(f.listening));
     w.uv(f.unix_ends.0);
     w.uv(f.unix_ends.1);
+    // Since version 4.
+    w.bytes(&f.name_raw);
+    w.uv(u64::from(f.enter_named));
 }
 
-fn get_fd(r: &mut R<'_>) -> Res<(i64, Fd)> {
+fn get_fd(r: &mut R<'_>, version: u16) -> Res<(i64, Fd)> {
     let w = "fd";
     let n = r.iv(w)?;
     let code = r.u32(w)?;
@@ -277,6 +281,10 @@ fn get_fd(r: &mut R<'_>) -> Res<(i64, Fd)> {
     };
     f.listening = r.uv(w)? != 0;
     f.unix_ends = (r.uv(w)?, r.uv(w)?);
+    if version >= 4 {
+        f.name_raw = r.bytes(w)?.into();
+        f.enter_named = r.uv(w)? != 0;
+    }
     Ok((n, f))
 }
 
@@ -479,7 +487,7 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         let pid = r.iv("fd table")?;
         let mut table = FdTable::default();
         for _ in 0..r.count("fd table")? {
-            let (n, f) = get_fd(&mut r)?;
+            let (n, f) = get_fd(&mut r, version)?;
             table.fds.insert(n, f);
         }
         st.fds.insert(pid, table);

@@ -191,6 +191,12 @@ pub struct Fd {
     pub listening: bool,
     /// Kernel endpoint pointers of a unix socket (source, destination).
     pub unix_ends: (u64, u64),
+    /// The path an open passed, before it was resolved (`fd.nameraw`; libsinsp's
+    /// `m_name_raw`, empty for every fd an open did not create).
+    pub name_raw: std::sync::Arc<[u8]>,
+    /// A unix socket whose name comes only from its connect enter event: sysdig 0.29 names it
+    /// there, current libs (which never parse that enter) leave it unnamed.
+    pub enter_named: bool,
 }
 
 impl Fd {
@@ -206,6 +212,8 @@ impl Fd {
             role: Role::None,
             listening: false,
             unix_ends: (0, 0),
+            name_raw: std::sync::Arc::from(&[][..]),
+            enter_named: false,
         }
     }
 
@@ -359,6 +367,13 @@ impl FdTable {
     /// The fd numbered `fd`.
     pub fn get(&self, fd: i64) -> Option<&Fd> {
         self.fds.get(&fd)
+    }
+
+    /// The fds in a deterministic order: by number.
+    pub fn in_order(&self) -> impl Iterator<Item = &Fd> {
+        let mut nums: Vec<i64> = self.fds.keys().copied().collect();
+        nums.sort_unstable();
+        nums.into_iter().filter_map(|n| self.fds.get(&n))
     }
 }
 

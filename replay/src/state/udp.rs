@@ -198,6 +198,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
             f.name = socket_name(ty, &f.addrs).into();
         }
     }
+    f.enter_named = false;
     table.fds.insert(fd, f);
 }
 
