@@ -408,6 +408,9 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                 }
             }
         }
+        // libsinsp reads no address of a socket without a role; a listening socket of the
+        // process list has none (`add_fd_from_scap`), one this trace bound is a server.
+        "sip" | "snet" if c.libs && f.role == Role::None => return false,
         "cip" | "sip" | "lip" | "rip" | "cnet" | "snet" | "lnet" | "rnet" => {
             let Some((ip, _)) = end_of(name).and_then(|e| end(f, e, loc)) else {
                 return false;
@@ -460,7 +463,7 @@ fn proto(name: &str, f: &Fd, loc: Locality<'_>, out: &mut Out) -> bool {
     let Some(e) = end_of(name) else { return false };
     let connected = f.ty.is_ip() && !f.listening && f.role != Role::None;
     match e {
-        End::Client if !connected && !f.listening && f.role == Role::None => return false,
+        End::Client if f.role == Role::None => return false,
         End::Client if !connected => out.str(b""),
         End::Server if f.listening => out.str(b""),
         _ if !connected => return false,

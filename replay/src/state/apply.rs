@@ -780,8 +780,10 @@ fn bind(st: &mut State, p: &Paired<'_>) {
             f.name = server_name(ty, &a).into();
         }
         Addr::Ip(ty, ip, port) => {
+            // `parse_bind_exit`: a socket bound to a port is a server.
             f.ty = ty;
             f.listening = true;
+            f.role = Role::Server;
             f.addrs.sip = ip;
             f.addrs.sport = port;
             f.name = server_name(ty, &f.addrs).into();

@@ -279,6 +279,13 @@ impl Fd {
             FdKind::Unix { source, dest } => {
                 fd.ty = FdType::Unix;
                 fd.unix_ends = (*source, *dest);
+                // libsinsp's `add_fd_from_scap`: an unnamed unix socket is a client end, a
+                // named one a server end.
+                fd.role = if fd.name.is_empty() {
+                    Role::Client
+                } else {
+                    Role::Server
+                };
                 // /proc/net/unix lines keep their newline in some snapshots; sysdig shows
                 // the path without it.
                 let kept =

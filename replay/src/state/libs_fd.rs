@@ -79,6 +79,10 @@ const EXIT_FD_LOCATIONS: &[(&str, usize)] = &[
     ("mmap2", 8),
 ];
 
+/// The exits whose fd the converter takes from the enter with `CIF_FALLBACK_TO_EMPTY`
+/// (libscap's converter table): without the enter, the fd stays empty rather than 0.
+const FD_FALLBACK_TO_EMPTY: &[&str] = &["dup", "fchdir", "ioctl", "setns"];
+
 /// libscap's `get_enter_event_fd_location`: the enter events whose fd is not parameter 0.
 const ENTER_FD_LOCATIONS: &[(&str, usize)] = &[("mmap", 4), ("mmap2", 4), ("splice", 1)];
 
@@ -109,7 +113,13 @@ fn fd_param_name(id: u16) -> Option<&'static str> {
                             .find(|(n, _)| *n == info.name)
                             .map_or(0, |(_, at)| *at),
                     };
-                    Some(newest(info.name, dir)?.params.get(at)?.name)
+                    // An enter is read as it is; an exit by the name its newest version
+                    // gives the position (the converter fills older versions up to it).
+                    let params = match dir {
+                        Direction::Enter => info.params,
+                        Direction::Exit => newest(info.name, dir)?.params,
+                    };
+                    Some(params.get(at)?.name)
                 })
                 .collect()
         })
@@ -146,7 +156,22 @@ pub fn reset_fd(p: &Paired<'_>) -> Option<i64> {
     if kept != -1 || !uses(info) {
         return Some(kept);
     }
-    Some(read(fd_param_name(p.ev.ty)))
+    // The converter fills an older exit's missing fd parameter from its enter's fd, whatever
+    // the two call it (`dup`'s enter says `fd`, the newest exit `oldfd`); without the enter,
+    // with the type's default, 0, except where its table asks for an empty parameter
+    // (`CIF_FALLBACK_TO_EMPTY`), which leaves -1. Events it does not convert keep -1.
+    let own = fd_param_name(p.ev.ty).and_then(|n| p.int(n));
+    let from_enter = || {
+        let e = p.enter.as_ref()?;
+        let (b, ty) = super::event::param_raw(e, fd_param_name(e.ty)?)?;
+        super::event::decode_int(b, ty)
+    };
+    let default = || {
+        let converted = info.flags & flags::CONVERTER_MANAGED != 0
+            && !FD_FALLBACK_TO_EMPTY.contains(&info.name);
+        (converted && fd_param_name(p.ev.ty).is_some()).then_some(0)
+    };
+    Some(own.or_else(from_enter).or_else(default).unwrap_or(-1))
 }
 
 #[cfg(test)]

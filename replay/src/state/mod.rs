@@ -210,13 +210,14 @@ impl State {
     }
 
     /// Whether `ev` can rename an fd: the calls that create one, and socket calls (connect,
-    /// bind, datagrams) that set a tuple. Reads, writes and closes never rename; skipping
-    /// them keeps the table lookups off the hot path.
+    /// bind, the datagram calls) that set a tuple. Reads, writes and closes never rename;
+    /// skipping them keeps the table lookups off the hot path.
     fn names_fd(ev: &EventRef<'_>) -> bool {
         ev.info().is_some_and(|info| {
             info.flags & flags::CREATES_FD != 0
-                || (info.category == hindsight_format::schema::Category::Net
-                    && info.flags & flags::USES_FD != 0)
+                || (info.flags & flags::USES_FD != 0
+                    && (info.category == hindsight_format::schema::Category::Net
+                        || apply::action_of(ev.ty) == apply::Action::Datagram))
         })
     }
 
