@@ -279,7 +279,7 @@ fn types(arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         return true;
     };
     let mut seen = 0u64;
-    for f in table.in_order() {
+    for (_, f) in table.in_order() {
         let bit = 1u64 << f.ty.code();
         if seen & bit == 0 {
             seen |= bit;

@@ -372,7 +372,7 @@ fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
 /// about that fd in current libs' view ([`State::created_fd`]).
 fn add_fd(st: &mut State, tid: i64, fd: i64, f: Fd) {
     let pid = st.thread(tid).map_or(tid, |t| t.pid);
-    st.fds.entry(pid).or_default().fds.insert(fd, f);
+    st.fds.entry(pid).or_default().insert(fd, f);
     st.created_fd = Some(fd);
 }
 
@@ -492,7 +492,8 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     t.container_id = st.containers.attach(&t);
     if !is_thread {
         let parent_pid = parent.as_ref().map(|p| p.pid);
-        if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)).cloned() {
+        if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)) {
+            let table = table.copy_for_child();
             st.fds.insert(pid, table);
         }
     }
@@ -621,9 +622,7 @@ fn execve(st: &mut State, p: &Paired<'_>) {
     // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
     let pid = t.pid;
     if let Some(table) = st.fds.get_mut(&pid) {
-        table
-            .fds
-            .retain(|_, f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
+        table.retain(|f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
     }
 }
 

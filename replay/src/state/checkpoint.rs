@@ -10,6 +10,7 @@
 use thiserror::Error;
 
 use super::containers::{Container, Mount};
+use super::fd_order::FdOrder;
 use super::fds::{Fd, FdTable, FdType, Role, SockAddrs};
 use super::threads::Thread;
 use super::users::User;
@@ -393,12 +394,14 @@ pub fn save(st: &State) -> Vec<u8> {
     for pid in pids {
         let table = &st.fds[&pid];
         w.iv(pid);
-        let mut nums: Vec<_> = table.fds.keys().copied().collect();
-        nums.sort_unstable();
-        w.uv(nums.len() as u64);
-        for n in nums {
-            put_fd(&mut w, n, &table.fds[&n]);
+        // In libsinsp's order, then (since version 4) the shape of its hash table.
+        w.uv(table.fds.len() as u64);
+        for (n, f) in table.in_order() {
+            put_fd(&mut w, n, f);
         }
+        let (buckets, next_resize) = table.order.shape();
+        w.uv(buckets);
+        w.uv(next_resize);
     }
     let mut uids: Vec<_> = st.users.users.keys().copied().collect();
     uids.sort_unstable();
@@ -486,9 +489,20 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     for _ in 0..r.count("fd tables")? {
         let pid = r.iv("fd table")?;
         let mut table = FdTable::default();
+        let mut list = Vec::new();
         for _ in 0..r.count("fd table")? {
             let (n, f) = get_fd(&mut r, version)?;
-            table.fds.insert(n, f);
+            table.insert(n, f);
+            list.push(n);
+        }
+        if version >= 4 {
+            let (buckets, next_resize) = (r.uv("fd table")?, r.uv("fd table")?);
+            let order = FdOrder::restore(list, buckets, next_resize)
+                .filter(|o| o.iter().count() == table.fds.len());
+            let Some(order) = order else {
+                return r.err("fd table shape");
+            };
+            table.order = order;
         }
         st.fds.insert(pid, table);
     }
@@ -565,7 +579,7 @@ mod tests {
         let mut f = Fd::named(FdType::Ipv4, b"1.2.3.4:5->6.7.8.9:10");
         f.role = Role::Client;
         f.addrs.sport = 5;
-        st.fds.entry(42).or_default().fds.insert(3, f);
+        st.fds.entry(42).or_default().insert(3, f);
         st.users.users.insert(
             0,
             User {

@@ -8,6 +8,8 @@
 
 use hindsight_format::header::{FdEntry, FdKind};
 
+use super::fd_order::FdOrder;
+
 /// What an fd refers to (`scap_fd_type`, with IPv4/IPv6 server sockets folded into one
 /// socket kind plus [`Fd::role`] and [`Fd::listening`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -356,19 +358,25 @@ pub fn server_name(ty: FdType, a: &SockAddrs) -> Vec<u8> {
     out
 }
 
-/// The fds of one process (shared by its threads).
+/// The fds of one process (shared by its threads). Insertions and removals go through
+/// [`FdTable::insert`] and [`FdTable::remove`], which keep libsinsp's iteration order
+/// ([`FdOrder`]) in step.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FdTable {
     /// Open fds by number.
     pub fds: super::IdMap<i64, Fd>,
+    /// The order libsinsp lists them in.
+    pub order: FdOrder,
 }
 
 impl FdTable {
-    /// The table of an FDL block.
+    /// The table of an FDL block, its fds added in block order.
     pub fn from_entries(entries: &[FdEntry]) -> FdTable {
-        FdTable {
-            fds: entries.iter().map(|e| (e.fd, Fd::from_entry(e))).collect(),
+        let mut t = FdTable::default();
+        for e in entries {
+            t.insert(e.fd, Fd::from_entry(e));
         }
+        t
     }
 
     /// The fd numbered `fd`.
@@ -376,11 +384,47 @@ impl FdTable {
         self.fds.get(&fd)
     }
 
-    /// The fds in a deterministic order: by number.
-    pub fn in_order(&self) -> impl Iterator<Item = &Fd> {
-        let mut nums: Vec<i64> = self.fds.keys().copied().collect();
-        nums.sort_unstable();
-        nums.into_iter().filter_map(|n| self.fds.get(&n))
+    /// Adds or replaces fd `fd` (a replaced fd keeps its place, as in `sinsp_fdtable::add`).
+    pub fn insert(&mut self, fd: i64, f: Fd) {
+        if self.fds.insert(fd, f).is_none() {
+            self.order.insert(fd);
+        }
+    }
+
+    /// Removes fd `fd`.
+    pub fn remove(&mut self, fd: i64) -> Option<Fd> {
+        let f = self.fds.remove(&fd)?;
+        self.order.remove(fd);
+        Some(f)
+    }
+
+    /// Keeps the fds `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Fd) -> bool) {
+        let gone: Vec<i64> = self
+            .order
+            .iter()
+            .filter(|n| self.fds.get(n).is_some_and(|f| !keep(f)))
+            .collect();
+        for n in gone {
+            self.remove(n);
+        }
+    }
+
+    /// The table a new process starts with: a copy of this one, its fds added in this
+    /// table's order (`parse_clone_exit`).
+    pub fn copy_for_child(&self) -> FdTable {
+        let mut t = FdTable::default();
+        for (n, f) in self.in_order() {
+            t.insert(n, f.clone());
+        }
+        t
+    }
+
+    /// The fds in the order libsinsp lists them.
+    pub fn in_order(&self) -> impl Iterator<Item = (i64, &Fd)> {
+        self.order
+            .iter()
+            .filter_map(|n| self.fds.get(&n).map(|f| (n, f)))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod checkpoint;
 pub mod containers;
 pub mod event;
+pub mod fd_order;
 pub mod fds;
 pub mod libs_fd;
 pub mod libs_view;
@@ -156,11 +157,10 @@ impl State {
         }
         for table in &h.fds {
             let pid = st.threads.get(table.tid).map_or(table.tid, |t| t.pid);
-            st.fds
-                .entry(pid)
-                .or_default()
-                .fds
-                .extend(FdTable::from_entries(&table.fds).fds);
+            let into = st.fds.entry(pid).or_default();
+            for e in &table.fds {
+                into.insert(e.fd, Fd::from_entry(e));
+            }
         }
         st
     }
@@ -246,7 +246,7 @@ impl State {
     pub fn flush_pending(&mut self) {
         if let Some((pid, fd)) = self.pending.fd.take() {
             if let Some(t) = self.fds.get_mut(&pid) {
-                t.fds.remove(&fd);
+                t.remove(fd);
             }
         }
         if let Some(tid) = self.pending.thread.take() {

@@ -156,7 +156,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
         if unknown && send && st.thread(p.ev.tid).is_some() {
             let mut f = Fd::named(ty, b"");
             f.addrs.l4proto = L4_UDP;
-            st.fds.entry(pid).or_default().fds.insert(fd, f);
+            st.fds.entry(pid).or_default().insert(fd, f);
             st.created_fd = Some(fd);
         }
     }
@@ -198,7 +198,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
             }
             if f.role == Role::None {
                 // libsinsp guesses with the socket's new tuple already in the table.
-                table.fds.insert(fd, f.clone());
+                table.insert(fd, f.clone());
                 f.role = guess_role(table, &f.addrs, incoming);
             }
             let swap = if incoming {
@@ -215,7 +215,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
         }
     }
     f.enter_named = false;
-    table.fds.insert(fd, f);
+    table.insert(fd, f);
 }
 
 #[cfg(test)]
