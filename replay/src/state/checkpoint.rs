@@ -22,7 +22,8 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
 /// the count of events current libs drop; version 4 each fd's raw open path and whether only a
-/// connect enter named it. Older checkpoints still load.
+/// connect enter named it or current libs inferred it, and the order of each fd table. Older
+/// checkpoints still load.
 pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
@@ -253,7 +254,7 @@ fn put_fd(w: &mut W, n: i64, f: &Fd) {
     w.uv(f.unix_ends.1);
     // Since version 4.
     w.bytes(&f.name_raw);
-    w.uv(u64::from(f.enter_named));
+    w.uv(u64::from(f.enter_named) | (u64::from(f.inferred) << 1));
 }
 
 fn get_fd(r: &mut R<'_>, version: u16) -> Res<(i64, Fd)> {
@@ -284,7 +285,9 @@ fn get_fd(r: &mut R<'_>, version: u16) -> Res<(i64, Fd)> {
     f.unix_ends = (r.uv(w)?, r.uv(w)?);
     if version >= 4 {
         f.name_raw = r.bytes(w)?.into();
-        f.enter_named = r.uv(w)? != 0;
+        let bits = r.uv(w)?;
+        f.enter_named = bits & 1 != 0;
+        f.inferred = bits & 2 != 0;
     }
     Ok((n, f))
 }

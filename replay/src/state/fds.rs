@@ -199,6 +199,10 @@ pub struct Fd {
     /// A unix socket whose name comes only from its connect enter event: sysdig 0.29 names it
     /// there, current libs (which never parse that enter) leave it unnamed.
     pub enter_named: bool,
+    /// A socket current libs assume after a send on an fd they never saw created
+    /// (`infer_send_sendto_sendmsg_fdinfo`); sysdig 0.29 has no such fd, so its view does
+    /// not see it.
+    pub inferred: bool,
 }
 
 impl Fd {
@@ -216,6 +220,7 @@ impl Fd {
             unix_ends: (0, 0),
             name_raw: std::sync::Arc::from(&[][..]),
             enter_named: false,
+            inferred: false,
         }
     }
 

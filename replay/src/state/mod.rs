@@ -386,10 +386,12 @@ impl State {
         Self::event_fd(p)
     }
 
-    /// The fd an event is about, looked up in the thread's table.
+    /// The fd an event is about, looked up in the thread's table (in sysdig 0.29's view,
+    /// without the sockets only current libs infer).
     pub fn event_fd_info(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, &Fd)> {
         let fd = self.event_fd_of(p, libs)?;
         let t = self.thread(p.ev.tid)?;
-        Some((fd, self.fd_table(t)?.get(fd)?))
+        let f = self.fd_table(t)?.get(fd).filter(|f| libs || !f.inferred)?;
+        Some((fd, f))
     }
 }

@@ -156,6 +156,7 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
         if unknown && send && st.thread(p.ev.tid).is_some() {
             let mut f = Fd::named(ty, b"");
             f.addrs.l4proto = L4_UDP;
+            f.inferred = true;
             st.fds.entry(pid).or_default().insert(fd, f);
             st.created_fd = Some(fd);
         }
