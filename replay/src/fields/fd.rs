@@ -487,6 +487,12 @@ mod tests {
     fn path_parts() {
         assert_eq!(dirname(b"/etc/shadow"), b"/etc");
         assert_eq!(dirname(b"/shadow"), b"/");
+        // libsinsp keeps a name ending in `/` whole and gives `/` for a name without one.
+        assert_eq!(dirname(b"/etc/"), b"/etc/");
+        assert_eq!(dirname(b"shadow"), b"/");
+        let mut b = Vec::new();
+        push_without_duplicate_slashes(&mut b, b"//etc///shadow");
+        assert_eq!(b, b"/etc/shadow");
         assert_eq!(basename(b"/etc/shadow"), b"shadow");
         assert_eq!(basename(b"/"), b"/");
         assert_eq!(basename(b"shadow"), b"shadow");

@@ -181,8 +181,17 @@ mod tests {
     use hindsight_format::event::EventRef;
     use hindsight_format::schema::event_ids_by_name;
 
+    /// The newest version of an exit; an enter (every enter of the drivers is an old
+    /// version now) of the right direction.
     fn id(name: &str, dir: Direction) -> u16 {
-        newest(name, dir).map(|i| i.id).expect("known event")
+        newest(name, dir)
+            .or_else(|| {
+                event_ids_by_name(name)
+                    .filter_map(event_info)
+                    .find(|i| i.direction() == dir)
+            })
+            .map(|i| i.id)
+            .expect("known event")
     }
 
     #[test]
@@ -207,5 +216,25 @@ mod tests {
         let rec = EventBuilder::new(id("brk", Direction::Exit), 1, 7).build();
         let ev = EventRef::parse_v2(&rec, 1, 0, 0).expect("well-formed record");
         assert_eq!(reset_fd(&Paired::alone(ev)), None);
+    }
+
+    /// An old capture's exit with only its first `n` parameters, without its enter.
+    fn lone_exit(name: &str, params: &[&[u8]]) -> Vec<u8> {
+        let mut b = EventBuilder::new(id(name, Direction::Exit), 1, 7);
+        for p in params {
+            b.raw(p);
+        }
+        b.build()
+    }
+
+    #[test]
+    fn the_converter_defaults_a_missing_fd_to_zero_unless_told_empty() {
+        let res = 5i64.to_le_bytes();
+        let rec = lone_exit("read", &[&res, b"x"]);
+        let ev = EventRef::parse_v2(&rec, 1, 0, 0).expect("well-formed record");
+        assert_eq!(reset_fd(&Paired::alone(ev)), Some(0));
+        let rec = lone_exit("dup", &[&res]);
+        let ev = EventRef::parse_v2(&rec, 1, 0, 0).expect("well-formed record");
+        assert_eq!(reset_fd(&Paired::alone(ev)), Some(-1));
     }
 }
