@@ -9,6 +9,7 @@ use std::io::Write;
 
 use super::ctx::{Arg, Ctx};
 use super::value::Out;
+use crate::state::fds::{O_LOWER_LAYER, O_UPPER_LAYER};
 use crate::state::udp::Ipv4Iface;
 use crate::state::{Fd, FdType, Role};
 
@@ -371,6 +372,9 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "dev.major" => out.u64(u64::from(f.dev >> 20)),
         "dev.minor" => out.u64(u64::from(f.dev & 0xfffff)),
         "ino" => out.u64(f.ino),
+        // The overlay layer the open reported (`PPM_FD_UPPER_LAYER`, `PPM_FD_LOWER_LAYER`).
+        "is_upper_layer" => out.bool(f.open_flags & O_UPPER_LAYER != 0),
+        "is_lower_layer" => out.bool(f.open_flags & O_LOWER_LAYER != 0),
         "l4proto" => match l4_name(f.addrs.l4proto)
             .filter(|_| f.ty.is_ip() && (f.listening || f.role != Role::None))
         {
@@ -401,6 +405,16 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                 }
             }
         }
+        // `compare_port`: both ports of a socket as the table holds them, role or not, and
+        // the port of a listening one; `fd.proto` is the same check.
+        "port" | "proto" if c.libs => match f.ty {
+            FdType::Ipv4 | FdType::Ipv6 if f.listening => out.u64(u64::from(f.addrs.sport)),
+            FdType::Ipv4 | FdType::Ipv6 => {
+                out.u64(u64::from(f.addrs.sport));
+                out.u64(u64::from(f.addrs.dport));
+            }
+            _ => return false,
+        },
         "port" => {
             for e in [End::Client, End::Server] {
                 if let Some((_, port)) = end(f, e, loc) {

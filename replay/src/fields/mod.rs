@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod evt;
 pub mod extract;
 pub mod fd;
+pub mod fdlist;
 pub mod proc;
 pub mod render;
 pub mod syscat;

@@ -12,7 +12,7 @@ use hindsight_format::event::EventRef;
 use hindsight_format::schema::{event_id_limit, event_info};
 
 use super::event::Paired;
-use super::fds::{server_name, socket_name, Fd, FdType, Role};
+use super::fds::{server_name, socket_name, Fd, FdType, Role, O_LOWER_LAYER, O_UPPER_LAYER};
 use super::net::{self, Addr, Tuple};
 use super::path::{resolve, AT_FDCWD};
 use super::threads::{normalise_cwd, Thread, CL_CLONE_THREAD};
@@ -655,7 +655,13 @@ fn open(st: &mut State, p: &Paired<'_>, fd: i64) {
     };
     let open_flags = match p.int("flags") {
         Some(f) => f as u32,
-        None if ev.info().is_some_and(|i| i.name == "creat") => CREAT_FLAGS,
+        // creat has no flags; its `creat_flags` say the overlay layer (`PPM_FD_*_LAYER_CREAT`).
+        None if ev.info().is_some_and(|i| i.name == "creat") => {
+            let layer = p.int("creat_flags").unwrap_or(0);
+            let upper = if layer & 1 != 0 { O_UPPER_LAYER } else { 0 };
+            let lower = if layer & 2 != 0 { O_LOWER_LAYER } else { 0 };
+            CREAT_FLAGS | upper | lower
+        }
         None => 0,
     };
     let ty = if open_flags & O_DIRECTORY != 0 {

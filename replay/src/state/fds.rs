@@ -10,6 +10,11 @@ use hindsight_format::header::{FdEntry, FdKind};
 
 use super::fd_order::FdOrder;
 
+/// `PPM_FD_UPPER_LAYER`: an open flag the driver adds for a file of an overlayfs upper layer.
+pub const O_UPPER_LAYER: u32 = 1 << 15;
+/// `PPM_FD_LOWER_LAYER`: the same for a lower layer.
+pub const O_LOWER_LAYER: u32 = 1 << 16;
+
 /// What an fd refers to (`scap_fd_type`, with IPv4/IPv6 server sockets folded into one
 /// socket kind plus [`Fd::role`] and [`Fd::listening`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
