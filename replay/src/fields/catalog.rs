@@ -324,12 +324,12 @@ pub static FIELDS: &[FieldInfo] = &[
     f("fd.is_upper_layer", T::Bool, A::None, 0, "true if the file is on the upper layer of an overlay filesystem"),
     f("fd.is_lower_layer", T::Bool, A::None, 0, "true if the file is on a lower layer of an overlay filesystem"),
     // fs.path
-    f("fs.path.name", T::Str, A::None, UNSUPPORTED, "path argument of a filesystem event, made absolute"),
-    f("fs.path.nameraw", T::Str, A::None, UNSUPPORTED, "path argument of a filesystem event, as passed"),
-    f("fs.path.source", T::Str, A::None, UNSUPPORTED, "source path of a link or rename, made absolute"),
-    f("fs.path.sourceraw", T::Str, A::None, UNSUPPORTED, "source path of a link or rename, as passed"),
-    f("fs.path.target", T::Str, A::None, UNSUPPORTED, "target path of a link or rename, made absolute"),
-    f("fs.path.targetraw", T::Str, A::None, UNSUPPORTED, "target path of a link or rename, as passed"),
+    f("fs.path.name", T::Str, A::None, 0, "path argument of a filesystem event, made absolute"),
+    f("fs.path.nameraw", T::Str, A::None, 0, "path argument of a filesystem event, as passed"),
+    f("fs.path.source", T::Str, A::None, 0, "source path of a link or rename, made absolute"),
+    f("fs.path.sourceraw", T::Str, A::None, 0, "source path of a link or rename, as passed"),
+    f("fs.path.target", T::Str, A::None, 0, "target path of a link or rename, made absolute"),
+    f("fs.path.targetraw", T::Str, A::None, 0, "target path of a link or rename, as passed"),
     // group, user
     f("group.gid", T::U64, A::None, 0, "group id"),
     f("group.name", T::Str, A::None, 0, "group name"),
