@@ -1,9 +1,13 @@
 //! `fd.*` fields: the file descriptor an event is about, from the fd table.
 //!
-//! Semantics follow libsinsp's `sinsp_filter_check_fd`. For sockets the client is the
-//! source of the tuple and the server its destination whatever the role; local/remote
-//! (`fd.lip`, `fd.rport`...) depend on the role: after `connect` the local end is the
-//! client, after `accept` the server. A listening socket only has the server side.
+//! Semantics follow libsinsp's `sinsp_filter_check_fd` (0.25 in current libs' view, the
+//! default; sysdig 0.29's where `Ctx::libs` is false). The fd is the thread's
+//! `m_lastevent_fd` ([`crate::state::State::libs_event_fd`]): `fd.num` and `fd.uid` print it
+//! whether or not it is in the table; without a table entry the name fields come from the
+//! event's own arguments (`extract_fdname_from_event`) and `fd.typechar` from its type. For
+//! sockets the client is the source of the tuple and the server its destination whatever the
+//! role; local/remote (`fd.lip`, `fd.rport`...) depend on which end is the machine's. A
+//! listening socket only has the server side.
 
 use std::io::Write;
 
@@ -196,7 +200,6 @@ fn libs_event_name(c: &Ctx<'_>, raw: bool) -> Option<Vec<u8>> {
 /// fd-creating call is about and names the fd after the event's own parameters.
 fn without_entry(name: &str, n: i64, c: &Ctx<'_>, out: &mut Out) -> bool {
     if c.libs {
-        let cid = || c.thread().map_or(&b""[..], |t| t.container_id.as_slice());
         match name {
             "typechar" => {
                 let ty = c.p.ev.info().map_or("", |i| i.name);
@@ -213,7 +216,7 @@ fn without_entry(name: &str, n: i64, c: &Ctx<'_>, out: &mut Out) -> bool {
                 };
                 match name {
                     "containername" | "containerdirectory" => {
-                        out.build(|b| container_prefixed(b, cid(), shown));
+                        out.build(|b| container_prefixed(b, container_of(c), shown));
                     }
                     "nameraw" => out.build(|b| push_without_duplicate_slashes(b, shown)),
                     _ => out.str(shown),
