@@ -196,7 +196,7 @@ pub fn extract(name: &str, c: &Ctx<'_>, out: &mut Out) -> bool {
     // The argument as `evt.rawarg` reads it: an empty string argument is `<NA>`.
     let arg: Vec<u8> = match from {
         Some(Param(a)) => match p.str(a) {
-            Some(s) if s.is_empty() => b"<NA>".to_vec(),
+            Some([]) => b"<NA>".to_vec(),
             Some(s) => s.to_vec(),
             None => return false,
         },
