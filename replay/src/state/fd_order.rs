@@ -14,7 +14,9 @@
 const FAST_BUCKETS: [u64; 14] = [2, 2, 2, 3, 5, 5, 7, 7, 11, 11, 11, 11, 13, 13];
 
 /// The start of libstdc++'s `__prime_list` (`hashtable-aux.cc`), the bucket counts of larger
-/// tables; an fd table beyond its last entry grows to the next prime instead.
+/// tables. A table beyond its last entry (85,229 fds, above any process's fd limit in
+/// practice) grows to the count asked for: its order is then only approximate, and a hostile
+/// checkpoint cannot make the growth search long.
 const PRIMES: &[u64] = &[
     2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
     103, 109, 113, 127, 137, 139, 149, 157, 167, 179, 193, 199, 211, 227, 241, 257, 277, 293, 313,
@@ -92,10 +94,7 @@ impl FdOrder {
             self.next_resize = fast;
             return fast;
         }
-        let p = match PRIMES[6..].iter().find(|&&p| p >= n) {
-            Some(&p) => p,
-            None => (n..).find(|&c| is_prime(c)).unwrap_or(n),
-        };
+        let p = PRIMES[6..].iter().copied().find(|&p| p >= n).unwrap_or(n);
         self.next_resize = p;
         p
     }
