@@ -106,7 +106,7 @@ impl FdOrder {
         if after > self.next_resize {
             let min = after.max(if self.next_resize == 0 { 11 } else { 0 });
             if min >= self.buckets {
-                let n = self.next_bucket_count((min + 1).max(self.buckets * 2));
+                let n = self.next_bucket_count((min + 1).max(self.buckets.saturating_mul(2)));
                 self.buckets = n;
                 for k in std::mem::take(&mut self.list) {
                     self.link(k);
@@ -124,13 +124,6 @@ impl FdOrder {
             self.list.remove(i);
         }
     }
-}
-
-fn is_prime(n: u64) -> bool {
-    n >= 2
-        && (2..)
-            .take_while(|d| d * d <= n)
-            .all(|d| !n.is_multiple_of(d))
 }
 
 #[cfg(test)]
