@@ -382,7 +382,7 @@ mod tests {
             .unwrap_err()
             .1
             .contains("unknown field"));
-        assert!(OutputFormat::parse("%fdlist.names")
+        assert!(OutputFormat::parse("%thread.cpu")
             .unwrap_err()
             .1
             .contains("cannot compute"));
