@@ -146,7 +146,7 @@ fn a_field_hindsight_cannot_compute_fails_at_load_with_its_location() {
     let rules = dir.path().join("r.yaml");
     std::fs::write(
         &rules,
-        "- rule: poll fds\n  desc: d\n  condition: evt.type = poll\n    and fdlist.names contains x\n  output: \"%proc.name\"\n  priority: INFO\n",
+        "- rule: busy thread\n  desc: d\n  condition: evt.type = poll\n    and thread.cpu > 0\n  output: \"%proc.name\"\n  priority: INFO\n",
     )
     .unwrap();
     let out = crate::util::run(&["rules", "validate", rules.to_str().unwrap()]);
@@ -155,7 +155,7 @@ fn a_field_hindsight_cannot_compute_fails_at_load_with_its_location() {
     assert!(!out.status.success(), "{all}");
     assert!(all.contains("r.yaml:4:9"), "{all}");
     assert!(
-        all.contains("fdlist.names") && all.contains("cannot compute"),
+        all.contains("thread.cpu") && all.contains("cannot compute"),
         "{all}"
     );
 }
@@ -174,6 +174,6 @@ fn fields_lists_only_computed_fields_unless_all() {
     assert!(listed.iter().all(|l| !l.contains("unsupported")));
     assert!(all
         .iter()
-        .any(|l| l.contains("\"fdlist.names\"") && l.contains("unsupported")));
+        .any(|l| l.contains("\"thread.cpu\"") && l.contains("unsupported")));
     assert!(all.len() > listed.len());
 }

@@ -47,7 +47,7 @@ const KNOWN_40: &[(&str, &str)] = &[
     ),
     (
         "fs.path.*",
-        "open and rename events (the open of /etc/ld.so.cache in cat_write.scap): libs 0.20 gives fs.path.*, hindsight's enter view no value; not investigated further",
+        "fchmod exits (lab_port): fs.path.name reads the fd's name, which libs 0.20 gives on the exit and hindsight's enter view, as sysdig 0.29, does not (see fd.*)",
     ),
     (
         "proc.*",

@@ -22,7 +22,7 @@ use super::profile::Profile;
 use super::replayer::Replayer;
 use super::source::{arg_of, EventSource};
 use super::window::{Span, TimeWindow};
-use crate::fields::catalog::flags::{JSON_RAW_TS, NO_OUTPUT_VALUE};
+use crate::fields::catalog::flags::{HEX, IS_LIST, JSON_RAW_TS, NO_OUTPUT_VALUE};
 use crate::fields::catalog::{FieldId, FieldType};
 use crate::fields::ctx::{Arg, Ctx};
 use crate::fields::extract::{extract, extract_by_name};
@@ -125,6 +125,31 @@ pub fn field_value(out: &Out) -> FieldValue {
             out.render_all(b" ", &mut b);
             FieldValue::Str(String::from_utf8_lossy(&b).into_owned())
         }
+    }
+}
+
+/// The values of a list field as libsinsp's `tojson` gives them: an array of the values as
+/// text, `null` when there is none.
+fn list_value(out: &Out) -> FieldValue {
+    if out.is_empty() {
+        return FieldValue::Null;
+    }
+    let mut items = Vec::with_capacity(out.vals.len());
+    let mut b = Vec::new();
+    for i in 0..out.vals.len() {
+        b.clear();
+        out.render(i, &mut b);
+        items.push(String::from_utf8_lossy(&b).into_owned());
+    }
+    FieldValue::List(items)
+}
+
+/// An integer field printed in hexadecimal (`PF_HEX`): libsinsp's JSON gives the text.
+fn hex_value(out: &Out) -> FieldValue {
+    match out.vals.as_slice() {
+        [Val::U64(v)] => FieldValue::Str(format!("{v:X}")),
+        [Val::I64(v)] => FieldValue::Str(format!("{v:X}")),
+        _ => field_value(out),
     }
 }
 
@@ -297,6 +322,10 @@ impl Engine {
             } else if info.ty == FieldType::Bytes {
                 let first = out.vals.first().map_or(&[][..], |v| out.bytes(v));
                 FieldValue::Str(first.iter().map(|&b| printable(b)).collect())
+            } else if info.has(IS_LIST) {
+                list_value(out)
+            } else if info.has(HEX) {
+                hex_value(out)
             } else {
                 field_value(out)
             };

@@ -49,6 +49,8 @@ impl FieldSource for EventSource<'_, '_> {
             return false;
         }
         copy_values(self.out, values);
-        !self.out.is_empty()
+        // A list field can have a value that lists nothing (`fd.types` of a process without
+        // fds prints `()`); any other field without a value is missing.
+        !self.out.is_empty() || field.id.info().has(crate::fields::catalog::flags::IS_LIST)
     }
 }

@@ -149,6 +149,13 @@ pub mod flags {
     /// Measured from the event's enter event: current libs (Falco 0.42+) drop enter events,
     /// so in their view the field is always 0 (`0ns` for the readable form).
     pub const NEEDS_ENTER: u16 = 1 << 11;
+    /// Printed in hexadecimal in outputs (libsinsp's `PF_HEX` print format: uppercase
+    /// digits, a string in JSON `output_fields`); conditions still compare the number.
+    pub const HEX: u16 = 1 << 12;
+    /// Yields both ends of a socket (`fd.ip`, `fd.port`, `fd.proto`, `fd.net`): a check passes
+    /// when either end does, but `!=` only when neither end is equal (libsinsp's
+    /// `compare_ip`, `compare_port`, `compare_net`).
+    pub const BOTH_ENDS: u16 = 1 << 13;
 }
 
 /// The descriptor of one field.
@@ -201,7 +208,7 @@ const fn f(
 const ANC: u16 = MULTI | NO_RHS | NO_TRANSFORMER;
 /// Either-end socket fields (`fd.ip`): any end matches in conditions; Falco accepts them in
 /// outputs too, where they print `<NA>`.
-const NET: u16 = NO_OUTPUT_VALUE | NO_RHS | NO_TRANSFORMER | MULTI;
+const NET: u16 = NO_OUTPUT_VALUE | NO_RHS | NO_TRANSFORMER | MULTI | BOTH_ENDS;
 
 /// Every known field. The index is the [`FieldId`]; append new rows at the end so ids stay
 /// stable.
@@ -292,7 +299,7 @@ pub static FIELDS: &[FieldInfo] = &[
     f("fd.uid", T::Str, A::None, 0, "unique fd id: thread id and fd number"),
     f("fd.containername", T::Str, A::None, 0, "container id joined with fd.name"),
     f("fd.containerdirectory", T::Str, A::None, 0, "container id joined with fd.directory"),
-    f("fd.proto", T::Port, A::None, NET | UNSUPPORTED, "either protocol name of a socket fd"),
+    f("fd.proto", T::Port, A::None, NET, "either port of a socket fd (client or server), as fd.port"),
     f("fd.cproto", T::Str, A::None, 0, "protocol name of the client port"),
     f("fd.sproto", T::Str, A::None, 0, "protocol name of the server port"),
     f("fd.lproto", T::Str, A::None, 0, "protocol name of the local port"),
@@ -308,21 +315,21 @@ pub static FIELDS: &[FieldInfo] = &[
     f("fd.sip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the server IP address"),
     f("fd.lip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the local IP address"),
     f("fd.rip.name", T::Str, A::None, NO_RHS | NO_TRANSFORMER, "domain name of the remote IP address"),
-    f("fd.dev", T::I64, A::None, 0, "device number of the file"),
+    f("fd.dev", T::I64, A::None, HEX, "device number of the file"),
     f("fd.dev.major", T::I64, A::None, 0, "major device number of the file"),
     f("fd.dev.minor", T::I64, A::None, 0, "minor device number of the file"),
     f("fd.ino", T::I64, A::None, 0, "inode number of the file"),
     f("fd.nameraw", T::Str, A::None, 0, "fd name as passed by the process, not normalised"),
-    f("fd.types", T::Str, A::OptIndex, IS_LIST | NO_RHS, "types of the fds the event carries (poll, select)"),
-    f("fd.is_upper_layer", T::Bool, A::None, UNSUPPORTED, "true if the file is on the upper layer of an overlay filesystem"),
-    f("fd.is_lower_layer", T::Bool, A::None, UNSUPPORTED, "true if the file is on a lower layer of an overlay filesystem"),
+    f("fd.types", T::Str, A::OptIndex, IS_LIST | NO_RHS, "types of the process's fds, each once; with an fd number, that fd's type"),
+    f("fd.is_upper_layer", T::Bool, A::None, 0, "true if the file is on the upper layer of an overlay filesystem"),
+    f("fd.is_lower_layer", T::Bool, A::None, 0, "true if the file is on a lower layer of an overlay filesystem"),
     // fs.path
-    f("fs.path.name", T::Str, A::None, UNSUPPORTED, "path argument of a filesystem event, made absolute"),
-    f("fs.path.nameraw", T::Str, A::None, UNSUPPORTED, "path argument of a filesystem event, as passed"),
-    f("fs.path.source", T::Str, A::None, UNSUPPORTED, "source path of a link or rename, made absolute"),
-    f("fs.path.sourceraw", T::Str, A::None, UNSUPPORTED, "source path of a link or rename, as passed"),
-    f("fs.path.target", T::Str, A::None, UNSUPPORTED, "target path of a link or rename, made absolute"),
-    f("fs.path.targetraw", T::Str, A::None, UNSUPPORTED, "target path of a link or rename, as passed"),
+    f("fs.path.name", T::Str, A::None, 0, "path argument of a filesystem event, made absolute"),
+    f("fs.path.nameraw", T::Str, A::None, 0, "path argument of a filesystem event, as passed"),
+    f("fs.path.source", T::Str, A::None, 0, "source path of a link or rename, made absolute"),
+    f("fs.path.sourceraw", T::Str, A::None, 0, "source path of a link or rename, as passed"),
+    f("fs.path.target", T::Str, A::None, 0, "target path of a link or rename, made absolute"),
+    f("fs.path.targetraw", T::Str, A::None, 0, "target path of a link or rename, as passed"),
     // group, user
     f("group.gid", T::U64, A::None, 0, "group id"),
     f("group.name", T::Str, A::None, 0, "group name"),
@@ -421,12 +428,12 @@ pub static FIELDS: &[FieldInfo] = &[
     f("proc.stdout.name", T::Str, A::None, 0, "fd name of stdout"),
     f("proc.stderr.name", T::Str, A::None, 0, "fd name of stderr"),
     // fdlist
-    f("fdlist.nums", T::Str, A::None, UNSUPPORTED, "fd numbers of a poll event, comma separated"),
-    f("fdlist.names", T::Str, A::None, UNSUPPORTED, "fd names of a poll event"),
-    f("fdlist.cips", T::Str, A::None, UNSUPPORTED, "client IPs of the fds of a poll event"),
-    f("fdlist.sips", T::Str, A::None, UNSUPPORTED, "server IPs of the fds of a poll event"),
-    f("fdlist.cports", T::Str, A::None, UNSUPPORTED, "client ports of the fds of a poll event"),
-    f("fdlist.sports", T::Str, A::None, UNSUPPORTED, "server ports of the fds of a poll event"),
+    f("fdlist.nums", T::Str, A::None, 0, "fd numbers of a poll event, comma separated"),
+    f("fdlist.names", T::Str, A::None, 0, "fd names of a poll event"),
+    f("fdlist.cips", T::Str, A::None, 0, "client IPs of the fds of a poll event"),
+    f("fdlist.sips", T::Str, A::None, 0, "server IPs of the fds of a poll event"),
+    f("fdlist.cports", T::Str, A::None, 0, "client ports of the fds of a poll event"),
+    f("fdlist.sports", T::Str, A::None, 0, "server ports of the fds of a poll event"),
     // container (container plugin)
     f("container.id", T::Str, A::None, 0, "container id (12 characters), or host"),
     f("container.full_id", T::Str, A::None, 0, "full container id"),

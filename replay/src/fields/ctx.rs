@@ -100,9 +100,11 @@ impl<'a> Ctx<'a> {
         self.st.applied_fd_info(&self.p, self.libs)
     }
 
-    /// The fd numbered `n` of the event's process.
+    /// The fd numbered `n` of the event's process (in sysdig 0.29's view, not a socket only
+    /// current libs infer).
     pub fn fd_num(&self, n: i64) -> Option<&'a Fd> {
-        self.st.fd_table(self.thread()?)?.get(n)
+        let f = self.st.fd_table(self.thread()?)?.get(n)?;
+        (self.libs || !f.inferred).then_some(f)
     }
 
     /// The ancestors of the event's process, nearest first (main threads), at most 64 deep.

@@ -1,7 +1,7 @@
 //! Field extraction: from a catalogue [`FieldId`] to the class extractor that computes it.
 //!
 //! Each catalogue name is split once into its class (`evt`, `proc`, `thread`, `fd`, `user`,
-//! `group`, `container`, `k8s`) and the rest of the name; [`extractor`] keeps that split
+//! `group`, `container`, `k8s`, `fdlist`, `fs.path`) and the rest of the name; [`extractor`] keeps that split
 //! per id in a table built on first use, so the per-event path is one table lookup plus the
 //! class extractor's match on a short name.
 
@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use super::catalog::{FieldId, FIELDS};
 use super::ctx::{Arg, Ctx};
 use super::value::Out;
-use super::{container, evt, fd, proc, user};
+use super::{container, evt, fd, fdlist, fspath, proc, user};
 
 /// The class of a field: which extractor module computes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +23,10 @@ pub enum Class {
     Thread,
     /// `fd.*`.
     Fd,
+    /// `fdlist.*`.
+    FdList,
+    /// `fs.path.*`.
+    FsPath,
     /// `user.*`.
     User,
     /// `group.*`.
@@ -43,6 +47,8 @@ const CLASSES: &[(&str, Class)] = &[
     ("proc.", Class::Proc),
     ("thread.", Class::Thread),
     ("fd.", Class::Fd),
+    ("fdlist.", Class::FdList),
+    ("fs.path.", Class::FsPath),
     ("user.", Class::User),
     ("group.", Class::Group),
     ("container.", Class::Container),
@@ -86,6 +92,8 @@ impl Extractor {
             Class::Proc => proc::extract_proc(self.sub, arg, c, out),
             Class::Thread => proc::extract_thread(self.sub, arg, c, out),
             Class::Fd => fd::extract(self.sub, arg, c, out),
+            Class::FdList => fdlist::extract(self.sub, c, out),
+            Class::FsPath => fspath::extract(self.sub, c, out),
             Class::User => user::extract_user(self.sub, arg, c, out),
             Class::Group => user::extract_group(self.sub, arg, c, out),
             Class::Container => container::extract_container(self.sub, arg, c, out),

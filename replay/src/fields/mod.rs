@@ -13,6 +13,8 @@ pub mod ctx;
 pub mod evt;
 pub mod extract;
 pub mod fd;
+pub mod fdlist;
+pub mod fspath;
 pub mod proc;
 pub mod render;
 pub mod syscat;

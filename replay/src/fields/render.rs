@@ -16,7 +16,8 @@ impl Resolver for StateResolver<'_> {
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
         let t = self.0.thread(tid)?;
-        let f = self.0.fd_table(t)?.get(fd)?;
+        // sysdig 0.29, whose lines `print` writes, never infers a socket from a send.
+        let f = self.0.fd_table(t)?.get(fd).filter(|f| !f.inferred)?;
         Some((
             char::from(f.ty.typechar()),
             String::from_utf8_lossy(&f.name).into_owned(),
@@ -25,7 +26,8 @@ impl Resolver for StateResolver<'_> {
 
     fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
         let t = self.0.thread(tid)?;
-        let f = self.0.fd_table(t)?.get(fd)?;
+        // sysdig 0.29, whose lines `print` writes, never infers a socket from a send.
+        let f = self.0.fd_table(t)?.get(fd).filter(|f| !f.inferred)?;
         // A socket's protocol shows once it has an address (bind, connect, accept).
         if !f.ty.is_ip() || (f.role == crate::state::Role::None && !f.listening) {
             return None;

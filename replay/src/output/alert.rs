@@ -30,6 +30,9 @@ pub enum FieldValue {
     U64(u64),
     /// Any other value, as text.
     Str(String),
+    /// The values of a list field (`fd.types`), each as text: printed `(a,b)` as libsinsp's
+    /// formatter prints lists, a JSON array in `output_fields`.
+    List(Vec<String>),
 }
 
 impl FieldValue {
@@ -50,6 +53,16 @@ impl fmt::Display for DisplayValue<'_> {
             FieldValue::I64(v) => write!(f, "{v}"),
             FieldValue::U64(v) => write!(f, "{v}"),
             FieldValue::Str(s) => f.write_str(s),
+            FieldValue::List(items) => {
+                f.write_str("(")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    f.write_str(item)?;
+                }
+                f.write_str(")")
+            }
         }
     }
 }

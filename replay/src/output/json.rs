@@ -73,6 +73,7 @@ impl Serialize for FieldValue {
             FieldValue::I64(v) => s.serialize_i64(*v),
             FieldValue::U64(v) => s.serialize_u64(*v),
             FieldValue::Str(v) => s.serialize_str(v),
+            FieldValue::List(items) => s.collect_seq(items),
         }
     }
 }

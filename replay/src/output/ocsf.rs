@@ -54,6 +54,7 @@ fn ctx<'a>(a: &'a Alert, name: &str) -> Option<&'a FieldValue> {
         FieldValue::Str(s) => !s.is_empty() && s != "<NA>",
         FieldValue::U64(n) => *n != u64::from(u32::MAX),
         FieldValue::I64(_) | FieldValue::Bool(_) => true,
+        FieldValue::List(items) => !items.is_empty(),
     })
 }
 
@@ -64,6 +65,7 @@ fn to_json(v: &FieldValue) -> Value {
         FieldValue::I64(n) => json!(n),
         FieldValue::U64(n) => json!(n),
         FieldValue::Str(s) => json!(s),
+        FieldValue::List(items) => json!(items),
     }
 }
 

@@ -112,6 +112,9 @@ fn eval_check<S: FieldSource + ?Sized>(c: &Check, src: &mut S, s: &mut EvalScrat
     }
     match &c.rhs {
         Operand::None => !s.lhs.is_empty(),
+        Operand::Const(k) if c.op == Op::Ne && c.lhs.field.id.info().has(flags::BOTH_ENDS) => {
+            s.lhs.iter().all(|v| cmp_const(v, c.op, k))
+        }
         Operand::Const(k) => s.lhs.iter().any(|v| cmp_const(v, c.op, k)),
         Operand::Set(set) => {
             if c.op == Op::In && c.lhs.field.id.info().has(flags::IS_LIST) {

@@ -142,7 +142,14 @@ fn render_field<S: FieldSource + ?Sized>(
 ) {
     let (vals, tmp) = scratch.render_buffers();
     let form = OutputForm::of(f);
-    if form == OutputForm::Missing || !extract(f, src, vals, tmp) || vals.is_empty() {
+    if form == OutputForm::Missing || !extract(f, src, vals, tmp) {
+        out.push_str("<NA>");
+        return;
+    }
+    // A list prints `(a,b)`, `()` when empty (libsinsp's `sinsp_filter_check::tostring`).
+    if form == OutputForm::List {
+        out.push('(');
+    } else if vals.is_empty() {
         out.push_str("<NA>");
         return;
     }
@@ -151,12 +158,15 @@ fn render_field<S: FieldSource + ?Sized>(
         return;
     }
     // Several values of one field (`proc.aname` without an index) are one space-separated
-    // string in libsinsp's outputs.
+    // string in libsinsp's outputs; a list's values are separated by commas.
+    let sep = if form == OutputForm::List { ',' } else { ' ' };
     for (i, v) in vals.iter().enumerate() {
         if i > 0 {
-            out.push(' ');
+            out.push(sep);
         }
         let _ = match v {
+            ValueRef::U64(x) if form == OutputForm::Hex => write!(out, "{x:X}"),
+            ValueRef::I64(x) if form == OutputForm::Hex => write!(out, "{x:X}"),
             ValueRef::Str(s) if f.ty == catalog::FieldType::Bytes => {
                 out.extend(s.iter().map(|&b| printable(b)));
                 Ok(())
@@ -171,6 +181,9 @@ fn render_field<S: FieldSource + ?Sized>(
             ValueRef::Ip(x) => write!(out, "{x}"),
             ValueRef::Double(x) => write!(out, "{x}"),
         };
+    }
+    if form == OutputForm::List {
+        out.push(')');
     }
 }
 
@@ -200,6 +213,11 @@ pub enum OutputForm {
     /// The text `<IPNET>` when the field has a value: libsinsp prints network-typed fields
     /// (`fd.cnet`) so.
     IpNet,
+    /// The values of a list field (`fd.types`) as libsinsp's formatter prints lists:
+    /// `(a,b)`.
+    List,
+    /// An integer in uppercase hexadecimal (`fd.dev`, libsinsp's `PF_HEX`).
+    Hex,
 }
 
 impl OutputForm {
@@ -210,6 +228,10 @@ impl OutputForm {
             OutputForm::Missing
         } else if info.ty == catalog::FieldType::IpNet {
             OutputForm::IpNet
+        } else if info.has(catalog::flags::IS_LIST) {
+            OutputForm::List
+        } else if info.has(catalog::flags::HEX) && f.transforms.is_empty() {
+            OutputForm::Hex
         } else {
             OutputForm::Value
         }
@@ -360,7 +382,7 @@ mod tests {
             .unwrap_err()
             .1
             .contains("unknown field"));
-        assert!(OutputFormat::parse("%fdlist.names")
+        assert!(OutputFormat::parse("%thread.cpu")
             .unwrap_err()
             .1
             .contains("cannot compute"));

@@ -12,7 +12,7 @@ use hindsight_format::event::EventRef;
 use hindsight_format::schema::{event_id_limit, event_info};
 
 use super::event::Paired;
-use super::fds::{server_name, socket_name, Fd, FdType, Role};
+use super::fds::{server_name, socket_name, Fd, FdType, Role, O_LOWER_LAYER, O_UPPER_LAYER};
 use super::net::{self, Addr, Tuple};
 use super::path::{resolve, AT_FDCWD};
 use super::threads::{normalise_cwd, Thread, CL_CLONE_THREAD};
@@ -200,6 +200,7 @@ fn connect_enter(st: &mut State, p: &Paired<'_>) {
     }
     if let Some(f) = fd_of_mut(st, p.ev.tid, fd).filter(|f| f.ty == FdType::Unix) {
         f.name = path.to_vec().into();
+        f.enter_named = true;
     }
 }
 
@@ -213,6 +214,16 @@ pub fn failed_connect_name(p: &Paired<'_>) -> Option<Vec<u8>> {
         return None;
     };
     Some(super::udp::unix_tuple_name(src, dst, path))
+}
+
+/// A SOCKTUPLE parameter as libsinsp prints it: `sip:sport->dip:dport`, or `src->dst path`
+/// for a unix tuple; empty when it does not decode.
+pub fn tuple_text(b: &[u8]) -> Vec<u8> {
+    match net::parse_tuple(b) {
+        Some(Tuple::Ip(ty, a)) => socket_name(ty, &a),
+        Some(Tuple::Unix(src, dst, path)) => super::udp::unix_tuple_name(src, dst, path),
+        None => Vec::new(),
+    }
 }
 
 /// Applies an exit event.
@@ -357,9 +368,12 @@ fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
     st.fds.get(&t.pid)?.get(fd)
 }
 
+/// Adds `f` as fd `fd` of `tid`'s process; like `sinsp_threadinfo::add_fd`, the event is then
+/// about that fd in current libs' view ([`State::created_fd`]).
 fn add_fd(st: &mut State, tid: i64, fd: i64, f: Fd) {
     let pid = st.thread(tid).map_or(tid, |t| t.pid);
-    st.fds.entry(pid).or_default().fds.insert(fd, f);
+    st.fds.entry(pid).or_default().insert(fd, f);
+    st.created_fd = Some(fd);
 }
 
 fn set_cwd(st: &mut State, tid: i64, cwd: Vec<u8>) {
@@ -478,7 +492,8 @@ fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
     t.container_id = st.containers.attach(&t);
     if !is_thread {
         let parent_pid = parent.as_ref().map(|p| p.pid);
-        if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)).cloned() {
+        if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)) {
+            let table = table.copy_for_child();
             st.fds.insert(pid, table);
         }
     }
@@ -607,9 +622,7 @@ fn execve(st: &mut State, p: &Paired<'_>) {
     // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
     let pid = t.pid;
     if let Some(table) = st.fds.get_mut(&pid) {
-        table
-            .fds
-            .retain(|_, f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
+        table.retain(|f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
     }
 }
 
@@ -642,7 +655,13 @@ fn open(st: &mut State, p: &Paired<'_>, fd: i64) {
     };
     let open_flags = match p.int("flags") {
         Some(f) => f as u32,
-        None if ev.info().is_some_and(|i| i.name == "creat") => CREAT_FLAGS,
+        // creat has no flags; its `creat_flags` say the overlay layer (`PPM_FD_*_LAYER_CREAT`).
+        None if ev.info().is_some_and(|i| i.name == "creat") => {
+            let layer = p.int("creat_flags").unwrap_or(0);
+            let upper = if layer & 1 != 0 { O_UPPER_LAYER } else { 0 };
+            let lower = if layer & 2 != 0 { O_LOWER_LAYER } else { 0 };
+            CREAT_FLAGS | upper | lower
+        }
         None => 0,
     };
     let ty = if open_flags & O_DIRECTORY != 0 {
@@ -652,8 +671,18 @@ fn open(st: &mut State, p: &Paired<'_>, fd: i64) {
     };
     let mut f = Fd::named(ty, &path);
     f.open_flags = open_flags;
-    f.dev = p.int("dev").unwrap_or(0) as u32;
-    f.ino = p.int("ino").unwrap_or(0) as u64;
+    // libsinsp's `parse_open_openat_creat_exit` takes the device of the openat family only
+    // with the inode (a driver that could not read the inode sends neither).
+    let ino = p.int("ino");
+    let openat = ev.info().is_some_and(|i| i.name.starts_with("openat"));
+    if ino.is_some() || !openat {
+        f.dev = p.int("dev").unwrap_or(0) as u32;
+    }
+    f.ino = ino.unwrap_or(0) as u64;
+    // `m_name_raw`: the path as passed (`open_by_handle_at` passes none).
+    if let Some(raw) = p.str("name") {
+        f.name_raw = raw.into();
+    }
     add_fd(st, ev.tid, fd, f);
 }
 
@@ -705,6 +734,7 @@ fn set_tuple(f: &mut Fd, tuple: &Tuple<'_>, role: Role) {
             f.name = path.to_vec().into();
         }
     }
+    f.enter_named = false;
 }
 
 /// `-EINPROGRESS`: a non-blocking connect that is under way still names the socket.
@@ -755,12 +785,15 @@ fn bind(st: &mut State, p: &Paired<'_>) {
             f.name = server_name(ty, &a).into();
         }
         Addr::Ip(ty, ip, port) => {
+            // `parse_bind_exit`: a socket bound to a port is a server.
             f.ty = ty;
             f.listening = true;
+            f.role = Role::Server;
             f.addrs.sip = ip;
             f.addrs.sport = port;
             f.name = server_name(ty, &f.addrs).into();
         }
         Addr::Unix(path) => f.name = path.to_vec().into(),
     }
+    f.enter_named = false;
 }

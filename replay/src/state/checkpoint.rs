@@ -10,6 +10,7 @@
 use thiserror::Error;
 
 use super::containers::{Container, Mount};
+use super::fd_order::FdOrder;
 use super::fds::{Fd, FdTable, FdType, Role, SockAddrs};
 use super::threads::Thread;
 use super::users::User;
@@ -20,8 +21,10 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
-/// the count of events current libs drop. Older checkpoints still load.
-pub const VERSION: u16 = 3;
+/// the count of events current libs drop; version 4 each fd's raw open path and whether only a
+/// connect enter named it or current libs inferred it, and the order of each fd table. Older
+/// checkpoints still load.
+pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -249,9 +252,12 @@ fn put_fd(w: &mut W, n: i64, f: &Fd) {
     w.uv(u64::from(f.listening));
     w.uv(f.unix_ends.0);
     w.uv(f.unix_ends.1);
+    // Since version 4.
+    w.bytes(&f.name_raw);
+    w.uv(u64::from(f.enter_named) | (u64::from(f.inferred) << 1));
 }
 
-fn get_fd(r: &mut R<'_>) -> Res<(i64, Fd)> {
+fn get_fd(r: &mut R<'_>, version: u16) -> Res<(i64, Fd)> {
     let w = "fd";
     let n = r.iv(w)?;
     let code = r.u32(w)?;
@@ -277,6 +283,12 @@ fn get_fd(r: &mut R<'_>) -> Res<(i64, Fd)> {
     };
     f.listening = r.uv(w)? != 0;
     f.unix_ends = (r.uv(w)?, r.uv(w)?);
+    if version >= 4 {
+        f.name_raw = r.bytes(w)?.into();
+        let bits = r.uv(w)?;
+        f.enter_named = bits & 1 != 0;
+        f.inferred = bits & 2 != 0;
+    }
     Ok((n, f))
 }
 
@@ -385,12 +397,14 @@ pub fn save(st: &State) -> Vec<u8> {
     for pid in pids {
         let table = &st.fds[&pid];
         w.iv(pid);
-        let mut nums: Vec<_> = table.fds.keys().copied().collect();
-        nums.sort_unstable();
-        w.uv(nums.len() as u64);
-        for n in nums {
-            put_fd(&mut w, n, &table.fds[&n]);
+        // In libsinsp's order, then (since version 4) the shape of its hash table.
+        w.uv(table.fds.len() as u64);
+        for (n, f) in table.in_order() {
+            put_fd(&mut w, n, f);
         }
+        let (buckets, next_resize) = table.order.shape();
+        w.uv(buckets);
+        w.uv(next_resize);
     }
     let mut uids: Vec<_> = st.users.users.keys().copied().collect();
     uids.sort_unstable();
@@ -478,9 +492,20 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     for _ in 0..r.count("fd tables")? {
         let pid = r.iv("fd table")?;
         let mut table = FdTable::default();
+        let mut list = Vec::new();
         for _ in 0..r.count("fd table")? {
-            let (n, f) = get_fd(&mut r)?;
-            table.fds.insert(n, f);
+            let (n, f) = get_fd(&mut r, version)?;
+            table.insert(n, f);
+            list.push(n);
+        }
+        if version >= 4 {
+            let (buckets, next_resize) = (r.uv("fd table")?, r.uv("fd table")?);
+            let order = FdOrder::restore(list, buckets, next_resize)
+                .filter(|o| o.iter().count() == table.fds.len());
+            let Some(order) = order else {
+                return r.err("fd table shape");
+            };
+            table.order = order;
         }
         st.fds.insert(pid, table);
     }
@@ -557,7 +582,7 @@ mod tests {
         let mut f = Fd::named(FdType::Ipv4, b"1.2.3.4:5->6.7.8.9:10");
         f.role = Role::Client;
         f.addrs.sport = 5;
-        st.fds.entry(42).or_default().fds.insert(3, f);
+        st.fds.entry(42).or_default().insert(3, f);
         st.users.users.insert(
             0,
             User {

@@ -8,6 +8,13 @@
 
 use hindsight_format::header::{FdEntry, FdKind};
 
+use super::fd_order::FdOrder;
+
+/// `PPM_FD_UPPER_LAYER`: an open flag the driver adds for a file of an overlayfs upper layer.
+pub const O_UPPER_LAYER: u32 = 1 << 15;
+/// `PPM_FD_LOWER_LAYER`: the same for a lower layer.
+pub const O_LOWER_LAYER: u32 = 1 << 16;
+
 /// What an fd refers to (`scap_fd_type`, with IPv4/IPv6 server sockets folded into one
 /// socket kind plus [`Fd::role`] and [`Fd::listening`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -191,6 +198,16 @@ pub struct Fd {
     pub listening: bool,
     /// Kernel endpoint pointers of a unix socket (source, destination).
     pub unix_ends: (u64, u64),
+    /// The path an open passed, before it was resolved (`fd.nameraw`; libsinsp's
+    /// `m_name_raw`, empty for every fd an open did not create).
+    pub name_raw: std::sync::Arc<[u8]>,
+    /// A unix socket whose name comes only from its connect enter event: sysdig 0.29 names it
+    /// there, current libs (which never parse that enter) leave it unnamed.
+    pub enter_named: bool,
+    /// A socket current libs assume after a send on an fd they never saw created
+    /// (`infer_send_sendto_sendmsg_fdinfo`); sysdig 0.29 has no such fd, so its view does
+    /// not see it.
+    pub inferred: bool,
 }
 
 impl Fd {
@@ -206,6 +223,9 @@ impl Fd {
             role: Role::None,
             listening: false,
             unix_ends: (0, 0),
+            name_raw: std::sync::Arc::from(&[][..]),
+            enter_named: false,
+            inferred: false,
         }
     }
 
@@ -271,6 +291,13 @@ impl Fd {
             FdKind::Unix { source, dest } => {
                 fd.ty = FdType::Unix;
                 fd.unix_ends = (*source, *dest);
+                // libsinsp's `add_fd_from_scap`: an unnamed unix socket is a client end, a
+                // named one a server end.
+                fd.role = if fd.name.is_empty() {
+                    Role::Client
+                } else {
+                    Role::Server
+                };
                 // /proc/net/unix lines keep their newline in some snapshots; sysdig shows
                 // the path without it.
                 let kept =
@@ -341,24 +368,73 @@ pub fn server_name(ty: FdType, a: &SockAddrs) -> Vec<u8> {
     out
 }
 
-/// The fds of one process (shared by its threads).
+/// The fds of one process (shared by its threads). Insertions and removals go through
+/// [`FdTable::insert`] and [`FdTable::remove`], which keep libsinsp's iteration order
+/// ([`FdOrder`]) in step.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FdTable {
     /// Open fds by number.
     pub fds: super::IdMap<i64, Fd>,
+    /// The order libsinsp lists them in.
+    pub order: FdOrder,
 }
 
 impl FdTable {
-    /// The table of an FDL block.
+    /// The table of an FDL block, its fds added in block order.
     pub fn from_entries(entries: &[FdEntry]) -> FdTable {
-        FdTable {
-            fds: entries.iter().map(|e| (e.fd, Fd::from_entry(e))).collect(),
+        let mut t = FdTable::default();
+        for e in entries {
+            t.insert(e.fd, Fd::from_entry(e));
         }
+        t
     }
 
     /// The fd numbered `fd`.
     pub fn get(&self, fd: i64) -> Option<&Fd> {
         self.fds.get(&fd)
+    }
+
+    /// Adds or replaces fd `fd` (a replaced fd keeps its place, as in `sinsp_fdtable::add`).
+    pub fn insert(&mut self, fd: i64, f: Fd) {
+        if self.fds.insert(fd, f).is_none() {
+            self.order.insert(fd);
+        }
+    }
+
+    /// Removes fd `fd`.
+    pub fn remove(&mut self, fd: i64) -> Option<Fd> {
+        let f = self.fds.remove(&fd)?;
+        self.order.remove(fd);
+        Some(f)
+    }
+
+    /// Keeps the fds `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Fd) -> bool) {
+        let gone: Vec<i64> = self
+            .order
+            .iter()
+            .filter(|n| self.fds.get(n).is_some_and(|f| !keep(f)))
+            .collect();
+        for n in gone {
+            self.remove(n);
+        }
+    }
+
+    /// The table a new process starts with: a copy of this one, its fds added in this
+    /// table's order (`parse_clone_exit`).
+    pub fn copy_for_child(&self) -> FdTable {
+        let mut t = FdTable::default();
+        for (n, f) in self.in_order() {
+            t.insert(n, f.clone());
+        }
+        t
+    }
+
+    /// The fds in the order libsinsp lists them.
+    pub fn in_order(&self) -> impl Iterator<Item = (i64, &Fd)> {
+        self.order
+            .iter()
+            .filter_map(|n| self.fds.get(&n).map(|f| (n, f)))
     }
 }
 

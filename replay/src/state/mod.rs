@@ -12,7 +12,9 @@ pub mod apply;
 pub mod checkpoint;
 pub mod containers;
 pub mod event;
+pub mod fd_order;
 pub mod fds;
+pub mod libs_fd;
 pub mod libs_view;
 pub mod matchers;
 pub mod net;
@@ -158,6 +160,9 @@ pub struct State {
     /// Whether the last event applied changed the name of its fd (a new named fd, a socket
     /// whose tuple it set): libsinsp's `fd.name_changed`.
     pub fd_name_changed: bool,
+    /// The last fd the last event applied added to its process's table, which current
+    /// libsinsp makes the thread's `m_lastevent_fd` (`sinsp_threadinfo::add_fd`).
+    pub created_fd: Option<i64>,
     /// Events so far that current libs' capture converter drops ([`libs_view::Fate`]):
     /// the trace's event number minus this is Falco 0.42+'s `evt.num`.
     pub libs_dropped: u64,
@@ -205,11 +210,10 @@ impl State {
         }
         for table in &h.fds {
             let pid = st.threads.get(table.tid).map_or(table.tid, |t| t.pid);
-            st.fds
-                .entry(pid)
-                .or_default()
-                .fds
-                .extend(FdTable::from_entries(&table.fds).fds);
+            let into = st.fds.entry(pid).or_default();
+            for e in &table.fds {
+                into.insert(e.fd, Fd::from_entry(e));
+            }
         }
         st
     }
@@ -233,8 +237,10 @@ impl State {
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
             self.libs_dropped += 1;
         }
-        let fd_name_before = if read {
-            self.event_fd_name_hash(ev)
+        self.created_fd = None;
+        let names = read && Self::names_fd(ev);
+        let fd_name_before = if names {
+            self.libs_fd_name_hash(ev, false)
         } else {
             None
         };
@@ -250,41 +256,65 @@ impl State {
         }
         if ev.direction() == Direction::Enter {
             apply::apply_enter(self, ev);
-            self.note_fd(ev);
-            self.store_enter(ev);
+            // Both libsinsps leave a thread's last enter alone on a switch or a bookkeeping
+            // event (`reset` returns before recording it), so a syscall's exit still pairs
+            // with its enter across the context switches in between.
+            if !skip {
+                self.note_fd(ev);
+                self.store_enter(ev);
+            }
         } else {
             apply::apply_exit(self, ev);
         }
-        // As libsinsp's `m_oldname`: the name when the event's fd was looked up, empty for
-        // an fd the event creates.
-        self.fd_name_changed = read
-            && match (fd_name_before, self.event_fd_name_hash(ev)) {
-                (before, Some(after)) => before.unwrap_or(EMPTY_NAME_HASH) != after,
-                (_, None) => false,
-            };
+        // libsinsp's `fd.name_changed` compares the name of the event's fd after parsing with
+        // its `m_oldname`, the name it had when `reset` looked it up (`get_fd`); a new fd's
+        // old name is empty, and a dup's copy keeps the name its source was looked up with.
+        self.fd_name_changed = names
+            && self
+                .libs_fd_name_hash(ev, true)
+                .is_some_and(|after| fd_name_before.unwrap_or(EMPTY_NAME_HASH) != after);
+        // Anything read while applying saw the state before the event.
+        self.fd_memo = FdMemo::default();
     }
 
-    /// A hash of the name of `ev`'s fd in the table (none without one), computed only for
-    /// the events that can name an fd: those that create one, and socket calls (connect,
-    /// bind, datagrams) that set a tuple. Reads, writes and closes never rename; skipping
-    /// them keeps the two table lookups off the hot path.
-    fn event_fd_name_hash(&self, ev: &EventRef<'_>) -> Option<u64> {
-        let info = ev.info()?;
-        let names = info.flags & flags::CREATES_FD != 0
-            || (info.category == hindsight_format::schema::Category::Net
-                && info.flags & flags::USES_FD != 0);
-        if !names {
-            return None;
-        }
-        let (_, f) = self.event_fd_info(&self.pair(*ev), true)?;
+    /// Whether `ev` can rename an fd: the calls that create one, and socket calls (connect,
+    /// bind, the datagram calls) that set a tuple. Reads, writes and closes never rename;
+    /// skipping them keeps the table lookups off the hot path.
+    fn names_fd(ev: &EventRef<'_>) -> bool {
+        ev.info().is_some_and(|info| {
+            info.flags & flags::CREATES_FD != 0
+                || (info.flags & flags::USES_FD != 0
+                    && (info.category == hindsight_format::schema::Category::Net
+                        || apply::action_of(ev.ty) == apply::Action::Datagram))
+        })
+    }
+
+    /// A hash of the name of the fd current libsinsp attributes to `ev`, before parsing (the
+    /// fd `reset` looks up) or after it (`m_lastevent_fd`); none without a table entry.
+    fn libs_fd_name_hash(&self, ev: &EventRef<'_>, parsed: bool) -> Option<u64> {
+        let p = self.pair(*ev);
+        let fd = if parsed {
+            self.libs_event_fd(&p)?
+        } else {
+            libs_fd::reset_fd(&p)?
+        };
+        let f = self.fd_table(self.thread(ev.tid)?)?.get(fd)?;
         Some(name_hash(&f.name))
+    }
+
+    /// The fd current libsinsp attributes to an event after parsing it, its thread's
+    /// `m_lastevent_fd`: the fd `reset` read ([`libs_fd::reset_fd`]), or the last fd the
+    /// event added to the table. `None` for an event without fd fields.
+    pub fn libs_event_fd(&self, p: &Paired<'_>) -> Option<i64> {
+        let reset = libs_fd::reset_fd(p)?;
+        Some(self.created_fd.unwrap_or(reset))
     }
 
     /// Performs the deferred removals now.
     pub fn flush_pending(&mut self) {
         if let Some((pid, fd)) = self.pending.fd.take() {
             if let Some(t) = self.fds.get_mut(&pid) {
-                t.fds.remove(&fd);
+                t.remove(fd);
             }
         }
         if let Some(tid) = self.pending.thread.take() {
@@ -405,12 +435,15 @@ impl State {
         event::param_raw(&p.ev, "fd").and_then(|(b, t)| event::decode_int(b, t))
     }
 
-    /// The fd an event is about. For exits of fd-using calls, current libsinsp's view: the
-    /// exit's own `fd` parameter, else its enter's (which the converter appends to the
-    /// exit), else the fd of the thread's last fd-using enter (`m_lastevent_fd`, stale when
-    /// the exit lost its enter), else 0 (its initial value).
-    /// `libs` selects current libs' view, where the exits of the `FDLESS_EXITS` calls use their fd.
+    /// The fd an event is about. In current libs' view (`libs`) [`State::libs_event_fd`]. In
+    /// sysdig 0.29's, for exits of fd-using calls: the exit's own `fd` parameter, else its
+    /// enter's, else the fd of the thread's last fd-using enter (`m_lastevent_fd`, stale
+    /// when the exit lost its enter), else 0 (its initial value); the exits of the
+    /// `FDLESS_EXITS` calls have none.
     pub fn event_fd_of(&self, p: &Paired<'_>, libs: bool) -> Option<i64> {
+        if libs {
+            return self.libs_event_fd(p);
+        }
         let info = p.ev.info()?;
         if !libs && p.ev.direction() == Direction::Exit && FDLESS_EXITS.contains(&info.name) {
             return None;
@@ -427,10 +460,11 @@ impl State {
         Self::event_fd(p)
     }
 
-    /// The fd an event is about, looked up in the thread's table.
+    /// The fd an event is about, looked up in the thread's table (in sysdig 0.29's view,
+    /// without the sockets only current libs infer).
     pub fn event_fd_info(&self, p: &Paired<'_>, libs: bool) -> Option<(i64, &Fd)> {
         let (fd, pid) = self.event_fd_key(p, libs)?;
-        Some((fd, self.fds.get(&pid)?.get(fd)?))
+        self.fd_entry(fd, pid, libs)
     }
 
     /// [`State::event_fd_info`] for the event last applied (its fields), remembering which
@@ -446,7 +480,18 @@ impl State {
             }
         };
         let (fd, pid) = key?;
-        Some((fd, self.fds.get(&pid)?.get(fd)?))
+        self.fd_entry(fd, pid, libs)
+    }
+
+    /// Entry `fd` of process `pid`'s table, as the view sees it (sysdig 0.29 does not see
+    /// the sockets only current libs infer).
+    fn fd_entry(&self, fd: i64, pid: i64, libs: bool) -> Option<(i64, &Fd)> {
+        let f = self
+            .fds
+            .get(&pid)?
+            .get(fd)
+            .filter(|f| libs || !f.inferred)?;
+        Some((fd, f))
     }
 
     /// The fd an event is about and the process whose table holds it.

@@ -18,6 +18,8 @@ use super::State;
 const L4_TCP: u8 = 2;
 /// `SCAP_L4_UDP`.
 const L4_UDP: u8 = 3;
+/// The calls after which libsinsp infers a socket it never saw created.
+const SENDS: &[&str] = &["send", "sendto", "sendmsg"];
 /// 127.0.0.1 in network order.
 const LOOPBACK: [u8; 4] = [127, 0, 0, 1];
 
@@ -146,6 +148,19 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
         return;
     };
     let pid = st.thread(p.ev.tid).map_or(p.ev.tid, |t| t.pid);
+    if let Tuple::Ip(ty, _) = tuple {
+        // libsinsp's `infer_send_sendto_sendmsg_fdinfo`: a send on an fd it never saw
+        // created (the capture started later) makes it a UDP socket of the tuple's family.
+        let unknown = st.fds.get(&pid).is_none_or(|t| t.get(fd).is_none());
+        let send = p.ev.info().is_some_and(|i| SENDS.contains(&i.name));
+        if unknown && send && st.thread(p.ev.tid).is_some() {
+            let mut f = Fd::named(ty, b"");
+            f.addrs.l4proto = L4_UDP;
+            f.inferred = true;
+            st.fds.entry(pid).or_default().insert(fd, f);
+            st.created_fd = Some(fd);
+        }
+    }
     let ifaces = &st.ipv4_ifaces;
     let Some(table) = st.fds.get_mut(&pid) else {
         return;
@@ -183,6 +198,8 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
                 patch_ipv4(ifaces, &mut f.addrs);
             }
             if f.role == Role::None {
+                // libsinsp guesses with the socket's new tuple already in the table.
+                table.insert(fd, f.clone());
                 f.role = guess_role(table, &f.addrs, incoming);
             }
             let swap = if incoming {
@@ -198,7 +215,8 @@ pub fn datagram(st: &mut State, p: &Paired<'_>, res: i64, incoming: bool) {
             f.name = socket_name(ty, &f.addrs).into();
         }
     }
-    table.fds.insert(fd, f);
+    f.enter_named = false;
+    table.insert(fd, f);
 }
 
 #[cfg(test)]
