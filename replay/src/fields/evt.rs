@@ -8,7 +8,8 @@ use std::io::Write;
 
 use hindsight_format::print;
 use hindsight_format::schema::{
-    flags, old, syscall_name, Category, Direction, ParamInfo, ParamType,
+    flags, libs_syscall_name, native_syscall_code, old, syscall_name, Category, Direction,
+    EventInfo, ParamInfo, ParamType, Source,
 };
 use hindsight_format::value::{errno_name, ParamValue};
 
@@ -18,14 +19,27 @@ use super::value::Out;
 use crate::state::event::{decode_int, trim_nul};
 
 /// `evt.type`: the table name, or for a generic `syscall` event the syscall's own name.
+///
+/// Current libs (`sinsp_filter_check_event`, `TYPE_TYPE`) name a generic event whose
+/// `PPM_SC_*` code is unknown (a call added after the capture's driver) from its native
+/// syscall number when the event carries one, reading it as an x86-64 number
+/// (`scap_native_id_to_ppm_sc`), and print codes by their lower-cased identifiers.
 pub fn type_name<'a>(c: &Ctx<'a>) -> Option<&'a str> {
     let info = c.p.ev.info()?;
     if info.name == "syscall" {
         let id =
             c.p.ev
                 .param(0)
-                .and_then(|b| decode_int(b, ParamType::Uint16))?;
-        return syscall_name(id as u16);
+                .and_then(|b| decode_int(b, ParamType::Uint16))? as u16;
+        if !c.libs {
+            return syscall_name(id);
+        }
+        // An old exit lacks `nativeID`; the converter takes it from the enter.
+        let id = match c.p.int("nativeID") {
+            Some(native) if id == 0 => native_syscall_code(native as u16),
+            _ => id,
+        };
+        return libs_syscall_name(id);
     }
     Some(info.name)
 }
@@ -233,13 +247,22 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                 use crate::state::FdType as T;
                 let name: &[u8] = match c.fd().map(|(_, f)| f.ty) {
                     Some(T::File | T::Directory) => b"file",
+                    // Current libs: only IP sockets are net, and the fd kinds that are neither
+                    // file, net nor IPC are `SC_OTHER`, printed unknown.
+                    Some(T::Ipv4 | T::Ipv6) if c.libs => b"net",
+                    Some(
+                        T::Unix | T::Pipe | T::Event | T::Signalfd | T::Inotify | T::Userfaultfd,
+                    ) if c.libs => b"ipc",
+                    Some(_) if c.libs => b"unknown",
                     Some(T::Ipv4 | T::Ipv6 | T::Netlink) => b"net",
                     Some(_) => b"ipc",
                     None => b"unknown",
                 };
                 out.str(name);
             }
-            Some(i) if i.name == "syscall" => {
+            // sysdig 0.29 gives a generic event its syscall's category; current libs keep the
+            // generic event type's own (`sinsp_evt::get_category` reads the event table only).
+            Some(i) if i.name == "syscall" && !c.libs => {
                 let cat = type_name(c).and_then(super::syscat::generic_category);
                 out.str(cat.unwrap_or(category_name(i.category)).as_bytes());
             }
@@ -277,8 +300,8 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
         "deltatime.s" => out.u64(ev.ts.saturating_sub(c.prev_ts) / 1_000_000_000),
         "deltatime.ns" => out.u64(ev.ts.saturating_sub(c.prev_ts) % 1_000_000_000),
-        "is_async" => out.bool(info.is_some_and(is_meta)),
-        "asynctype" => match info.filter(|i| is_meta(i)) {
+        "is_async" => out.bool(info.is_some_and(|i| is_meta(i, c.libs))),
+        "asynctype" => match info.filter(|i| is_meta(i, c.libs)) {
             // An `asyncevent` carries its own name (libsinsp's evt.asynctype).
             Some(i) if i.name == "asyncevent" => match c.p.bytes("name") {
                 Some(n) => out.str(trim_nul(n)),
@@ -436,10 +459,16 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     true
 }
 
-/// Whether an event is a meta event (`EC_INTERNAL`/`EC_METAEVENT`: process lists, container
-/// metadata, drops), libsinsp's asynchronous events.
-fn is_meta(i: &hindsight_format::schema::EventInfo) -> bool {
-    matches!(i.category, Category::Internal | Category::Metaevent)
+/// Whether an event is a meta event, libsinsp's asynchronous events (process lists, container
+/// metadata, drops). Current libs ask the `EC_METAEVENT` bit (`libsinsp::events::is_metaevent`),
+/// which their table also sets on the JSON container events and the user and group events;
+/// sysdig 0.29's table had no such bit and its meta events were the `EC_INTERNAL` ones.
+pub fn is_meta(i: &EventInfo, libs: bool) -> bool {
+    if libs {
+        i.source == Source::Meta
+    } else {
+        matches!(i.category, Category::Internal | Category::Metaevent)
+    }
 }
 
 /// Whether `evt.count.error.<class>` counts this event (libsinsp: by the fd's type, or for
@@ -494,11 +523,28 @@ fn is_syscall_event(ty: u16) -> bool {
     a.name == b.name
 }
 
-/// The return value of an exit event whose first parameter is a result.
+/// The return value of an exit event.
+///
+/// Current libs follow `sinsp_evt::has_return_value` and `get_syscall_return_value`: every
+/// exit of a system call (`EC_SYSCALL`) with a parameter, except the generic `syscall` event,
+/// has one, its first parameter whatever its name (the `euid` of `geteuid`), read as a signed
+/// 32- or 64-bit integer by its size and 0 for any other size. sysdig 0.29 reads only a
+/// first parameter named `res` or `fd`.
 fn res_of(c: &Ctx<'_>) -> Option<i64> {
     let info = c.p.ev.info()?;
     if !c.p.is_exit() {
         return None;
+    }
+    if c.libs {
+        if info.source != Source::Syscall || info.name == "syscall" {
+            return None;
+        }
+        let first = c.p.ev.param(0)?;
+        return Some(match first.len() {
+            4 => decode_int(first, ParamType::Int32)?,
+            8 => decode_int(first, ParamType::Int64)?,
+            _ => 0,
+        });
     }
     let first = info.params.first()?;
     if !matches!(first.name, "res" | "fd") {
