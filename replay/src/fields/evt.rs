@@ -212,17 +212,46 @@ fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
 /// `PPM_O_*` bits used by the `evt.is_open_*` fields.
 const O_RDONLY: i64 = 1;
 const O_WRONLY: i64 = 2;
-const O_CREAT: i64 = 4;
+const O_CREAT: i64 = 1 << 2;
+const O_TMPFILE: i64 = 1 << 13;
+/// `PPM_O_F_CREATED`: set by current drivers when the call created the file.
+const O_F_CREATED: i64 = 1 << 14;
 /// `S_IXUSR | S_IXGRP | S_IXOTH` in `PPM_S_*` numbering.
 const MODE_EXEC: i64 = 0o111;
 
-fn is_open_family(c: &Ctx<'_>) -> bool {
-    c.p.ev.info().is_some_and(|i| {
-        matches!(
-            i.name,
-            "open" | "openat" | "openat2" | "open_by_handle_at" | "creat"
-        )
-    }) && c.p.is_exit()
+/// `evt.is_open_read`, `_write`, `_create` and `_exec` (`name` without `evt.`).
+///
+/// Current libs (`sinsp_filter_check_event`, `TYPE_ISOPEN_*`) read the flags of the exits of
+/// `open`, `openat`, `openat2` and `open_by_handle_at` only (for `creat`, `is_open_exec`
+/// alone, from its mode). A file is created when the driver says so (`PPM_O_F_CREATED`, which
+/// old drivers never set) or by a successful `O_TMPFILE` open, and executable when `O_CREAT`
+/// or `O_TMPFILE` comes with an exec bit in the mode. sysdig 0.29 also counts `creat` and
+/// takes `O_CREAT` as a creation.
+fn is_open(name: &str, c: &Ctx<'_>) -> bool {
+    let Some(call) = c.p.ev.info().filter(|_| c.p.is_exit()).map(|i| i.name) else {
+        return false;
+    };
+    let exec_mode = || c.p.int("mode").unwrap_or(0) & MODE_EXEC != 0;
+    let opens = matches!(call, "open" | "openat" | "openat2" | "open_by_handle_at");
+    if !(opens || call == "creat") {
+        return false;
+    }
+    if c.libs && call == "creat" {
+        return name == "is_open_exec" && exec_mode();
+    }
+    let fl = c.p.int("flags").unwrap_or(0);
+    match name {
+        "is_open_read" => fl & O_RDONLY != 0,
+        "is_open_write" => fl & O_WRONLY != 0,
+        "is_open_create" if c.libs => {
+            fl & O_F_CREATED != 0 || (fl & O_TMPFILE != 0 && res_of(c).is_some_and(|r| r >= 0))
+        }
+        "is_open_create" => fl & O_CREAT != 0,
+        _ if c.libs => {
+            fl & (O_CREAT | O_TMPFILE) != 0 && call != "open_by_handle_at" && exec_mode()
+        }
+        _ => fl & O_CREAT != 0 && exec_mode(),
+    }
 }
 
 /// Extracts `evt.<name>`; `false` when the field has no value for this event.
@@ -384,19 +413,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             out.bool(f & mask != 0);
         }
         "is_open_read" | "is_open_write" | "is_open_exec" | "is_open_create" => {
-            let fl = if is_open_family(c) {
-                c.p.int("flags").unwrap_or(0)
-            } else {
-                0
-            };
-            let v = is_open_family(c)
-                && match name {
-                    "is_open_read" => fl & O_RDONLY != 0,
-                    "is_open_write" => fl & O_WRONLY != 0,
-                    "is_open_create" => fl & O_CREAT != 0,
-                    _ => fl & O_CREAT != 0 && c.p.int("mode").unwrap_or(0) & MODE_EXEC != 0,
-                };
-            out.bool(v);
+            out.bool(is_open(name, c));
         }
         "is_syscall" => out.bool(info.is_some()),
         "args" | "info" => {
