@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::event::EventRef;
 use crate::header::{FdKind, TraceHeader};
-use crate::schema::{self, old, ParamFormat, ParamInfo};
+use crate::schema::{self, convert, old, ParamFormat, ParamInfo};
 use crate::value::{errno_name, fdlist, flags_str, signal_name, ParamValue};
 
 /// `PPM_AT_FDCWD`, printed by name rather than as an errno.
@@ -424,11 +424,13 @@ pub fn write_args(out: &mut String, ev: &EventRef<'_>, r: &dyn Resolver) {
 /// Whose `%evt.args` [`write_args_as`] writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArgsStyle {
-    /// sysdig 0.29: the parameters the event has, with the names of its own event table.
+    /// sysdig 0.29: the parameters the event has, with the names of its own event table, each
+    /// followed by a space.
     Sysdig,
-    /// Current libs: the parameters of the newest version of the event, with current names;
-    /// those the event lacks taken from its enter event (`enter`, by name) or else empty
-    /// (`<NA>`), as their capture converter fills them in.
+    /// Current libs: the event as their capture converter completes it ([`convert`]), printed
+    /// by `sinsp_evt::get_param_as_str` and separated by spaces.
+    ///
+    /// [`convert`]: crate::schema::convert
     Libs,
 }
 
@@ -445,39 +447,146 @@ pub fn write_args_as(
         // Generic events: sysdig shows the syscall as evt.type and prints no arguments.
         return;
     }
+    if style == ArgsStyle::Libs {
+        write_libs_args(out, ev, enter, r);
+        return;
+    }
     for (i, bytes) in ev.params().enumerate() {
         let Some(p) = info.params.get(i) else { break };
         let mut p = *p;
-        if style == ArgsStyle::Sysdig {
-            if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
-                p = ParamInfo {
-                    name,
-                    ty,
-                    fmt,
-                    extra: p.extra,
-                };
-            }
+        if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
+            p = ParamInfo {
+                name,
+                ty,
+                fmt,
+                extra: p.extra,
+            };
         }
         out.push_str(p.name);
         out.push('=');
         write_value(out, ev, &p, ParamValue::decode(&p, bytes), r);
         out.push(' ');
     }
-    if style == ArgsStyle::Libs {
-        for p in info.params.iter().skip(ev.params().count()) {
-            out.push_str(p.name);
-            out.push('=');
-            let from_enter = enter.and_then(|e| {
-                let ei = e.info()?;
-                let k = ei.param_index(p.name)?;
-                Some((e, ei.params[k], e.params().nth(k)?))
-            });
-            match from_enter {
-                Some((e, q, bytes)) => write_value(out, e, &q, ParamValue::decode(&q, bytes), r),
-                None => out.push_str("<NA>"),
-            }
+}
+
+/// `%evt.args` in current libs' view: the event as their converter completes it (an old
+/// version turned into the current one, the parameters it lacks filled in).
+fn write_libs_args(
+    out: &mut String,
+    ev: &EventRef<'_>,
+    enter: Option<&EventRef<'_>>,
+    r: &dyn Resolver,
+) {
+    let Some(info) = ev.info() else { return };
+    let target = convert::target(info);
+    let own = ev.params().count();
+    let total = if convert::completes(info) {
+        target.params.len()
+    } else {
+        own.min(info.params.len())
+    };
+    for (i, p) in target.params.iter().enumerate().take(total) {
+        if i > 0 {
             out.push(' ');
         }
+        out.push_str(p.name);
+        out.push('=');
+        let kept = if std::ptr::eq(target, info) {
+            Some(i)
+        } else {
+            info.param_index(p.name)
+        };
+        if let Some(bytes) = kept.filter(|&k| k < own).and_then(|k| ev.param(k)) {
+            write_libs_value(out, ev, p, bytes, r);
+            continue;
+        }
+        let fill = convert::fill(target, p.name);
+        let from_enter = match fill {
+            convert::Fill::Enter { name, .. } => enter.and_then(|e| {
+                let ei = e.info()?;
+                let k = ei.param_index(name)?;
+                Some((e, ei.params[k], e.param(k)?))
+            }),
+            _ => None,
+        };
+        match (fill, from_enter) {
+            (_, Some((e, q, bytes))) => write_libs_value(out, e, &q, bytes, r),
+            (
+                convert::Fill::Enter {
+                    or_empty: false, ..
+                },
+                None,
+            )
+            | (convert::Fill::Default, _) => {
+                write_libs_value(out, ev, p, convert::default_value(p.ty), r);
+            }
+            _ => write_libs_value(out, ev, p, &[], r),
+        }
+    }
+}
+
+/// One parameter as `sinsp_evt::get_param_as_str` prints it where it differs from sysdig
+/// 0.29: an empty parameter is `NULL` (buffers, tuples, fd lists, dynamic values) or `<NA>`,
+/// an errno is decimal whatever its format, an enumeration names every entry of its value,
+/// an unnamed group is `<NA>`, and buffers are not cut.
+fn write_libs_value(
+    out: &mut String,
+    ev: &EventRef<'_>,
+    p: &ParamInfo,
+    bytes: &[u8],
+    r: &dyn Resolver,
+) {
+    use crate::schema::{ParamExtra, ParamType as T};
+    if bytes.is_empty() {
+        out.push_str(match p.ty {
+            T::Bytebuf
+            | T::Socktuple
+            | T::Fdlist
+            | T::Charbufarray
+            | T::CharbufPairArray
+            | T::Dyn => "NULL",
+            _ => "<NA>",
+        });
+        return;
+    }
+    match (ParamValue::decode(p, Some(bytes)), p.extra) {
+        (ParamValue::Errno(e), _) => {
+            let _ = write!(out, "{e}");
+            if let Some(n) = errno_name(e) {
+                let _ = write!(out, "({n})");
+            }
+        }
+        (ParamValue::Flags { value, names }, ParamExtra::Enum(_)) => {
+            let _ = write!(out, "{value}");
+            let mut sep = '(';
+            for (name, _) in names.iter().filter(|(_, v)| *v == value) {
+                out.push(sep);
+                out.push_str(name);
+                sep = '|';
+            }
+            if sep == '|' {
+                out.push(')');
+            }
+        }
+        // Unlike sysdig 0.29, a group it cannot name is `<NA>`, as a user.
+        (ParamValue::Gid(g), _) if g != u32::MAX => {
+            let _ = write!(out, "{g}(");
+            match r.group(g) {
+                Some(n) => push_lossy(out, n),
+                None => out.push_str("<NA>"),
+            }
+            out.push(')');
+        }
+        (ParamValue::Bytes(b), _) => {
+            out.extend(b.iter().map(|&c| {
+                if (0x20..0x7f).contains(&c) {
+                    c as char
+                } else {
+                    '.'
+                }
+            }));
+        }
+        (v, _) => write_value(out, ev, p, v, r),
     }
 }
 

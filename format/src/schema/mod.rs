@@ -9,6 +9,7 @@
 //! (falcosecurity/libs `driver/event_table.c`, `ppm_events_public.h`); a test compares it with
 //! `../shared/reference/evt_old.json` and `evt_head.json` so drift is caught.
 
+pub mod convert;
 pub mod names;
 mod native;
 pub mod old;

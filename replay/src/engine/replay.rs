@@ -108,8 +108,9 @@ pub struct Engine {
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
 /// stays typed, anything else is rendered as text, several values separated by spaces as in
-/// libsinsp's outputs.
-pub fn field_value(out: &Out) -> FieldValue {
+/// libsinsp's outputs, sanitised in current libs' view (`sanitize`, see
+/// [`crate::fields::sanitize`]).
+pub fn field_value(out: &Out, sanitize: bool) -> FieldValue {
     match out.vals.as_slice() {
         [] => FieldValue::Null,
         [Val::U64(v)] => FieldValue::U64(*v),
@@ -118,7 +119,7 @@ pub fn field_value(out: &Out) -> FieldValue {
         _ => {
             let mut b = Vec::new();
             out.render_all(b" ", &mut b);
-            FieldValue::Str(String::from_utf8_lossy(&b).into_owned())
+            FieldValue::Str(crate::fields::sanitize::output_string(&b, sanitize))
         }
     }
 }
@@ -284,7 +285,7 @@ impl Engine {
                 let first = out.vals.first().map_or(&[][..], |v| out.bytes(v));
                 FieldValue::Str(first.iter().map(|&b| printable(b)).collect())
             } else {
-                field_value(out)
+                field_value(out, ctx.libs)
             };
             output_fields.push((name, v));
         }
@@ -296,7 +297,7 @@ impl Engine {
                     continue;
                 }
                 let v = if extract_by_name(name, ctx, out) {
-                    field_value(out)
+                    field_value(out, ctx.libs)
                 } else {
                     FieldValue::Null
                 };
@@ -676,7 +677,7 @@ pub fn context_values(ctx: &Ctx<'_>, out: &mut Out) -> Vec<FieldValue> {
         .iter()
         .map(|f| {
             if extract_by_name(f.name, ctx, out) {
-                field_value(out)
+                field_value(out, ctx.libs)
             } else {
                 FieldValue::Null
             }
@@ -689,7 +690,7 @@ pub fn value_of(id: FieldId, arg: &FieldArg, ctx: &Ctx<'_>) -> FieldValue {
     let mut out = Out::default();
     let a: Arg<'_> = arg_of(arg);
     if extract(id, &a, ctx, &mut out) {
-        field_value(&out)
+        field_value(&out, ctx.libs)
     } else {
         FieldValue::Null
     }

@@ -51,4 +51,8 @@ impl FieldSource for EventSource<'_, '_> {
         copy_values(self.out, values);
         !self.out.is_empty()
     }
+
+    fn sanitizes_strings(&self) -> bool {
+        self.ctx.libs
+    }
 }

@@ -14,7 +14,7 @@ use hindsight_format::schema::{
 use hindsight_format::value::{errno_name, ParamValue};
 
 use super::ctx::{Arg, Ctx};
-use super::render::StateResolver;
+use super::render::{LibsResolver, StateResolver};
 use super::value::Out;
 use crate::state::event::{decode_int, trim_nul};
 
@@ -421,21 +421,27 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             let _ = info;
             let mut text = std::mem::take(&mut out.text);
             text.clear();
-            let style = if c.libs {
-                print::ArgsStyle::Libs
-            } else {
-                print::ArgsStyle::Sysdig
-            };
-            print::write_args_as(
-                &mut text,
-                ev,
-                c.p.enter.as_ref(),
-                &StateResolver(c.st),
-                style,
-            );
             if c.libs {
-                // Current libs do not end the argument list with a space.
-                text.truncate(text.trim_end_matches(' ').len());
+                let r = LibsResolver {
+                    st: c.st,
+                    in_container: c.thread().is_some_and(|t| !t.container_id.is_empty()),
+                };
+                print::write_args_as(
+                    &mut text,
+                    ev,
+                    c.p.enter.as_ref(),
+                    &r,
+                    print::ArgsStyle::Libs,
+                );
+            } else {
+                let r = StateResolver(c.st);
+                print::write_args_as(
+                    &mut text,
+                    ev,
+                    c.p.enter.as_ref(),
+                    &r,
+                    print::ArgsStyle::Sysdig,
+                );
             }
             out.str(text.as_bytes());
             out.text = text;

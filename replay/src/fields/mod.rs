@@ -15,6 +15,7 @@ pub mod extract;
 pub mod fd;
 pub mod proc;
 pub mod render;
+pub mod sanitize;
 pub mod syscat;
 pub mod user;
 pub mod value;

@@ -20,8 +20,9 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
-/// the count of events current libs drop. Older checkpoints still load.
-pub const VERSION: u16 = 3;
+/// the count of events current libs drop; version 4 the type of each thread's latest enter.
+/// Older checkpoints still load.
+pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -426,6 +427,8 @@ pub fn save(st: &State) -> Vec<u8> {
         w.uv(e.num);
         w.uv(u64::from(e.cpu));
         w.uv(u64::from(e.v2));
+        // Since version 4.
+        w.uv(u64::from(e.last_ty));
     }
     match st.pending.thread {
         Some(t) => {
@@ -504,11 +507,18 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     }
     for _ in 0..r.count("enters")? {
         let tid = r.iv("enter")?;
-        let e = StoredEnter {
+        let mut e = StoredEnter {
             record: r.vec("enter")?,
             num: r.uv("enter")?,
             cpu: r.u32("enter")? as u16,
             v2: r.uv("enter")? != 0,
+            last_ty: 0,
+        };
+        // Before version 4 the record was the latest enter whatever its kind.
+        e.last_ty = if version >= 4 {
+            r.uv("enter")? as u16
+        } else {
+            e.event().map_or(0, |ev| ev.ty)
         };
         st.enters.insert(tid, e);
     }
@@ -575,6 +585,7 @@ mod tests {
                 num: 7,
                 cpu: 1,
                 v2: true,
+                last_ty: 3,
             },
         );
         st.pending.fd = Some((42, 3));

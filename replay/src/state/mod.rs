@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use hindsight_format::event::EventRef;
 use hindsight_format::header::TraceHeader;
-use hindsight_format::schema::{flags, Direction, ParamType};
+use hindsight_format::schema::{flags, Direction, ParamType, Source};
 
 pub use containers::{Container, Containers};
 pub use event::Paired;
@@ -44,6 +44,11 @@ pub struct StoredEnter {
     pub cpu: u16,
     /// Whether the record has a V2 (26-byte) header.
     pub v2: bool,
+    /// The type of the thread's latest enter event. Enters that are not system calls (context
+    /// switches, signal deliveries, page faults) update only this, not the record: current
+    /// libs' converter keeps the last syscall enter across them, while sysdig 0.29 (and the
+    /// state) pair an exit only with the enter right before it.
+    pub last_ty: u16,
 }
 
 impl StoredEnter {
@@ -54,6 +59,14 @@ impl StoredEnter {
         } else {
             EventRef::parse_v1(&self.record, self.num, self.cpu, 0).ok()
         }
+    }
+
+    /// The enter of an exit of type `exit_ty`: the stored syscall enter of the matching type,
+    /// in current libs' view (`libs`, the converter's `C_INSTR_FROM_ENTER`) whatever came in
+    /// between, in sysdig's only when no other enter did.
+    pub fn enter_of(&self, exit_ty: u16, libs: bool) -> Option<EventRef<'_>> {
+        self.event()
+            .filter(|e| e.ty.wrapping_add(1) == exit_ty && (libs || self.last_ty == e.ty))
     }
 }
 
@@ -242,6 +255,12 @@ impl State {
     }
 
     fn store_enter(&mut self, ev: &EventRef<'_>) {
+        if ev.info().is_some_and(|i| i.source != Source::Syscall) {
+            if let Some(slot) = self.enters.get_mut(&ev.tid) {
+                slot.last_ty = ev.ty;
+            }
+            return;
+        }
         let rec = ev.record_bytes();
         if rec.len() > MAX_STORED_ENTER {
             self.enters.remove(&ev.tid);
@@ -256,16 +275,22 @@ impl State {
         slot.num = ev.num;
         slot.cpu = ev.cpu;
         slot.v2 = ev.is_v2();
+        slot.last_ty = ev.ty;
     }
 
     /// The event paired with its enter (for an exit whose thread's last enter is the
-    /// matching type).
+    /// matching type), as sysdig 0.29 and the state pair them.
     pub fn pair<'a>(&'a self, ev: EventRef<'a>) -> Paired<'a> {
+        self.pair_in_view(ev, false)
+    }
+
+    /// The event paired with its enter in current libs' view (`libs`: the last syscall enter
+    /// of the thread, see [`StoredEnter::enter_of`]) or in sysdig's.
+    pub fn pair_in_view<'a>(&'a self, ev: EventRef<'a>, libs: bool) -> Paired<'a> {
         let enter = if ev.direction() == Direction::Exit {
             self.enters
                 .get(&ev.tid)
-                .and_then(StoredEnter::event)
-                .filter(|e| e.ty.wrapping_add(1) == ev.ty)
+                .and_then(|s| s.enter_of(ev.ty, libs))
         } else {
             None
         };
