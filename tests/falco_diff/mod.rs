@@ -365,6 +365,8 @@ const OPERATOR_RULES: &[(&str, &str)] = &[
         "evt.type in (connect, accept, listen) and fd.sport in (80, 1234)",
     ),
     ("bool", "evt.type = open and evt.is_open_read = true"),
+    // Within 2 ms of cat's first fadvise64 in cat_write.scap.
+    ("around", "evt.around[1470327477882057259] = 2"),
     ("toupper", "toupper(proc.name) = CAT and evt.type = open"),
     ("tolower", "tolower(proc.name) = cat and evt.type = open"),
     ("basename", "basename(fd.name) = libc.so.6"),

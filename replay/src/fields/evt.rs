@@ -254,6 +254,76 @@ fn is_open(name: &str, c: &Ctx<'_>) -> bool {
     }
 }
 
+/// The (dirfd, path) parameters `evt.abspath` reads on an exit of `call`: `which` is 0 (none
+/// given) or 1 (`.src`) for the source of a two-path call, 2 (`.dst`) for its destination
+/// (`sinsp_filter_check_event::extract_abspath`).
+fn abspath_params(call: &str, which: u8) -> Option<(&'static str, &'static str)> {
+    Some(match (call, which) {
+        ("renameat" | "renameat2", 0 | 1) => ("olddirfd", "oldpath"),
+        ("renameat" | "renameat2", 2) => ("newdirfd", "newpath"),
+        ("linkat", 0 | 1) => ("olddir", "oldpath"),
+        ("linkat", 2) => ("newdir", "newpath"),
+        ("symlinkat", _) => ("linkdirfd", "linkpath"),
+        ("openat" | "openat2" | "unlinkat", _) => ("dirfd", "name"),
+        ("mkdirat", _) => ("dirfd", "path"),
+        ("fchmodat", _) => ("dirfd", "filename"),
+        ("fchownat", _) => ("dirfd", "pathname"),
+        _ => return None,
+    })
+}
+
+/// `evt.abspath[.src|.dst]`: the path argument of a `*at` call made absolute against its
+/// dirfd (the working directory for `AT_FDCWD`, `<UNKNOWN>` for an fd not in the table), or
+/// the path of a successful `open_by_handle_at`. Current libs compute it on the completed
+/// exit, so a parameter the converter leaves empty gives no value.
+fn abspath(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
+    use crate::state::path::{resolve, AT_FDCWD};
+    let (Some(info), Some(t)) = (c.p.ev.info(), c.thread()) else {
+        return false;
+    };
+    if !c.p.is_exit() {
+        return false;
+    }
+    if info.name == "open_by_handle_at" {
+        return match (res_of(c), c.p.str("path")) {
+            (Some(fd), Some(path)) if fd > 0 => {
+                out.build(|b| b.extend_from_slice(&resolve(b"", path)));
+                true
+            }
+            _ => false,
+        };
+    }
+    let which = match arg.key() {
+        Some("src") => 1,
+        Some("dst") => 2,
+        _ => 0,
+    };
+    let Some((dirfd_name, path_name)) = abspath_params(info.name, which) else {
+        return false;
+    };
+    let (Some((dirfd, _)), Some((path, _))) = (c.p.get(dirfd_name), c.p.get(path_name)) else {
+        return false;
+    };
+    if dirfd.is_empty() || path.is_empty() {
+        return false;
+    }
+    let (Some(dirfd), path) = (decode_int(dirfd, ParamType::Fd), trim_nul(path)) else {
+        return false;
+    };
+    let base: Vec<u8> = if path.starts_with(b"/") {
+        Vec::new()
+    } else if dirfd == AT_FDCWD {
+        c.st.threads.main_of(t).cwd.clone()
+    } else {
+        match c.fd_num(dirfd) {
+            Some(f) => f.name.to_vec(),
+            None => b"<UNKNOWN>".to_vec(),
+        }
+    };
+    out.build(|b| b.extend_from_slice(&resolve(&base, path)));
+    true
+}
+
 /// Extracts `evt.<name>`; `false` when the field has no value for this event.
 pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let ev = &c.p.ev;
@@ -303,6 +373,12 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         // empty; sysdig 0.29 reads the capture's machine block.
         "hostname" if c.libs => out.str(b""),
         "hostname" => out.str(c.st.hostname.as_bytes()),
+        // The distance to time T in nanoseconds: the rules compiler turns `evt.around[T]=D`
+        // into `<= D ms`, libsinsp's `T` in `[ts - D, ts + D]`.
+        "around" => match arg.index() {
+            Some(t) => out.u64(ev.ts.abs_diff(t)),
+            None => return false,
+        },
         "rawtime" => out.u64(ev.ts),
         "rawtime.s" => out.u64(ev.ts / 1_000_000_000),
         "rawtime.ns" => out.u64(ev.ts % 1_000_000_000),
@@ -457,6 +533,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             out.text = text;
         }
         "rawarg" => return raw_arg(c, arg, out),
+        "abspath" => return abspath(c, arg, out),
         "buffer" => match c.p.bytes("data") {
             Some(d) => out.str(d),
             None => return false,
@@ -579,6 +656,18 @@ fn res_of(c: &Ctx<'_>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abspath_reads_the_source_or_destination_pair() {
+        assert_eq!(
+            abspath_params("renameat2", 0),
+            Some(("olddirfd", "oldpath"))
+        );
+        assert_eq!(abspath_params("renameat", 2), Some(("newdirfd", "newpath")));
+        assert_eq!(abspath_params("linkat", 1), Some(("olddir", "oldpath")));
+        assert_eq!(abspath_params("openat", 2), Some(("dirfd", "name")));
+        assert_eq!(abspath_params("open", 0), None);
+    }
 
     #[test]
     fn time_forms() {
