@@ -66,7 +66,11 @@ impl<'a> Ctx<'a> {
         };
         // The enter whose parameters the view shows: current libs' converter keeps a thread's
         // last syscall enter across context switches and other tracepoints.
-        let p = self.st.pair_in_view(self.p.ev, libs);
+        let p = if libs || self.libs {
+            self.st.pair_in_view(self.p.ev, libs)
+        } else {
+            self.p
+        };
         Ctx {
             num,
             libs,

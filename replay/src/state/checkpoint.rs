@@ -514,7 +514,9 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
             v2: r.uv("enter")? != 0,
             last_ty: 0,
         };
-        // Before version 4 the record was the latest enter whatever its kind.
+        // Before version 4 the record was the latest enter whatever its kind: a thread
+        // checkpointed after a context switch inside a syscall lost the syscall's enter,
+        // which current libs' view of its exit then lacks.
         e.last_ty = if version >= 4 {
             r.uv("enter")? as u16
         } else {
