@@ -158,15 +158,22 @@ fn push_lossy(out: &mut String, b: &[u8]) {
     out.push_str(&String::from_utf8_lossy(b));
 }
 
-fn push_buffer(out: &mut String, b: &[u8]) {
-    let start = out.len();
-    for &c in b {
-        out.push(if (0x20..0x7f).contains(&c) {
+/// Appends a buffer with its non-printable bytes as `.`.
+fn push_printable(out: &mut String, b: &[u8]) {
+    out.extend(b.iter().map(|&c| {
+        if (0x20..0x7f).contains(&c) {
             c as char
         } else {
             '.'
-        });
-    }
+        }
+    }));
+}
+
+/// Appends a buffer as sysdig 0.29 prints it: [`push_printable`], cut to
+/// [`MAX_BUFFER_CHARS`].
+fn push_buffer(out: &mut String, b: &[u8]) {
+    let start = out.len();
+    push_printable(out, b);
     if out.len() - start > MAX_BUFFER_CHARS {
         out.truncate(start + MAX_BUFFER_CHARS - 3);
         out.push_str("...");
@@ -577,15 +584,7 @@ fn write_libs_value(
             }
             out.push(')');
         }
-        (ParamValue::Bytes(b), _) => {
-            out.extend(b.iter().map(|&c| {
-                if (0x20..0x7f).contains(&c) {
-                    c as char
-                } else {
-                    '.'
-                }
-            }));
-        }
+        (ParamValue::Bytes(b), _) => push_printable(out, b),
         (v, _) => write_value(out, ev, p, v, r),
     }
 }
