@@ -324,6 +324,14 @@ fn abspath(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
     true
 }
 
+/// The names current libs print in an event's arguments ([`LibsResolver`]).
+fn libs_resolver<'a>(c: &Ctx<'a>) -> LibsResolver<'a> {
+    LibsResolver {
+        st: c.st,
+        in_container: c.thread().is_some_and(|t| !t.container_id.is_empty()),
+    }
+}
+
 /// Extracts `evt.<name>`; `false` when the field has no value for this event.
 pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let ev = &c.p.ev;
@@ -498,10 +506,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             let mut text = std::mem::take(&mut out.text);
             text.clear();
             if c.libs {
-                let r = LibsResolver {
-                    st: c.st,
-                    in_container: c.thread().is_some_and(|t| !t.container_id.is_empty()),
-                };
+                let r = libs_resolver(c);
                 print::write_args_as(
                     &mut text,
                     ev,
@@ -519,6 +524,20 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                     print::ArgsStyle::Sysdig,
                 );
             }
+            out.str(text.as_bytes());
+            out.text = text;
+        }
+        "arg" if c.libs => {
+            let mut params = print::libs_params(ev, c.p.enter.as_ref());
+            let found = match arg {
+                Arg::Index(i) => usize::try_from(*i).ok().and_then(|i| params.nth(i)),
+                Arg::Key(name) => params.find(|p| p.info.name == *name),
+                Arg::None => None,
+            };
+            let Some(param) = found else { return false };
+            let mut text = std::mem::take(&mut out.text);
+            text.clear();
+            print::write_libs_arg(&mut text, &param, &libs_resolver(c));
             out.str(text.as_bytes());
             out.text = text;
         }
