@@ -182,26 +182,43 @@ fn find_arg<'a>(c: &Ctx<'a>, arg: &Arg<'_>) -> Option<(&'a [u8], usize, bool)> {
     }
 }
 
+/// `evt.rawarg.NAME`: the parameter's value as its type gives it. Current libs read the
+/// completed event (`extract_argraw`), where an empty parameter has no value; sysdig 0.29 the
+/// exit's own parameter or its enter's.
 fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
-    let Some((raw, i, enter)) = find_arg(c, arg) else {
-        return false;
-    };
-    let ev = if enter {
-        c.p.enter.unwrap_or(c.p.ev)
+    let (raw, ty) = if c.libs {
+        let Arg::Key(name) = arg else { return false };
+        let Some(p) =
+            print::libs_params(&c.p.ev, c.p.enter.as_ref()).find(|p| p.info.name == *name)
+        else {
+            return false;
+        };
+        if p.bytes.is_empty() {
+            return false;
+        }
+        (p.bytes, p.info.ty)
     } else {
-        c.p.ev
+        let Some((raw, i, enter)) = find_arg(c, arg) else {
+            return false;
+        };
+        let ev = if enter {
+            c.p.enter.unwrap_or(c.p.ev)
+        } else {
+            c.p.ev
+        };
+        let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
+            return false;
+        };
+        (raw, pi.ty)
     };
-    let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
-        return false;
-    };
-    match pi.ty {
+    match ty {
         ParamType::Charbuf
         | ParamType::Fspath
         | ParamType::Fsrelpath
         | ParamType::Bytebuf
         | ParamType::Sockaddr
         | ParamType::Socktuple => out.str(trim_nul(raw)),
-        _ => match decode_int(raw, pi.ty) {
+        _ => match decode_int(raw, ty) {
             Some(v) => out.i64(v),
             None => out.str(raw),
         },
