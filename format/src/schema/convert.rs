@@ -89,16 +89,33 @@ pub fn completes(info: &EventInfo) -> bool {
     info.flags & flags::CONVERTER_MANAGED != 0
 }
 
+/// The enter event of exit type `info` (the previous id, of the same name).
+fn enter_of(info: &EventInfo) -> Option<&'static EventInfo> {
+    info.id
+        .checked_sub(1)
+        .filter(|_| info.id & 1 == 1)
+        .and_then(event_info)
+        .filter(|e| e.name == info.name)
+}
+
 /// The event type the converter turns an event of type `info` into: for an old version of
-/// an exit it completes, the current exit of the same call (when the name leaves no doubt:
-/// `accept` names two calls), else the type itself.
+/// an exit it completes, the one current exit of the same name whose enter has every
+/// parameter of the old enter (old `accept4` events are named `accept`; their enter's
+/// `flags` tells them from `accept`'s), else the type itself.
 pub fn target(info: &'static EventInfo) -> &'static EventInfo {
     if info.flags & flags::OLD_VERSION == 0 || !completes(info) || info.id & 1 == 0 {
         return info;
     }
+    let old_enter = enter_of(info).map_or(&[][..], |e| e.params);
     let mut current = super::event_ids_by_name(info.name)
         .filter_map(event_info)
-        .filter(|e| e.id & 1 == 1 && e.flags & flags::OLD_VERSION == 0);
+        .filter(|e| e.id & 1 == 1 && e.flags & flags::OLD_VERSION == 0)
+        .filter(|e| {
+            let enter = enter_of(e).map_or(&[][..], |x| x.params);
+            old_enter
+                .iter()
+                .all(|p| enter.iter().any(|q| q.name == p.name))
+        });
     match (current.next(), current.next()) {
         (Some(t), None) => t,
         _ => info,
@@ -108,12 +125,7 @@ pub fn target(info: &'static EventInfo) -> &'static EventInfo {
 /// How the converter fills parameter `param` of an event of type `info` (a [`target`]) that
 /// lacks it.
 pub fn fill(info: &EventInfo, param: &'static str) -> Fill {
-    let enter = info
-        .id
-        .checked_sub(1)
-        .filter(|_| info.id & 1 == 1)
-        .and_then(event_info)
-        .filter(|e| e.name == info.name);
+    let enter = enter_of(info);
     let source = RENAMED_FROM_ENTER
         .iter()
         .find(|(c, p, _)| *c == info.name && *p == param)
@@ -170,7 +182,7 @@ mod tests {
         let enter = |name, or_empty| Fill::Enter { name, or_empty };
         assert_eq!(fill(exit("futex"), "addr"), enter("addr", false));
         assert_eq!(fill(exit("setuid"), "uid"), enter("uid", true));
-        assert_eq!(fill(exit("dup"), "oldfd"), enter("fd", false));
+        assert_eq!(fill(exit("dup"), "oldfd"), enter("fd", true));
         assert_eq!(fill(exit("fcntl"), "arg"), Fill::Default);
         assert_eq!(fill(exit("socket"), "flags"), Fill::Default);
         assert_eq!(fill(exit("open"), "dev"), Fill::Empty);
@@ -185,9 +197,21 @@ mod tests {
             .expect("old dup exit");
         assert_eq!(target(old_dup).id, exit("dup").id);
         assert_eq!(target(exit("dup")).id, exit("dup").id);
-        // Two current calls are named accept: an old accept stays as it is.
-        let old_accept = event_info(27).expect("accept exit");
-        assert_eq!(target(old_accept).id, 27);
+        // Old accept4 exits are named accept: their enter's flags keep them from becoming
+        // the current accept.
+        let olds = || {
+            event_ids_by_name("accept")
+                .filter_map(event_info)
+                .filter(|i| i.id & 1 == 1 && i.flags & flags::OLD_VERSION != 0 && completes(i))
+        };
+        let accept4 = olds()
+            .find(|i| enter_of(i).is_some_and(|e| e.param_index("flags").is_some()))
+            .expect("old accept4 exit");
+        assert_eq!(target(accept4).id, accept4.id);
+        let accept = olds()
+            .find(|i| enter_of(i).is_some_and(|e| e.params.is_empty()))
+            .expect("old accept exit");
+        assert_eq!(target(accept).id, exit("accept").id);
     }
 
     #[test]
