@@ -13,6 +13,19 @@ use crate::header::*;
 /// the problem are kept).
 pub type MetaResult = Result<(), String>;
 
+/// Splits a process's argument or environment list as libsinsp does (`sinsp_threadinfo::set_args`
+/// and `set_env` through `sinsp_split`): one trailing NUL ends the list, every other NUL
+/// separates two items, and empty items are kept (`"\0\0"` is two empty arguments). sysdig
+/// 0.29 walked the buffer the same way; [`join_nul`] gives the same bytes back.
+fn split_list(b: &[u8]) -> Vec<Vec<u8>> {
+    let b = b.strip_suffix(b"\0").unwrap_or(b);
+    if b.is_empty() {
+        return Vec::new();
+    }
+    b.split(|&c| c == 0).map(<[u8]>::to_vec).collect()
+}
+
+/// Splits a NUL-separated list, skipping empty items (cgroups).
 fn split_nul(b: &[u8]) -> Vec<Vec<u8>> {
     b.split(|&c| c == 0)
         .filter(|s| !s.is_empty())
@@ -91,7 +104,7 @@ fn decode_thread(c: &mut Cursor<'_>, v: u8, entry_end: Option<usize>) -> Option<
     if v >= 7 {
         t.exepath = c.str16()?.to_vec();
     }
-    t.args = split_nul(c.str16()?);
+    t.args = split_list(c.str16()?);
     t.cwd = c.str16()?.to_vec();
     t.fdlimit = c.u64()?;
     t.flags = c.u32()?;
@@ -105,7 +118,7 @@ fn decode_thread(c: &mut Cursor<'_>, v: u8, entry_end: Option<usize>) -> Option<
         t.pfminor = c.u64()?;
     }
     if v >= 3 {
-        t.env = split_nul(c.str16()?);
+        t.env = split_list(c.str16()?);
     }
     if v >= 4 {
         t.vtid = c.i64()?;
@@ -556,6 +569,20 @@ pub fn encode_interfaces(ifs: &[InterfaceEntry]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Empty arguments are arguments (sinsp_split): only one trailing NUL ends the list.
+    #[test]
+    fn argument_lists_keep_empty_items() {
+        let v = |items: &[&[u8]]| items.iter().map(|i| i.to_vec()).collect::<Vec<_>>();
+        assert_eq!(split_list(b"\0\0"), v(&[b"", b""]));
+        assert_eq!(split_list(b"-D\0\0x\0"), v(&[b"-D", b"", b"x"]));
+        assert_eq!(split_list(b"a\0b"), v(&[b"a", b"b"]));
+        assert_eq!(split_list(b"\0"), v(&[b""]).split_off(1));
+        assert!(split_list(b"").is_empty());
+        for raw in [&b"\0\0"[..], b"-D\0\0x\0", b""] {
+            assert_eq!(join_nul(&split_list(raw)), raw);
+        }
+    }
 
     /// A session id of 0 (a process whose session leader is pid 0, as for every descendant of
     /// an init that never called setsid) is a value, not "unknown": libsinsp walks the

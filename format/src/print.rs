@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::event::EventRef;
 use crate::header::{FdKind, TraceHeader};
-use crate::schema::{self, old, ParamFormat, ParamInfo};
+use crate::schema::{self, convert, old, ParamFormat, ParamInfo};
 use crate::value::{errno_name, fdlist, flags_str, signal_name, ParamValue};
 
 /// `PPM_AT_FDCWD`, printed by name rather than as an errno.
@@ -158,15 +158,22 @@ fn push_lossy(out: &mut String, b: &[u8]) {
     out.push_str(&String::from_utf8_lossy(b));
 }
 
-fn push_buffer(out: &mut String, b: &[u8]) {
-    let start = out.len();
-    for &c in b {
-        out.push(if (0x20..0x7f).contains(&c) {
+/// Appends a buffer with its non-printable bytes as `.`.
+fn push_printable(out: &mut String, b: &[u8]) {
+    out.extend(b.iter().map(|&c| {
+        if (0x20..0x7f).contains(&c) {
             c as char
         } else {
             '.'
-        });
-    }
+        }
+    }));
+}
+
+/// Appends a buffer as sysdig 0.29 prints it: [`push_printable`], cut to
+/// [`MAX_BUFFER_CHARS`].
+fn push_buffer(out: &mut String, b: &[u8]) {
+    let start = out.len();
+    push_printable(out, b);
     if out.len() - start > MAX_BUFFER_CHARS {
         out.truncate(start + MAX_BUFFER_CHARS - 3);
         out.push_str("...");
@@ -424,11 +431,13 @@ pub fn write_args(out: &mut String, ev: &EventRef<'_>, r: &dyn Resolver) {
 /// Whose `%evt.args` [`write_args_as`] writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArgsStyle {
-    /// sysdig 0.29: the parameters the event has, with the names of its own event table.
+    /// sysdig 0.29: the parameters the event has, with the names of its own event table, each
+    /// followed by a space.
     Sysdig,
-    /// Current libs: the parameters of the newest version of the event, with current names;
-    /// those the event lacks taken from its enter event (`enter`, by name) or else empty
-    /// (`<NA>`), as their capture converter fills them in.
+    /// Current libs: the event as their capture converter completes it ([`convert`]), printed
+    /// by `sinsp_evt::get_param_as_str` and separated by spaces.
+    ///
+    /// [`convert`]: crate::schema::convert
     Libs,
 }
 
@@ -445,39 +454,246 @@ pub fn write_args_as(
         // Generic events: sysdig shows the syscall as evt.type and prints no arguments.
         return;
     }
+    if style == ArgsStyle::Libs {
+        write_libs_args(out, ev, enter, r);
+        return;
+    }
     for (i, bytes) in ev.params().enumerate() {
         let Some(p) = info.params.get(i) else { break };
         let mut p = *p;
-        if style == ArgsStyle::Sysdig {
-            if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
-                p = ParamInfo {
-                    name,
-                    ty,
-                    fmt,
-                    extra: p.extra,
-                };
-            }
+        if let Some((name, ty, fmt)) = old::old_param(ev.ty, i) {
+            p = ParamInfo {
+                name,
+                ty,
+                fmt,
+                extra: p.extra,
+            };
         }
         out.push_str(p.name);
         out.push('=');
         write_value(out, ev, &p, ParamValue::decode(&p, bytes), r);
         out.push(' ');
     }
-    if style == ArgsStyle::Libs {
-        for p in info.params.iter().skip(ev.params().count()) {
-            out.push_str(p.name);
-            out.push('=');
-            let from_enter = enter.and_then(|e| {
-                let ei = e.info()?;
-                let k = ei.param_index(p.name)?;
-                Some((e, ei.params[k], e.params().nth(k)?))
-            });
-            match from_enter {
-                Some((e, q, bytes)) => write_value(out, e, &q, ParamValue::decode(&q, bytes), r),
-                None => out.push_str("<NA>"),
+}
+
+/// One parameter of an event as current libs' converter completes it.
+#[derive(Clone, Copy, Debug)]
+pub struct LibsParam<'a> {
+    /// Its description in the completed event's type.
+    pub info: ParamInfo,
+    /// Its bytes; empty for an empty parameter.
+    pub bytes: &'a [u8],
+    /// The event they come from (the event itself or its enter), for names that need the
+    /// thread.
+    pub from: EventRef<'a>,
+}
+
+/// The parameters of `ev` (with `enter`, its enter event) as current libs' converter
+/// completes them: an old version turned into the current one, keeping the parameters it has
+/// by name, and the parameters it lacks filled in ([`convert`]). An event the converter does
+/// not manage keeps its own parameters.
+pub fn libs_params<'a>(
+    ev: &EventRef<'a>,
+    enter: Option<&EventRef<'a>>,
+) -> impl Iterator<Item = LibsParam<'a>> + 'a {
+    let ev = *ev;
+    let enter = enter.copied();
+    let info = ev.info();
+    let target = info.map(convert::target);
+    let own = ev.params().count();
+    let total = match (info, target) {
+        (Some(i), Some(t)) if convert::completes(i) => t.params.len(),
+        (Some(i), _) => own.min(i.params.len()),
+        _ => 0,
+    };
+    target
+        .map_or(&[][..], |t| t.params)
+        .iter()
+        .take(total)
+        .enumerate()
+        .filter_map(move |(i, p)| {
+            let (info, target) = (info?, target?);
+            let kept = if std::ptr::eq(target, info) {
+                Some(i)
+            } else {
+                info.param_index(p.name)
+            };
+            if let Some(bytes) = kept.filter(|&k| k < own).and_then(|k| ev.param(k)) {
+                return Some(LibsParam {
+                    info: *p,
+                    bytes,
+                    from: ev,
+                });
             }
+            let fill = convert::fill(target, p.name);
+            let from_enter = match fill {
+                convert::Fill::Enter { name, .. } => enter.and_then(|e| {
+                    let ei = e.info()?;
+                    let k = ei.param_index(name)?;
+                    Some(LibsParam {
+                        info: ei.params[k],
+                        bytes: e.param(k)?,
+                        from: e,
+                    })
+                }),
+                _ => None,
+            };
+            let bytes = match (fill, from_enter) {
+                (_, Some(q)) => return Some(LibsParam { info: *p, ..q }),
+                (
+                    convert::Fill::Enter {
+                        or_empty: false, ..
+                    },
+                    None,
+                )
+                | (convert::Fill::Default, _) => convert::default_value(p.ty),
+                _ => &[],
+            };
+            Some(LibsParam {
+                info: *p,
+                bytes,
+                from: ev,
+            })
+        })
+}
+
+/// `%evt.args` in current libs' view: [`libs_params`] as `name=value` separated by spaces.
+fn write_libs_args(
+    out: &mut String,
+    ev: &EventRef<'_>,
+    enter: Option<&EventRef<'_>>,
+    r: &dyn Resolver,
+) {
+    for (i, p) in libs_params(ev, enter).enumerate() {
+        if i > 0 {
             out.push(' ');
         }
+        out.push_str(p.info.name);
+        out.push('=');
+        write_libs_value(out, &p.from, &p.info, p.bytes, r);
+    }
+}
+
+/// One parameter as `evt.arg` shows it in current libs' view (`sinsp_filter_check_event`,
+/// `TYPE_ARGSTR`): the resolved form `get_param_as_str` gives (an errno's name, an fd's
+/// `<type>name`, a thread's name, flag names, a user name or `<NA>`, an absolute path), else
+/// the value as `evt.args` prints it.
+pub fn write_libs_arg(out: &mut String, p: &LibsParam<'_>, r: &dyn Resolver) {
+    use crate::schema::ParamExtra;
+    let before = out.len();
+    if !p.bytes.is_empty() {
+        match (ParamValue::decode(&p.info, Some(p.bytes)), p.info.extra) {
+            (ParamValue::Errno(e), _) if e < 0 => out.push_str(errno_name(e).unwrap_or("")),
+            (ParamValue::Fd(AT_FDCWD), _) => out.push_str("AT_FDCWD"),
+            (ParamValue::Fd(fd), _) if fd < 0 => out.push_str(errno_name(fd).unwrap_or("")),
+            (ParamValue::Fd(fd), _) => {
+                if let Some((c, name)) = r.fd(p.from.tid, fd) {
+                    out.push('<');
+                    out.push(c);
+                    if let Some(l4) = r.fd_l4(p.from.tid, fd) {
+                        out.push(l4);
+                    }
+                    out.push('>');
+                    out.push_str(&name);
+                }
+            }
+            (ParamValue::Pid(pid), _) => {
+                if let Some(c) = r.comm(pid) {
+                    push_lossy(out, c);
+                }
+            }
+            (ParamValue::Uid(u) | ParamValue::Gid(u), _) if u == u32::MAX => out.push_str("<NONE>"),
+            (ParamValue::Uid(u), _) => push_lossy(out, r.user(u).unwrap_or(b"<NA>")),
+            (ParamValue::Gid(g), _) => push_lossy(out, r.group(g).unwrap_or(b"<NA>")),
+            (ParamValue::Flags { value, names }, ParamExtra::Enum(_)) => {
+                for (i, (name, _)) in names.iter().filter(|(_, v)| *v == value).enumerate() {
+                    if i > 0 {
+                        out.push('|');
+                    }
+                    out.push_str(name);
+                }
+            }
+            (ParamValue::Flags { value, names }, _) => flags_str(value, names, out),
+            (ParamValue::Mode(m), ParamExtra::Flags(names)) => flags_str(m, names, out),
+            (ParamValue::Syscall(s), _) => out.push_str(schema::libs_syscall_name(s).unwrap_or("")),
+            (ParamValue::Signal(s), _) => out.push_str(signal_name(s).unwrap_or("")),
+            (ParamValue::RelTime(t), _) if t != u64::MAX => {
+                let _ = write!(out, "{}s", t as f64 / 1e9);
+            }
+            (ParamValue::Path(path), extra) if !path.is_empty() && !path.starts_with(b"/") => {
+                let dirfd = match extra {
+                    ParamExtra::DirFd(i) => p
+                        .from
+                        .param(usize::from(i))
+                        .and_then(|b| Some(i64::from_le_bytes(b.get(..8)?.try_into().ok()?))),
+                    _ => None,
+                };
+                if let Some(full) = r.resolve_path(p.from.tid, dirfd, path) {
+                    push_lossy(out, &full);
+                }
+            }
+            _ => {}
+        }
+    }
+    if out.len() == before {
+        write_libs_value(out, &p.from, &p.info, p.bytes, r);
+    }
+}
+
+/// One parameter as `sinsp_evt::get_param_as_str` prints it where it differs from sysdig
+/// 0.29: an empty parameter is `NULL` (buffers, tuples, fd lists, dynamic values) or `<NA>`,
+/// an errno is decimal whatever its format, an enumeration names every entry of its value,
+/// an unnamed group is `<NA>`, and buffers are not cut.
+fn write_libs_value(
+    out: &mut String,
+    ev: &EventRef<'_>,
+    p: &ParamInfo,
+    bytes: &[u8],
+    r: &dyn Resolver,
+) {
+    use crate::schema::{ParamExtra, ParamType as T};
+    if bytes.is_empty() {
+        out.push_str(match p.ty {
+            T::Bytebuf
+            | T::Socktuple
+            | T::Fdlist
+            | T::Charbufarray
+            | T::CharbufPairArray
+            | T::Dyn => "NULL",
+            _ => "<NA>",
+        });
+        return;
+    }
+    match (ParamValue::decode(p, Some(bytes)), p.extra) {
+        (ParamValue::Errno(e), _) => {
+            let _ = write!(out, "{e}");
+            if let Some(n) = errno_name(e) {
+                let _ = write!(out, "({n})");
+            }
+        }
+        (ParamValue::Flags { value, names }, ParamExtra::Enum(_)) => {
+            let _ = write!(out, "{value}");
+            let mut sep = '(';
+            for (name, _) in names.iter().filter(|(_, v)| *v == value) {
+                out.push(sep);
+                out.push_str(name);
+                sep = '|';
+            }
+            if sep == '|' {
+                out.push(')');
+            }
+        }
+        // Unlike sysdig 0.29, a group it cannot name is `<NA>`, as a user.
+        (ParamValue::Gid(g), _) if g != u32::MAX => {
+            let _ = write!(out, "{g}(");
+            match r.group(g) {
+                Some(n) => push_lossy(out, n),
+                None => out.push_str("<NA>"),
+            }
+            out.push(')');
+        }
+        (ParamValue::Bytes(b), _) => push_printable(out, b),
+        (v, _) => write_value(out, ev, p, v, r),
     }
 }
 
@@ -511,4 +727,79 @@ pub fn write_line(out: &mut String, ev: &EventRef<'_>, r: &dyn Resolver) {
         event_type_name(ev)
     );
     write_args(out, ev, r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::EventBuilder;
+
+    fn event(rec: &[u8]) -> EventRef<'_> {
+        EventRef::parse_v2(rec, 1, 0, 0).expect("well-formed record")
+    }
+
+    fn libs_args(ev: &EventRef<'_>, enter: Option<&EventRef<'_>>) -> String {
+        let mut s = String::new();
+        write_args_as(&mut s, ev, enter, &NoState, ArgsStyle::Libs);
+        s
+    }
+
+    #[test]
+    fn old_exits_are_completed_from_their_enter_or_defaults() {
+        // futex: the old exit has only its result; the enter has the rest.
+        let enter = EventBuilder::new(64, 1, 7)
+            .u64(0x55d6)
+            .u16(0)
+            .u64(0)
+            .build();
+        let exit = EventBuilder::new(65, 2, 7).i64(0).build();
+        let (enter, exit) = (event(&enter), event(&exit));
+        assert_eq!(
+            libs_args(&exit, Some(&enter)),
+            "res=0 addr=55D6 op=0(FUTEX_WAIT) val=0"
+        );
+        assert_eq!(
+            libs_args(&exit, None),
+            "res=0 addr=0 op=0(FUTEX_WAIT) val=0"
+        );
+        // An old dup exit becomes the current one, its oldfd taken from the enter's fd.
+        let dup_enter = EventBuilder::new(124, 1, 7).i64(10).build();
+        let dup_exit = EventBuilder::new(125, 2, 7).i64(3).build();
+        let dup_enter = event(&dup_enter);
+        assert_eq!(
+            libs_args(&event(&dup_exit), Some(&dup_enter)),
+            "res=3 oldfd=10"
+        );
+    }
+
+    #[test]
+    fn empty_parameters_and_unmanaged_events() {
+        // read: an empty buffer is NULL, an errno decimal with its name.
+        let read = EventBuilder::new(7, 2, 7)
+            .i64(-11)
+            .raw(&[])
+            .i64(4)
+            .u32(16)
+            .build();
+        let read = event(&read);
+        assert_eq!(
+            libs_args(&read, None),
+            "res=-11(EAGAIN) data=NULL fd=4 size=16"
+        );
+        let p = libs_params(&read, None).next().expect("res");
+        let mut s = String::new();
+        write_libs_arg(&mut s, &p, &NoState);
+        assert_eq!(s, "EAGAIN");
+        // procexit is not completed: an old one keeps its four parameters.
+        let exit = EventBuilder::new(186, 2, 7)
+            .i64(0)
+            .i64(0)
+            .u8(0)
+            .u8(0)
+            .build();
+        assert_eq!(
+            libs_args(&event(&exit), None),
+            "status=0 ret=0 sig=0 core=0"
+        );
+    }
 }

@@ -51,7 +51,7 @@ const KNOWN_40: &[(&str, &str)] = &[
     ),
     (
         "proc.*",
-        "process state, observed: libs 0.20 keeps trailing empty arguments of the process-list block (`sshd  `), has no thread for some tids hindsight knows from the process list (pid -1), creates a `container:ID` pseudo-process for container events, and differs on session and process-group leaders, parents after clone, vm and fd counters and the pid-namespace and exe-inode durations; hindsight's values are sysdig 0.29's where tests/sysdig_diff.rs checks them",
+        "process state, observed: libs 0.20 counts proc.cmdlenargs without the spaces between arguments (sysdig 0.29 with them), has no thread for some tids hindsight knows from the process list (pid -1), creates a `container:ID` pseudo-process for container events, and differs on session and process-group leaders, parents after clone, vm and fd counters and the pid-namespace and exe-inode durations; hindsight's values are sysdig 0.29's where tests/sysdig_diff.rs checks them",
     ),
     (
         "thread.*",

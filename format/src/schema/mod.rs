@@ -9,11 +9,13 @@
 //! (falcosecurity/libs `driver/event_table.c`, `ppm_events_public.h`); a test compares it with
 //! `../shared/reference/evt_old.json` and `evt_head.json` so drift is caught.
 
+pub mod convert;
 pub mod names;
+mod native;
 pub mod old;
 mod table;
 
-pub use names::syscall_name;
+pub use names::{libs_syscall_name, native_syscall_code, syscall_name};
 pub use table::EVENTS;
 
 /// The wire type of one event parameter (`enum ppm_param_type`; the discriminant is the code).
@@ -204,6 +206,26 @@ pub enum Category {
     Metaevent,
 }
 
+/// What generates an event: the high bits of its category (`EC_SYSCALL`, `EC_TRACEPOINT`,
+/// `EC_METAEVENT`, `EC_PLUGIN`, `EC_ITER`) in current libs' table. sysdig 0.29's table had
+/// none of them (its meta events were `EC_INTERNAL`), so only current libs' view reads this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A system call (`EC_SYSCALL`): libsinsp reads a return value from its exit.
+    Syscall,
+    /// A kernel tracepoint (`EC_TRACEPOINT`): process exit, context switch, signal delivery.
+    Tracepoint,
+    /// A meta event (`EC_METAEVENT`): written by the libraries, not by a driver (process
+    /// lists, container and user metadata, drops); libsinsp's asynchronous events.
+    Meta,
+    /// A plugin's event (`EC_PLUGIN`).
+    Plugin,
+    /// A kernel iterator's event (`EC_ITER`).
+    Iter,
+    /// None: the unused slots.
+    None,
+}
+
 /// The description of one event type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventInfo {
@@ -213,6 +235,8 @@ pub struct EventInfo {
     pub name: &'static str,
     /// Category.
     pub category: Category,
+    /// What generates it (current libs' high category bits).
+    pub source: Source,
     /// `flags::*` bits.
     pub flags: u32,
     /// Parameters in wire order.

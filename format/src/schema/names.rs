@@ -792,7 +792,49 @@ pub static SYSCALL_NAMES: &[&str] = &[
     "open_tree_attr", "file_getattr", "file_setattr", "listns", "uprobe", "rseq_slice_yield",
 ];
 
-/// The syscall name of a `PPM_SC_*` code, `None` past the table.
+/// The syscall name of a `PPM_SC_*` code as sysdig 0.29 prints it, `None` past the table.
 pub fn syscall_name(code: u16) -> Option<&'static str> {
     SYSCALL_NAMES.get(code as usize).copied()
+}
+
+/// The codes whose name in current libs differs from sysdig 0.29's: current libs lower-case
+/// the `PPM_SC_*` identifier (`scap_get_ppm_sc_name`), which keeps the leading underscore of
+/// `_llseek` and the `32` suffix of the 32-bit uid calls. Sorted by code.
+const LIBS_SYSCALL_NAMES: &[(u16, &str)] = &[
+    (0, "unknown"),
+    (283, "_newselect"),
+    (292, "_llseek"),
+    (298, "rt_sigreturn"),
+    (305, "setuid32"),
+    (306, "getuid32"),
+    (307, "setgid32"),
+    (308, "geteuid32"),
+    (309, "getgid32"),
+    (310, "setresuid32"),
+    (311, "setresgid32"),
+    (312, "getresuid32"),
+    (313, "getresgid32"),
+];
+
+/// The syscall name of a `PPM_SC_*` code as current libs print it, `None` past the table.
+pub fn libs_syscall_name(code: u16) -> Option<&'static str> {
+    match LIBS_SYSCALL_NAMES.binary_search_by_key(&code, |&(c, _)| c) {
+        Ok(i) => Some(LIBS_SYSCALL_NAMES[i].1),
+        Err(_) => syscall_name(code),
+    }
+}
+
+/// The `PPM_SC_*` code of x86-64 system call number `native` (0, `PPM_SC_UNKNOWN`, for a number
+/// or a call the code table does not know), as libscap's `scap_native_id_to_ppm_sc` gives it:
+/// the code whose current libs name is the kernel's name of the call.
+pub fn native_syscall_code(native: u16) -> u16 {
+    let Some(name) = super::native::X86_64_SYSCALLS
+        .get(usize::from(native))
+        .filter(|n| !n.is_empty())
+    else {
+        return 0;
+    };
+    (1..SYSCALL_NAMES.len() as u16)
+        .find(|&c| libs_syscall_name(c) == Some(name))
+        .unwrap_or(0)
 }

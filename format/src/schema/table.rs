@@ -1,7 +1,8 @@
 //! The event table: one line per scap event type id, 0..454 (the ids of current libs).
 //!
 //! Written from the public scap event table (falcosecurity/libs `driver/event_table.c`,
-//! `ppm_events_public.h`) in a compact form: `id "name" Category [EF flags] (params)`, each
+//! `ppm_events_public.h`) in a compact form: `id "name" Category[/Source] [EF flags] (params)`
+//! (the source, the high bits of the event category, is `Syscall` unless given), each
 //! parameter as `"name" Type Format [Extra]` where the extra is `F(table)` (bit flags), `E(table)`
 //! (enumeration), `D(n)` (path relative to the dirfd in parameter n) or `Y(table)` (the alternative
 //! types of a dynamic parameter). The tables named here live in [`super::names`].
@@ -13,7 +14,18 @@
 //! entry with `evt_old.json` and `evt_head.json` and documents each intentional difference.
 
 use super::names::*;
-use super::{flags, Category, EventInfo, ParamExtra, ParamFormat, ParamInfo, ParamType};
+use super::{flags, Category, EventInfo, ParamExtra, ParamFormat, ParamInfo, ParamType, Source};
+
+/// Expands an event's optional source into a [`Source`]: a system call unless the line names
+/// another.
+macro_rules! source {
+    () => {
+        Source::Syscall
+    };
+    ($s:ident) => {
+        Source::$s
+    };
+}
 
 /// Expands one parameter's optional extra into a [`ParamExtra`].
 macro_rules! extra {
@@ -36,7 +48,7 @@ macro_rules! extra {
 
 /// Builds [`EVENTS`] from one line per event type.
 macro_rules! events {
-    ($($id:literal $name:literal $cat:ident [$($flag:ident)*]
+    ($($id:literal $name:literal $cat:ident $(/ $src:ident)? [$($flag:ident)*]
         ($($pn:literal $pt:ident $pf:ident $($x:ident($xa:tt))?),*);)*) => {
         /// All event types, indexed by id (`EVENTS[id].id == id`). Ids that current libs mark
         /// unused are present with the name `NA` and the `UNUSED` flag.
@@ -44,6 +56,7 @@ macro_rules! events {
             id: $id,
             name: $name,
             category: Category::$cat,
+            source: source!($($src)?),
             flags: 0 $(| flags::$flag)*,
             params: &[$(ParamInfo {
                 name: $pn,
@@ -73,8 +86,8 @@ events! {
     13 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec);
     14 "clone" Process [OLD_VERSION MODIFIES_STATE] ();
     15 "clone" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec);
-    16 "procexit" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
-    17 "NA" Unknown [UNUSED] ();
+    16 "procexit" Process/Tracepoint [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ();
+    17 "NA" Unknown/None [UNUSED] ();
     18 "socket" Net [OLD_VERSION CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("domain" Enumflags32 Dec E(SOCKET_FAMILIES), "type" Uint32 Dec, "proto" Uint32 Dec);
     19 "socket" Net [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "domain" Enumflags32 Dec E(SOCKET_FAMILIES), "type" Uint32 Dec, "proto" Uint32 Dec, "flags" Flags32 Hex F(FILE_FLAGS));
     20 "bind" Net [OLD_VERSION USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec);
@@ -203,14 +216,14 @@ events! {
     143 "setrlimit" Process [CONVERTER_MANAGED] ("res" Errno Dec, "cur" Int64 Dec, "max" Int64 Dec, "resource" Enumflags8 Dec E(RLIMIT_RESOURCES));
     144 "prlimit" Process [OLD_VERSION CONVERTER_MANAGED] ("pid" Pid Dec, "resource" Enumflags8 Dec E(RLIMIT_RESOURCES));
     145 "prlimit" Process [CONVERTER_MANAGED] ("res" Errno Dec, "newcur" Int64 Dec, "newmax" Int64 Dec, "oldcur" Int64 Dec, "oldmax" Int64 Dec, "pid" Int64 Dec, "resource" Enumflags8 Dec E(RLIMIT_RESOURCES));
-    146 "switch" Scheduler [OLD_VERSION SKIPPARSERESET CONVERTER_MANAGED] ("next" Pid Dec);
-    147 "NA" Unknown [UNUSED] ();
-    148 "drop" Internal [SKIPPARSERESET] ("ratio" Uint32 Dec);
-    149 "drop" Internal [SKIPPARSERESET] ("ratio" Uint32 Dec);
+    146 "switch" Scheduler/Tracepoint [OLD_VERSION SKIPPARSERESET CONVERTER_MANAGED] ("next" Pid Dec);
+    147 "NA" Unknown/None [UNUSED] ();
+    148 "drop" Internal/Meta [SKIPPARSERESET] ("ratio" Uint32 Dec);
+    149 "drop" Internal/Meta [SKIPPARSERESET] ("ratio" Uint32 Dec);
     150 "fcntl" Io [OLD_VERSION USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "cmd" Enumflags8 Dec E(FCNTL_COMMANDS));
     151 "fcntl" Io [USES_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Fd Dec, "fd" Fd Dec, "cmd" Enumflags8 Dec E(FCNTL_COMMANDS), "arg" Uint64 Hex);
-    152 "switch" Scheduler [] ("next" Pid Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec);
-    153 "NA" Unknown [UNUSED] ();
+    152 "switch" Scheduler/Tracepoint [] ("next" Pid Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec);
+    153 "NA" Unknown/None [UNUSED] ();
     154 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     155 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec);
     156 "clone" Process [OLD_VERSION MODIFIES_STATE] ();
@@ -243,8 +256,8 @@ events! {
     183 "fork" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec);
     184 "vfork" Process [OLD_VERSION MODIFIES_STATE] ();
     185 "vfork" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec);
-    186 "procexit" Process [MODIFIES_STATE] ("status" Errno Dec, "ret" Errno Dec, "sig" Sigtype Dec, "core" Uint8 Dec, "reaper_tid" Pid Dec);
-    187 "NA" Unknown [UNUSED] ();
+    186 "procexit" Process/Tracepoint [MODIFIES_STATE] ("status" Errno Dec, "ret" Errno Dec, "sig" Sigtype Dec, "core" Uint8 Dec, "reaper_tid" Pid Dec);
+    187 "NA" Unknown/None [UNUSED] ();
     188 "sendfile" Io [OLD_VERSION USES_FD CONVERTER_MANAGED] ("out_fd" Fd Dec, "in_fd" Fd Dec, "offset" Uint64 Dec, "size" Uint64 Dec);
     189 "sendfile" Io [USES_FD CONVERTER_MANAGED] ("res" Errno Dec, "offset" Uint64 Dec, "out_fd" Fd Dec, "in_fd" Fd Dec, "size" Uint64 Dec);
     190 "quotactl" User [OLD_VERSION CONVERTER_MANAGED] ("cmd" Flags16 Dec F(QUOTACTL_CMDS), "type" Flags8 Dec F(QUOTACTL_TYPES), "id" Uint32 Dec, "quota_fmt" Flags8 Dec F(QUOTACTL_QUOTA_FMTS));
@@ -253,8 +266,8 @@ events! {
     193 "setresuid" User [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "ruid" Uid Dec, "euid" Uid Dec, "suid" Uid Dec);
     194 "setresgid" User [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("rgid" Gid Dec, "egid" Gid Dec, "sgid" Gid Dec);
     195 "setresgid" User [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "rgid" Gid Dec, "egid" Gid Dec, "sgid" Gid Dec);
-    196 "scapevent" Internal [SKIPPARSERESET] ("event_type" Uint32 Dec, "event_data" Uint64 Dec);
-    197 "NA" Unknown [UNUSED] ();
+    196 "scapevent" Internal/Meta [SKIPPARSERESET] ("event_type" Uint32 Dec, "event_data" Uint64 Dec);
+    197 "NA" Unknown/None [UNUSED] ();
     198 "setuid" User [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("uid" Uid Dec);
     199 "setuid" User [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "uid" Uid Dec);
     200 "setgid" User [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("gid" Gid Dec);
@@ -285,14 +298,14 @@ events! {
     225 "fork" Process [MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec, "vtid" Pid Dec, "vpid" Pid Dec, "pidns_init_start_ts" Uint64 Dec);
     226 "vfork" Process [OLD_VERSION MODIFIES_STATE] ();
     227 "vfork" Process [MODIFIES_STATE CONVERTER_MANAGED] ("res" Pid Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Int64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "flags" Flags32 Hex F(CLONE_FLAGS), "uid" Uint32 Dec, "gid" Uint32 Dec, "vtid" Pid Dec, "vpid" Pid Dec, "pidns_init_start_ts" Uint64 Dec);
-    228 "container" Internal [OLD_VERSION SKIPPARSERESET MODIFIES_STATE CONVERTER_MANAGED] ("id" Charbuf Na, "type" Uint32 Dec, "name" Charbuf Na, "image" Charbuf Na);
-    229 "NA" Unknown [UNUSED] ();
+    228 "container" Internal/Meta [OLD_VERSION SKIPPARSERESET MODIFIES_STATE CONVERTER_MANAGED] ("id" Charbuf Na, "type" Uint32 Dec, "name" Charbuf Na, "image" Charbuf Na);
+    229 "NA" Unknown/None [UNUSED] ();
     230 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     231 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na);
-    232 "signaldeliver" Signal [] ("spid" Pid Dec, "dpid" Pid Dec, "sig" Sigtype Dec);
-    233 "NA" Unknown [UNUSED] ();
-    234 "procinfo" Internal [SKIPPARSERESET] ("cpu_usr" Uint64 Dec, "cpu_sys" Uint64 Dec);
-    235 "NA" Unknown [UNUSED] ();
+    232 "signaldeliver" Signal/Tracepoint [] ("spid" Pid Dec, "dpid" Pid Dec, "sig" Sigtype Dec);
+    233 "NA" Unknown/None [UNUSED] ();
+    234 "procinfo" Internal/Meta [SKIPPARSERESET] ("cpu_usr" Uint64 Dec, "cpu_sys" Uint64 Dec);
+    235 "NA" Unknown/None [UNUSED] ();
     236 "getdents" File [OLD_VERSION USES_FD CONVERTER_MANAGED] ("fd" Fd Na);
     237 "getdents" File [USES_FD CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Na);
     238 "getdents64" File [OLD_VERSION USES_FD CONVERTER_MANAGED] ("fd" Fd Na);
@@ -301,8 +314,8 @@ events! {
     241 "setns" Process [USES_FD CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Na, "nstype" Flags32 Hex F(CLONE_FLAGS));
     242 "flock" File [OLD_VERSION USES_FD CONVERTER_MANAGED] ("fd" Fd Na, "operation" Flags32 Hex F(FLOCK_FLAGS));
     243 "flock" File [USES_FD CONVERTER_MANAGED] ("res" Errno Dec, "fd" Fd Na, "operation" Flags32 Hex F(FLOCK_FLAGS));
-    244 "cpu_hotplug" System [SKIPPARSERESET MODIFIES_STATE] ("cpu" Uint32 Dec, "action" Uint32 Dec);
-    245 "NA" Unknown [UNUSED] ();
+    244 "cpu_hotplug" System/Meta [SKIPPARSERESET MODIFIES_STATE] ("cpu" Uint32 Dec, "action" Uint32 Dec);
+    245 "NA" Unknown/None [UNUSED] ();
     246 "accept" Net [OLD_VERSION CREATES_FD MODIFIES_STATE] ();
     247 "accept" Net [CREATES_FD MODIFIES_STATE] ("fd" Fd Dec, "tuple" Socktuple Na, "queuepct" Uint8 Dec, "queuelen" Uint32 Dec, "queuemax" Uint32 Dec);
     248 "accept" Net [OLD_VERSION CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("flags" Int32 Hex);
@@ -317,38 +330,38 @@ events! {
     257 "mount" File [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "dev" Charbuf Na, "dir" Fspath Na, "type" Charbuf Na, "flags" Flags32 Hex F(MOUNT_FLAGS));
     258 "umount" File [OLD_VERSION MODIFIES_STATE] ("flags" Flags32 Hex F(UMOUNT_FLAGS));
     259 "umount" File [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "name" Fspath Na);
-    260 "k8s" Internal [OLD_VERSION SKIPPARSERESET MODIFIES_STATE] ("json" Charbuf Na);
-    261 "NA" Unknown [UNUSED] ();
+    260 "k8s" Internal/Meta [OLD_VERSION SKIPPARSERESET MODIFIES_STATE] ("json" Charbuf Na);
+    261 "NA" Unknown/None [UNUSED] ();
     262 "semget" Process [OLD_VERSION CONVERTER_MANAGED] ("key" Int32 Hex, "nsems" Int32 Dec, "semflg" Flags32 Hex F(SEMGET_FLAGS));
     263 "semget" Process [CONVERTER_MANAGED] ("res" Errno Dec, "key" Int32 Hex, "nsems" Int32 Dec, "semflg" Flags32 Hex F(SEMGET_FLAGS));
     264 "access" File [OLD_VERSION CONVERTER_MANAGED] ("mode" Flags32 Hex F(ACCESS_FLAGS));
     265 "access" File [CONVERTER_MANAGED] ("res" Errno Dec, "name" Fspath Na, "mode" Flags32 Hex F(ACCESS_FLAGS));
     266 "chroot" Process [OLD_VERSION MODIFIES_STATE] ();
     267 "chroot" Process [MODIFIES_STATE] ("res" Errno Dec, "path" Fspath Na);
-    268 "tracer" Other [OLD_VERSION] ("id" Int64 Dec, "tags" Charbufarray Na, "args" CharbufPairArray Na);
-    269 "NA" Unknown [UNUSED] ("id" Int64 Dec, "tags" Charbufarray Na, "args" CharbufPairArray Na);
-    270 "mesos" Internal [OLD_VERSION SKIPPARSERESET MODIFIES_STATE] ("json" Charbuf Na);
-    271 "NA" Unknown [UNUSED] ();
-    272 "container" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("json" Charbuf Na);
-    273 "NA" Unknown [UNUSED] ();
+    268 "tracer" Other/Meta [OLD_VERSION] ("id" Int64 Dec, "tags" Charbufarray Na, "args" CharbufPairArray Na);
+    269 "NA" Unknown/None [UNUSED] ("id" Int64 Dec, "tags" Charbufarray Na, "args" CharbufPairArray Na);
+    270 "mesos" Internal/Meta [OLD_VERSION SKIPPARSERESET MODIFIES_STATE] ("json" Charbuf Na);
+    271 "NA" Unknown/None [UNUSED] ();
+    272 "container" Process/Meta [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("json" Charbuf Na);
+    273 "NA" Unknown/None [UNUSED] ();
     274 "setsid" Process [OLD_VERSION MODIFIES_STATE] ();
     275 "setsid" Process [MODIFIES_STATE] ("res" Pid Dec);
     276 "mkdir" File [OLD_VERSION CONVERTER_MANAGED] ("mode" Uint32 Hex);
     277 "mkdir" File [CONVERTER_MANAGED] ("res" Errno Dec, "path" Fspath Na, "mode" Uint32 Hex);
     278 "rmdir" File [OLD_VERSION] ();
     279 "rmdir" File [] ("res" Errno Dec, "path" Fspath Na);
-    280 "notification" Other [SKIPPARSERESET] ("id" Charbuf Dec, "desc" Charbuf Na);
-    281 "NA" Unknown [UNUSED] ();
+    280 "notification" Other/Meta [SKIPPARSERESET] ("id" Charbuf Dec, "desc" Charbuf Na);
+    281 "NA" Unknown/None [UNUSED] ();
     282 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ();
     283 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Int32 Dec);
     284 "unshare" Process [OLD_VERSION CONVERTER_MANAGED] ("flags" Flags32 Hex F(CLONE_FLAGS));
     285 "unshare" Process [CONVERTER_MANAGED] ("res" Errno Dec, "flags" Flags32 Hex F(CLONE_FLAGS));
-    286 "infra" Internal [SKIPPARSERESET] ("source" Charbuf Dec, "name" Charbuf Na, "description" Charbuf Na, "scope" Charbuf Na);
-    287 "NA" Unknown [UNUSED] ();
+    286 "infra" Internal/Meta [SKIPPARSERESET] ("source" Charbuf Dec, "name" Charbuf Na, "description" Charbuf Na, "scope" Charbuf Na);
+    287 "NA" Unknown/None [UNUSED] ();
     288 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("filename" Fspath Na);
     289 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Int32 Dec);
-    290 "page_fault" Other [SKIPPARSERESET] ("addr" Uint64 Hex, "ip" Uint64 Hex, "error" Flags32 Hex F(PF_FLAGS));
-    291 "NA" Unknown [UNUSED] ();
+    290 "page_fault" Other/Tracepoint [SKIPPARSERESET] ("addr" Uint64 Hex, "ip" Uint64 Hex, "error" Flags32 Hex F(PF_FLAGS));
+    291 "NA" Unknown/None [UNUSED] ();
     292 "execve" Process [OLD_VERSION MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("filename" Fspath Na);
     293 "execve" Process [MODIFIES_STATE CONVERTER_MANAGED] ("res" Errno Dec, "exe" Charbuf Na, "args" Bytebuf Na, "tid" Pid Dec, "pid" Pid Dec, "ptid" Pid Dec, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "comm" Charbuf Na, "cgroups" Bytebuf Na, "env" Bytebuf Na, "tty" Uint32 Dec, "vpgid" Pid Dec, "loginuid" Uid Dec, "flags" Flags32 Hex F(EXECVE_FLAGS), "cap_inheritable" Uint64 Hex, "cap_permitted" Uint64 Hex, "cap_effective" Uint64 Hex, "exe_ino" Uint64 Dec, "exe_ino_ctime" Abstime Dec, "exe_ino_mtime" Abstime Dec, "uid" Uid Dec, "trusted_exepath" Fspath Na, "pgid" Pid Na, "gid" Gid Dec, "filename" Fspath Na);
     294 "setpgid" Process [OLD_VERSION CONVERTER_MANAGED] ("pid" Pid Dec, "pgid" Pid Dec);
@@ -379,10 +392,10 @@ events! {
     319 "renameat2" File [] ("res" Errno Dec, "olddirfd" Fd Dec, "oldpath" Fsrelpath Na D(1), "newdirfd" Fd Dec, "newpath" Fsrelpath Na D(3), "flags" Flags32 Hex F(RENAMEAT2_FLAGS));
     320 "userfaultfd" File [OLD_VERSION CREATES_FD MODIFIES_STATE] ();
     321 "userfaultfd" File [CREATES_FD MODIFIES_STATE] ("res" Errno Dec, "flags" Flags32 Hex F(FILE_FLAGS));
-    322 "pluginevent" Other [LARGE_PAYLOAD] ("plugin_id" Uint32 Dec, "event_data" Bytebuf Na);
-    323 "NA" Unknown [UNUSED] ();
-    324 "container" Process [MODIFIES_STATE LARGE_PAYLOAD] ("json" Charbuf Na);
-    325 "NA" Unknown [UNUSED] ();
+    322 "pluginevent" Other/Plugin [LARGE_PAYLOAD] ("plugin_id" Uint32 Dec, "event_data" Bytebuf Na);
+    323 "NA" Unknown/None [UNUSED] ();
+    324 "container" Process/Meta [MODIFIES_STATE LARGE_PAYLOAD] ("json" Charbuf Na);
+    325 "NA" Unknown/None [UNUSED] ();
     326 "openat2" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED ENTER_PASSED] ("dirfd" Fd Dec, "name" Fsrelpath Na D(0), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "resolve" Flags32 Hex F(OPENAT2_FLAGS));
     327 "openat2" File [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("fd" Fd Dec, "dirfd" Fd Dec, "name" Fsrelpath Na D(1), "flags" Flags32 Hex F(FILE_FLAGS), "mode" Uint32 Oct, "resolve" Flags32 Hex F(OPENAT2_FLAGS), "dev" Uint32 Hex, "ino" Uint64 Dec);
     328 "mprotect" Memory [OLD_VERSION CONVERTER_MANAGED] ("addr" Uint64 Hex, "length" Uint64 Dec, "prot" Flags32 Hex F(PROT_FLAGS));
@@ -411,14 +424,14 @@ events! {
     351 "munlockall" Memory [] ("res" Errno Dec);
     352 "capset" Process [OLD_VERSION MODIFIES_STATE] ();
     353 "capset" Process [MODIFIES_STATE] ("res" Errno Dec, "cap_inheritable" Uint64 Hex, "cap_permitted" Uint64 Hex, "cap_effective" Uint64 Hex);
-    354 "useradded" Process [MODIFIES_STATE] ("uid" Uint32 Dec, "gid" Uint32 Dec, "name" Charbuf Na, "home" Charbuf Na, "shell" Charbuf Na, "container_id" Charbuf Na);
-    355 "NA" Unknown [UNUSED] ();
-    356 "userdeleted" Process [MODIFIES_STATE] ("uid" Uint32 Dec, "gid" Uint32 Dec, "name" Charbuf Na, "home" Charbuf Na, "shell" Charbuf Na, "container_id" Charbuf Na);
-    357 "NA" Unknown [UNUSED] ();
-    358 "groupadded" Process [MODIFIES_STATE] ("gid" Uint32 Dec, "name" Charbuf Na, "container_id" Charbuf Na);
-    359 "NA" Unknown [UNUSED] ();
-    360 "groupdeleted" Process [MODIFIES_STATE] ("gid" Uint32 Dec, "name" Charbuf Na, "container_id" Charbuf Na);
-    361 "NA" Unknown [UNUSED] ();
+    354 "useradded" Process/Meta [MODIFIES_STATE] ("uid" Uint32 Dec, "gid" Uint32 Dec, "name" Charbuf Na, "home" Charbuf Na, "shell" Charbuf Na, "container_id" Charbuf Na);
+    355 "NA" Unknown/None [UNUSED] ();
+    356 "userdeleted" Process/Meta [MODIFIES_STATE] ("uid" Uint32 Dec, "gid" Uint32 Dec, "name" Charbuf Na, "home" Charbuf Na, "shell" Charbuf Na, "container_id" Charbuf Na);
+    357 "NA" Unknown/None [UNUSED] ();
+    358 "groupadded" Process/Meta [MODIFIES_STATE] ("gid" Uint32 Dec, "name" Charbuf Na, "container_id" Charbuf Na);
+    359 "NA" Unknown/None [UNUSED] ();
+    360 "groupdeleted" Process/Meta [MODIFIES_STATE] ("gid" Uint32 Dec, "name" Charbuf Na, "container_id" Charbuf Na);
+    361 "NA" Unknown/None [UNUSED] ();
     362 "dup2" Io [OLD_VERSION CREATES_FD USES_FD MODIFIES_STATE] ("fd" Fd Dec);
     363 "dup2" Io [CREATES_FD USES_FD MODIFIES_STATE] ("res" Fd Dec, "oldfd" Fd Dec, "newfd" Fd Dec);
     364 "dup3" Io [OLD_VERSION CREATES_FD USES_FD MODIFIES_STATE] ("fd" Fd Dec);
@@ -459,8 +472,8 @@ events! {
     399 "signalfd4" Signal [CREATES_FD MODIFIES_STATE CONVERTER_MANAGED] ("res" Fd Dec, "flags" Flags16 Hex F(FILE_FLAGS), "fd" Fd Dec, "mask" Uint32 Hex);
     400 "prctl" Process [OLD_VERSION MODIFIES_STATE] ();
     401 "prctl" Process [MODIFIES_STATE] ("res" Errno Dec, "option" Enumflags32 Dec E(PRCTL_OPTIONS), "arg2_str" Charbuf Na, "arg2_int" Int64 Dec);
-    402 "asyncevent" Other [LARGE_PAYLOAD] ("plugin_id" Uint32 Dec, "name" Charbuf Na, "data" Bytebuf Na);
-    403 "NA" Unknown [UNUSED] ();
+    402 "asyncevent" Other/Meta [LARGE_PAYLOAD] ("plugin_id" Uint32 Dec, "name" Charbuf Na, "data" Bytebuf Na);
+    403 "NA" Unknown/None [UNUSED] ();
     404 "memfd_create" Memory [OLD_VERSION CREATES_FD MODIFIES_STATE] ();
     405 "memfd_create" Memory [CREATES_FD MODIFIES_STATE] ("fd" Fd Dec, "name" Charbuf Na, "flags" Flags32 Hex F(MEMFD_CREATE_FLAGS));
     406 "pidfd_getfd" Process [OLD_VERSION CREATES_FD MODIFIES_STATE] ();
@@ -487,28 +500,28 @@ events! {
     427 "setreuid" User [MODIFIES_STATE] ("res" Errno Dec, "ruid" Uid Dec, "euid" Uid Dec);
     428 "setregid" User [OLD_VERSION] ();
     429 "setregid" User [MODIFIES_STATE] ("res" Errno Dec, "rgid" Uid Dec, "egid" Uid Dec);
-    430 "task" Process [MODIFIES_STATE] ("ppid" Pid32 Dec, "pgid" Pid32 Dec, "vpgid" Pid32 Dec, "sid" Pid32 Dec, "comm" Charbuf Na, "argv" Charbufarray Na, "exepath" Fspath Na, "flags" Flags32 Hex F(EXECVE_FLAGS), "env" Charbufarray Na, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "euid" Uid Dec, "egid" Gid Dec, "cap_permitted" Uint64 Hex, "cap_effective" Uint64 Hex, "cap_inheritable" Uint64 Hex, "exe_ino_num" Uint64 Dec, "exe_ino_ctime" Abstime Dec, "exe_ino_mtime" Abstime Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vtgid" Pid32 Dec, "vpid" Pid32 Dec, "pidns_init_start_ts" Uint64 Dec, "cgroups" Charbufarray Na, "root" Fspath Na, "start_time" Abstime Dec, "tty" Uint32 Dec, "loginuid" Uid Dec);
-    431 "NA" Unknown [UNUSED] ();
-    432 "task_file_pipe" File [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "ino_num" Uint64 Dec);
-    433 "NA" Unknown [UNUSED] ();
-    434 "task_file_memfd" File [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "ino_num" Uint64 Dec);
-    435 "NA" Unknown [UNUSED] ();
-    436 "task_file_regular" File [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "flags" Flags32 Hex F(FILE_FLAGS), "mnt_id" Uint32 Dec, "ino_num" Uint64 Dec);
-    437 "NA" Unknown [UNUSED] ();
-    438 "task_file_directory" File [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "ino_num" Uint64 Dec);
-    439 "NA" Unknown [UNUSED] ();
-    440 "task_file_socket_inet" File [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "local_ip" Ipv4addr Hex, "local_port" Port Hex, "remote_ip" Ipv4addr Hex, "remote_port" Port Hex, "ino_num" Uint64 Dec);
-    441 "NA" Unknown [UNUSED] ();
-    442 "task_file_socket_inet6" File [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "local_ip" Ipv6addr Hex, "local_port" Port Hex, "remote_ip" Ipv6addr Hex, "remote_port" Port Hex, "ino_num" Uint64 Dec);
-    443 "NA" Unknown [UNUSED] ();
-    444 "task_file_socket_unix" File [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "sk_pointer" Uint64 Na, "sun_path" Fspath Na, "ino_num" Uint64 Dec);
-    445 "NA" Unknown [UNUSED] ();
-    446 "task_file_socket_netlink" File [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "ino_num" Uint64 Dec);
-    447 "NA" Unknown [UNUSED] ();
-    448 "task_file_anon_inode" File [MODIFIES_STATE] ("fd" Fd32 Dec, "fd_type" Flags8 Dec F(ANON_INODE_FD_TYPES), "path" Fspath Na, "ino_num" Uint64 Dec);
-    449 "NA" Unknown [UNUSED] ();
-    450 "NA" Unknown [UNUSED] ();
+    430 "task" Process/Iter [MODIFIES_STATE] ("ppid" Pid32 Dec, "pgid" Pid32 Dec, "vpgid" Pid32 Dec, "sid" Pid32 Dec, "comm" Charbuf Na, "argv" Charbufarray Na, "exepath" Fspath Na, "flags" Flags32 Hex F(EXECVE_FLAGS), "env" Charbufarray Na, "cwd" Charbuf Na, "fdlimit" Uint64 Dec, "euid" Uid Dec, "egid" Gid Dec, "cap_permitted" Uint64 Hex, "cap_effective" Uint64 Hex, "cap_inheritable" Uint64 Hex, "exe_ino_num" Uint64 Dec, "exe_ino_ctime" Abstime Dec, "exe_ino_mtime" Abstime Dec, "vm_size" Uint32 Dec, "vm_rss" Uint32 Dec, "vm_swap" Uint32 Dec, "pgft_maj" Uint64 Dec, "pgft_min" Uint64 Dec, "vtgid" Pid32 Dec, "vpid" Pid32 Dec, "pidns_init_start_ts" Uint64 Dec, "cgroups" Charbufarray Na, "root" Fspath Na, "start_time" Abstime Dec, "tty" Uint32 Dec, "loginuid" Uid Dec);
+    431 "NA" Unknown/None [UNUSED] ();
+    432 "task_file_pipe" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "ino_num" Uint64 Dec);
+    433 "NA" Unknown/None [UNUSED] ();
+    434 "task_file_memfd" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "ino_num" Uint64 Dec);
+    435 "NA" Unknown/None [UNUSED] ();
+    436 "task_file_regular" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "flags" Flags32 Hex F(FILE_FLAGS), "mnt_id" Uint32 Dec, "ino_num" Uint64 Dec);
+    437 "NA" Unknown/None [UNUSED] ();
+    438 "task_file_directory" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "path" Fspath Na, "ino_num" Uint64 Dec);
+    439 "NA" Unknown/None [UNUSED] ();
+    440 "task_file_socket_inet" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "local_ip" Ipv4addr Hex, "local_port" Port Hex, "remote_ip" Ipv4addr Hex, "remote_port" Port Hex, "ino_num" Uint64 Dec);
+    441 "NA" Unknown/None [UNUSED] ();
+    442 "task_file_socket_inet6" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "local_ip" Ipv6addr Hex, "local_port" Port Hex, "remote_ip" Ipv6addr Hex, "remote_port" Port Hex, "ino_num" Uint64 Dec);
+    443 "NA" Unknown/None [UNUSED] ();
+    444 "task_file_socket_unix" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "sk_pointer" Uint64 Na, "sun_path" Fspath Na, "ino_num" Uint64 Dec);
+    445 "NA" Unknown/None [UNUSED] ();
+    446 "task_file_socket_netlink" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "sk_type" Uint16 Dec, "sk_proto" Uint16 Dec, "ino_num" Uint64 Dec);
+    447 "NA" Unknown/None [UNUSED] ();
+    448 "task_file_anon_inode" File/Iter [MODIFIES_STATE] ("fd" Fd32 Dec, "fd_type" Flags8 Dec F(ANON_INODE_FD_TYPES), "path" Fspath Na, "ino_num" Uint64 Dec);
+    449 "NA" Unknown/None [UNUSED] ();
+    450 "NA" Unknown/None [UNUSED] ();
     451 "close_range" Io [MODIFIES_STATE] ("res" Errno Dec, "first" Uint32 Dec, "last" Uint32 Dec, "flags" Flags32 Hex F(CLOSE_RANGE_FLAGS));
-    452 "NA" Unknown [UNUSED] ();
+    452 "NA" Unknown/None [UNUSED] ();
     453 "keyctl" Other [] ("res" Errno Dec, "operation" Enumflags32 Dec E(KEYCTL_OPERATIONS), "arg2" Dyn Dec Y(KEYCTL_DYN), "arg3" Dyn Dec Y(KEYCTL_DYN), "arg4" Dyn Dec Y(KEYCTL_DYN), "arg5" Dyn Dec Y(KEYCTL_DYN));
 }

@@ -85,6 +85,11 @@ fn matches_head_table_exactly() {
             ours.flags & !flags::ENTER_PASSED,
             "flags of {id} (ENTER_PASSED is hindsight's own)"
         );
+        assert_eq!(
+            source_of(e["category"].as_str().unwrap_or("")),
+            ours.source,
+            "source of {id}"
+        );
         let params = e["params"].as_array().expect("params");
         for (i, p) in params.iter().enumerate() {
             assert!(
@@ -93,6 +98,21 @@ fn matches_head_table_exactly() {
             );
         }
     }
+}
+
+/// The source named by the high bits of a category (`EC_FILE | EC_SYSCALL`).
+fn source_of(category: &str) -> Source {
+    let has = |bit: &str| category.split('|').any(|c| c.trim() == bit);
+    [
+        ("EC_SYSCALL", Source::Syscall),
+        ("EC_TRACEPOINT", Source::Tracepoint),
+        ("EC_METAEVENT", Source::Meta),
+        ("EC_PLUGIN", Source::Plugin),
+        ("EC_ITER", Source::Iter),
+    ]
+    .into_iter()
+    .find(|(bit, _)| has(bit))
+    .map_or(Source::None, |(_, s)| s)
 }
 
 /// Ids whose OLD name differs from HEAD: HEAD renamed unused slots `NAx` to `NA` and retired
@@ -175,3 +195,23 @@ fn flag_tables_are_attached_to_flag_parameters() {
     assert_eq!(event_ids_by_name("dup3").count(), 2);
     assert!(event_ids_by_name("prctl").count() >= 2);
 }
+
+#[test]
+fn native_x86_64_numbers_name_codes_as_current_libs() {
+    let code = |name: &str| {
+        (0..SYSCALL_NAMES_LEN)
+            .find(|&c| libs_syscall_name(c) == Some(name))
+            .expect(name)
+    };
+    // fadvise64 is x86-64 call 221, rt_sigreturn 15 (sysdig 0.29 calls its code sigreturn).
+    assert_eq!(native_syscall_code(221), code("fadvise64"));
+    assert_eq!(native_syscall_code(15), code("rt_sigreturn"));
+    assert_eq!(syscall_name(code("rt_sigreturn")), Some("sigreturn"));
+    assert_eq!(native_syscall_code(0), code("read"));
+    // Unassigned numbers and numbers past the table are unknown.
+    assert_eq!(native_syscall_code(u16::MAX), 0);
+    assert_eq!(libs_syscall_name(0), Some("unknown"));
+    assert_eq!(syscall_name(0), Some("<unknown>"));
+}
+
+const SYSCALL_NAMES_LEN: u16 = names::SYSCALL_NAMES.len() as u16;

@@ -113,8 +113,9 @@ pub struct Engine {
 
 /// A value of the extraction buffer as an owned [`FieldValue`]: a single number or boolean
 /// stays typed, anything else is rendered as text, several values separated by spaces as in
-/// libsinsp's outputs.
-pub fn field_value(out: &Out) -> FieldValue {
+/// libsinsp's outputs, sanitised in current libs' view (`sanitize`, see
+/// [`crate::fields::sanitize`]).
+pub fn field_value(out: &Out, sanitize: bool) -> FieldValue {
     match out.vals.as_slice() {
         [] => FieldValue::Null,
         [Val::U64(v)] => FieldValue::U64(*v),
@@ -123,14 +124,14 @@ pub fn field_value(out: &Out) -> FieldValue {
         _ => {
             let mut b = Vec::new();
             out.render_all(b" ", &mut b);
-            FieldValue::Str(String::from_utf8_lossy(&b).into_owned())
+            FieldValue::Str(crate::fields::sanitize::output_string(&b, sanitize))
         }
     }
 }
 
 /// The values of a list field as libsinsp's `tojson` gives them: an array of the values as
 /// text, `null` when there is none.
-fn list_value(out: &Out) -> FieldValue {
+fn list_value(out: &Out, sanitize: bool) -> FieldValue {
     if out.is_empty() {
         return FieldValue::Null;
     }
@@ -139,17 +140,17 @@ fn list_value(out: &Out) -> FieldValue {
     for i in 0..out.vals.len() {
         b.clear();
         out.render(i, &mut b);
-        items.push(String::from_utf8_lossy(&b).into_owned());
+        items.push(crate::fields::sanitize::output_string(&b, sanitize));
     }
     FieldValue::List(items)
 }
 
 /// An integer field printed in hexadecimal (`PF_HEX`): libsinsp's JSON gives the text.
-fn hex_value(out: &Out) -> FieldValue {
+fn hex_value(out: &Out, sanitize: bool) -> FieldValue {
     match out.vals.as_slice() {
         [Val::U64(v)] => FieldValue::Str(format!("{v:X}")),
         [Val::I64(v)] => FieldValue::Str(format!("{v:X}")),
-        _ => field_value(out),
+        _ => field_value(out, sanitize),
     }
 }
 
@@ -323,11 +324,11 @@ impl Engine {
                 let first = out.vals.first().map_or(&[][..], |v| out.bytes(v));
                 FieldValue::Str(first.iter().map(|&b| printable(b)).collect())
             } else if info.has(IS_LIST) {
-                list_value(out)
+                list_value(out, ctx.libs)
             } else if info.has(HEX) {
-                hex_value(out)
+                hex_value(out, ctx.libs)
             } else {
-                field_value(out)
+                field_value(out, ctx.libs)
             };
             output_fields.push((name, v));
         }
@@ -339,7 +340,7 @@ impl Engine {
                     continue;
                 }
                 let v = if extract_by_name(name, ctx, out) {
-                    field_value(out)
+                    field_value(out, ctx.libs)
                 } else {
                     FieldValue::Null
                 };
@@ -728,7 +729,7 @@ pub fn context_values(ctx: &Ctx<'_>, out: &mut Out) -> Vec<FieldValue> {
         .iter()
         .map(|f| {
             if extract_by_name(f.name, ctx, out) {
-                field_value(out)
+                field_value(out, ctx.libs)
             } else {
                 FieldValue::Null
             }
@@ -741,7 +742,7 @@ pub fn value_of(id: FieldId, arg: &FieldArg, ctx: &Ctx<'_>) -> FieldValue {
     let mut out = Out::default();
     let a: Arg<'_> = arg_of(arg);
     if extract(id, &a, ctx, &mut out) {
-        field_value(&out)
+        field_value(&out, ctx.libs)
     } else {
         FieldValue::Null
     }

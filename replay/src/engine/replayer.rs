@@ -134,10 +134,10 @@ impl Replayer {
     fn step(&mut self, ev: &EventRef<'_>, read: bool) {
         // libsinsp starts `evt.reltime` at the first event that is not a meta event
         // (container metadata, process list entries written before the syscalls).
-        if self.first_ts == 0 && !is_meta(ev) {
+        if self.first_ts == 0 && !is_meta(ev, false) {
             self.first_ts = ev.ts;
         }
-        if self.libs_first_ts == 0 && !is_meta(ev) && libs_view::fate(ev) != Fate::Dropped {
+        if self.libs_first_ts == 0 && !is_meta(ev, true) && libs_view::fate(ev) != Fate::Dropped {
             self.libs_first_ts = ev.ts;
         }
         self.prev_ts = if self.last_ts == 0 {
@@ -165,10 +165,9 @@ pub fn is_internal(ev: &EventRef<'_>) -> bool {
     })
 }
 
-/// Whether `ev` is a meta event (`EC_INTERNAL` or `EC_METAEVENT`), which libsinsp does not
-/// take as the trace's first event.
-fn is_meta(ev: &EventRef<'_>) -> bool {
-    use hindsight_format::schema::Category;
+/// Whether `ev` is a meta event in current libs' view (`libs`) or sysdig's, which libsinsp
+/// does not take as the trace's first event (`sinsp::next`).
+fn is_meta(ev: &EventRef<'_>, libs: bool) -> bool {
     ev.info()
-        .is_some_and(|i| matches!(i.category, Category::Internal | Category::Metaevent))
+        .is_some_and(|i| crate::fields::evt::is_meta(i, libs))
 }

@@ -53,4 +53,8 @@ impl FieldSource for EventSource<'_, '_> {
         // fds prints `()`); any other field without a value is missing.
         !self.out.is_empty() || field.id.info().has(crate::fields::catalog::flags::IS_LIST)
     }
+
+    fn sanitizes_strings(&self) -> bool {
+        self.ctx.libs
+    }
 }

@@ -64,7 +64,19 @@ impl<'a> Ctx<'a> {
         } else {
             self.p.ev.num
         };
-        Ctx { num, libs, ..self }
+        // The enter whose parameters the view shows: current libs' converter keeps a thread's
+        // last syscall enter across context switches and other tracepoints.
+        let p = if libs || self.libs {
+            self.st.pair_in_view(self.p.ev, libs)
+        } else {
+            self.p
+        };
+        Ctx {
+            num,
+            libs,
+            p,
+            ..self
+        }
     }
 
     /// `evt.reltime`'s origin in this context's view.

@@ -8,24 +8,38 @@ use std::io::Write;
 
 use hindsight_format::print;
 use hindsight_format::schema::{
-    flags, old, syscall_name, Category, Direction, ParamInfo, ParamType,
+    flags, libs_syscall_name, native_syscall_code, old, syscall_name, Category, Direction,
+    EventInfo, ParamInfo, ParamType, Source,
 };
 use hindsight_format::value::{errno_name, ParamValue};
 
 use super::ctx::{Arg, Ctx};
-use super::render::StateResolver;
+use super::render::{LibsResolver, StateResolver};
 use super::value::Out;
 use crate::state::event::{decode_int, trim_nul};
 
 /// `evt.type`: the table name, or for a generic `syscall` event the syscall's own name.
+///
+/// Current libs (`sinsp_filter_check_event`, `TYPE_TYPE`) name a generic event whose
+/// `PPM_SC_*` code is unknown (a call added after the capture's driver) from its native
+/// syscall number when the event carries one, reading it as an x86-64 number
+/// (`scap_native_id_to_ppm_sc`), and print codes by their lower-cased identifiers.
 pub fn type_name<'a>(c: &Ctx<'a>) -> Option<&'a str> {
     let info = c.p.ev.info()?;
     if info.name == "syscall" {
         let id =
             c.p.ev
                 .param(0)
-                .and_then(|b| decode_int(b, ParamType::Uint16))?;
-        return syscall_name(id as u16);
+                .and_then(|b| decode_int(b, ParamType::Uint16))? as u16;
+        if !c.libs {
+            return syscall_name(id);
+        }
+        // An old exit lacks `nativeID`; the converter takes it from the enter.
+        let id = match c.p.int("nativeID") {
+            Some(native) if id == 0 => native_syscall_code(native as u16),
+            _ => id,
+        };
+        return libs_syscall_name(id);
     }
     Some(info.name)
 }
@@ -168,26 +182,43 @@ fn find_arg<'a>(c: &Ctx<'a>, arg: &Arg<'_>) -> Option<(&'a [u8], usize, bool)> {
     }
 }
 
+/// `evt.rawarg.NAME`: the parameter's value as its type gives it. Current libs read the
+/// completed event (`extract_argraw`), where an empty parameter has no value; sysdig 0.29 the
+/// exit's own parameter or its enter's.
 fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
-    let Some((raw, i, enter)) = find_arg(c, arg) else {
-        return false;
-    };
-    let ev = if enter {
-        c.p.enter.unwrap_or(c.p.ev)
+    let (raw, ty) = if c.libs {
+        let Arg::Key(name) = arg else { return false };
+        let Some(p) =
+            print::libs_params(&c.p.ev, c.p.enter.as_ref()).find(|p| p.info.name == *name)
+        else {
+            return false;
+        };
+        if p.bytes.is_empty() {
+            return false;
+        }
+        (p.bytes, p.info.ty)
     } else {
-        c.p.ev
+        let Some((raw, i, enter)) = find_arg(c, arg) else {
+            return false;
+        };
+        let ev = if enter {
+            c.p.enter.unwrap_or(c.p.ev)
+        } else {
+            c.p.ev
+        };
+        let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
+            return false;
+        };
+        (raw, pi.ty)
     };
-    let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
-        return false;
-    };
-    match pi.ty {
+    match ty {
         ParamType::Charbuf
         | ParamType::Fspath
         | ParamType::Fsrelpath
         | ParamType::Bytebuf
         | ParamType::Sockaddr
         | ParamType::Socktuple => out.str(trim_nul(raw)),
-        _ => match decode_int(raw, pi.ty) {
+        _ => match decode_int(raw, ty) {
             Some(v) => out.i64(v),
             None => out.str(raw),
         },
@@ -198,17 +229,124 @@ fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
 /// `PPM_O_*` bits used by the `evt.is_open_*` fields.
 const O_RDONLY: i64 = 1;
 const O_WRONLY: i64 = 2;
-const O_CREAT: i64 = 4;
+const O_CREAT: i64 = 1 << 2;
+const O_TMPFILE: i64 = 1 << 13;
+/// `PPM_O_F_CREATED`: set by current drivers when the call created the file.
+const O_F_CREATED: i64 = 1 << 14;
 /// `S_IXUSR | S_IXGRP | S_IXOTH` in `PPM_S_*` numbering.
 const MODE_EXEC: i64 = 0o111;
 
-fn is_open_family(c: &Ctx<'_>) -> bool {
-    c.p.ev.info().is_some_and(|i| {
-        matches!(
-            i.name,
-            "open" | "openat" | "openat2" | "open_by_handle_at" | "creat"
-        )
-    }) && c.p.is_exit()
+/// `evt.is_open_read`, `_write`, `_create` and `_exec` (`name` without `evt.`).
+///
+/// Current libs (`sinsp_filter_check_event`, `TYPE_ISOPEN_*`) read the flags of the exits of
+/// `open`, `openat`, `openat2` and `open_by_handle_at` only (for `creat`, `is_open_exec`
+/// alone, from its mode). A file is created when the driver says so (`PPM_O_F_CREATED`, which
+/// old drivers never set) or by a successful `O_TMPFILE` open, and executable when `O_CREAT`
+/// or `O_TMPFILE` comes with an exec bit in the mode. sysdig 0.29 also counts `creat` and
+/// takes `O_CREAT` as a creation.
+fn is_open(name: &str, c: &Ctx<'_>) -> bool {
+    let Some(call) = c.p.ev.info().filter(|_| c.p.is_exit()).map(|i| i.name) else {
+        return false;
+    };
+    let exec_mode = || c.p.int("mode").unwrap_or(0) & MODE_EXEC != 0;
+    let opens = matches!(call, "open" | "openat" | "openat2" | "open_by_handle_at");
+    if !(opens || call == "creat") {
+        return false;
+    }
+    if c.libs && call == "creat" {
+        return name == "is_open_exec" && exec_mode();
+    }
+    let fl = c.p.int("flags").unwrap_or(0);
+    match name {
+        "is_open_read" => fl & O_RDONLY != 0,
+        "is_open_write" => fl & O_WRONLY != 0,
+        "is_open_create" if c.libs => {
+            fl & O_F_CREATED != 0 || (fl & O_TMPFILE != 0 && res_of(c).is_some_and(|r| r >= 0))
+        }
+        "is_open_create" => fl & O_CREAT != 0,
+        _ if c.libs => {
+            fl & (O_CREAT | O_TMPFILE) != 0 && call != "open_by_handle_at" && exec_mode()
+        }
+        _ => fl & O_CREAT != 0 && exec_mode(),
+    }
+}
+
+/// The (dirfd, path) parameters `evt.abspath` reads on an exit of `call`: `which` is 0 (none
+/// given) or 1 (`.src`) for the source of a two-path call, 2 (`.dst`) for its destination
+/// (`sinsp_filter_check_event::extract_abspath`).
+fn abspath_params(call: &str, which: u8) -> Option<(&'static str, &'static str)> {
+    Some(match (call, which) {
+        ("renameat" | "renameat2", 0 | 1) => ("olddirfd", "oldpath"),
+        ("renameat" | "renameat2", 2) => ("newdirfd", "newpath"),
+        ("linkat", 0 | 1) => ("olddir", "oldpath"),
+        ("linkat", 2) => ("newdir", "newpath"),
+        ("symlinkat", _) => ("linkdirfd", "linkpath"),
+        ("openat" | "openat2" | "unlinkat", _) => ("dirfd", "name"),
+        ("mkdirat", _) => ("dirfd", "path"),
+        ("fchmodat", _) => ("dirfd", "filename"),
+        ("fchownat", _) => ("dirfd", "pathname"),
+        _ => return None,
+    })
+}
+
+/// `evt.abspath[.src|.dst]`: the path argument of a `*at` call made absolute against its
+/// dirfd (the working directory for `AT_FDCWD`, `<UNKNOWN>` for an fd not in the table), or
+/// the path of a successful `open_by_handle_at`. Current libs compute it on the completed
+/// exit, so a parameter the converter leaves empty gives no value.
+fn abspath(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
+    use crate::state::path::{resolve, AT_FDCWD};
+    let (Some(info), Some(t)) = (c.p.ev.info(), c.thread()) else {
+        return false;
+    };
+    if !c.p.is_exit() {
+        return false;
+    }
+    if info.name == "open_by_handle_at" {
+        return match (res_of(c), c.p.str("path")) {
+            (Some(fd), Some(path)) if fd > 0 => {
+                out.build(|b| b.extend_from_slice(&resolve(b"", path)));
+                true
+            }
+            _ => false,
+        };
+    }
+    let which = match arg.key() {
+        Some("src") => 1,
+        Some("dst") => 2,
+        _ => 0,
+    };
+    let Some((dirfd_name, path_name)) = abspath_params(info.name, which) else {
+        return false;
+    };
+    let (Some((dirfd, _)), Some((path, _))) = (c.p.get(dirfd_name), c.p.get(path_name)) else {
+        return false;
+    };
+    if dirfd.is_empty() || path.is_empty() {
+        return false;
+    }
+    let (Some(dirfd), path) = (decode_int(dirfd, ParamType::Fd), trim_nul(path)) else {
+        return false;
+    };
+    let base: Vec<u8> = if path.starts_with(b"/") {
+        Vec::new()
+    } else if dirfd == AT_FDCWD {
+        c.st.threads.main_of(t).cwd.clone()
+    } else {
+        match c.fd_num(dirfd) {
+            Some(f) => f.name.to_vec(),
+            None => b"<UNKNOWN>".to_vec(),
+        }
+    };
+    out.build(|b| b.extend_from_slice(&resolve(&base, path)));
+    true
+}
+
+/// The names current libs print in an event's arguments ([`LibsResolver`]).
+fn libs_resolver<'a>(c: &Ctx<'a>) -> LibsResolver<'a> {
+    LibsResolver {
+        st: c.st,
+        in_container: c.thread().is_some_and(|t| !t.container_id.is_empty()),
+    }
 }
 
 /// Extracts `evt.<name>`; `false` when the field has no value for this event.
@@ -233,13 +371,22 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
                 use crate::state::FdType as T;
                 let name: &[u8] = match c.fd().map(|(_, f)| f.ty) {
                     Some(T::File | T::Directory) => b"file",
+                    // Current libs: only IP sockets are net, and the fd kinds that are neither
+                    // file, net nor IPC are `SC_OTHER`, printed unknown.
+                    Some(T::Ipv4 | T::Ipv6) if c.libs => b"net",
+                    Some(
+                        T::Unix | T::Pipe | T::Event | T::Signalfd | T::Inotify | T::Userfaultfd,
+                    ) if c.libs => b"ipc",
+                    Some(_) if c.libs => b"unknown",
                     Some(T::Ipv4 | T::Ipv6 | T::Netlink) => b"net",
                     Some(_) => b"ipc",
                     None => b"unknown",
                 };
                 out.str(name);
             }
-            Some(i) if i.name == "syscall" => {
+            // sysdig 0.29 gives a generic event its syscall's category; current libs keep the
+            // generic event type's own (`sinsp_evt::get_category` reads the event table only).
+            Some(i) if i.name == "syscall" && !c.libs => {
                 let cat = type_name(c).and_then(super::syscat::generic_category);
                 out.str(cat.unwrap_or(category_name(i.category)).as_bytes());
             }
@@ -251,6 +398,12 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         // empty; sysdig 0.29 reads the capture's machine block.
         "hostname" if c.libs => out.str(b""),
         "hostname" => out.str(c.st.hostname.as_bytes()),
+        // The distance to time T in nanoseconds: the rules compiler turns `evt.around[T]=D`
+        // into `<= D ms`, libsinsp's `T` in `[ts - D, ts + D]`.
+        "around" => match arg.index() {
+            Some(t) => out.u64(ev.ts.abs_diff(t)),
+            None => return false,
+        },
         "rawtime" => out.u64(ev.ts),
         "rawtime.s" => out.u64(ev.ts / 1_000_000_000),
         "rawtime.ns" => out.u64(ev.ts % 1_000_000_000),
@@ -277,8 +430,8 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "deltatime" => out.u64(ev.ts.saturating_sub(c.prev_ts)),
         "deltatime.s" => out.u64(ev.ts.saturating_sub(c.prev_ts) / 1_000_000_000),
         "deltatime.ns" => out.u64(ev.ts.saturating_sub(c.prev_ts) % 1_000_000_000),
-        "is_async" => out.bool(info.is_some_and(is_meta)),
-        "asynctype" => match info.filter(|i| is_meta(i)) {
+        "is_async" => out.bool(info.is_some_and(|i| is_meta(i, c.libs))),
+        "asynctype" => match info.filter(|i| is_meta(i, c.libs)) {
             // An `asyncevent` carries its own name (libsinsp's evt.asynctype).
             Some(i) if i.name == "asyncevent" => match c.p.bytes("name") {
                 Some(n) => out.str(trim_nul(n)),
@@ -361,19 +514,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             out.bool(f & mask != 0);
         }
         "is_open_read" | "is_open_write" | "is_open_exec" | "is_open_create" => {
-            let fl = if is_open_family(c) {
-                c.p.int("flags").unwrap_or(0)
-            } else {
-                0
-            };
-            let v = is_open_family(c)
-                && match name {
-                    "is_open_read" => fl & O_RDONLY != 0,
-                    "is_open_write" => fl & O_WRONLY != 0,
-                    "is_open_create" => fl & O_CREAT != 0,
-                    _ => fl & O_CREAT != 0 && c.p.int("mode").unwrap_or(0) & MODE_EXEC != 0,
-                };
-            out.bool(v);
+            out.bool(is_open(name, c));
         }
         "is_syscall" => out.bool(info.is_some()),
         "args" | "info" => {
@@ -381,22 +522,39 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             let _ = info;
             let mut text = std::mem::take(&mut out.text);
             text.clear();
-            let style = if c.libs {
-                print::ArgsStyle::Libs
-            } else {
-                print::ArgsStyle::Sysdig
-            };
-            print::write_args_as(
-                &mut text,
-                ev,
-                c.p.enter.as_ref(),
-                &StateResolver(c.st),
-                style,
-            );
             if c.libs {
-                // Current libs do not end the argument list with a space.
-                text.truncate(text.trim_end_matches(' ').len());
+                let r = libs_resolver(c);
+                print::write_args_as(
+                    &mut text,
+                    ev,
+                    c.p.enter.as_ref(),
+                    &r,
+                    print::ArgsStyle::Libs,
+                );
+            } else {
+                let r = StateResolver(c.st);
+                print::write_args_as(
+                    &mut text,
+                    ev,
+                    c.p.enter.as_ref(),
+                    &r,
+                    print::ArgsStyle::Sysdig,
+                );
             }
+            out.str(text.as_bytes());
+            out.text = text;
+        }
+        "arg" if c.libs => {
+            let mut params = print::libs_params(ev, c.p.enter.as_ref());
+            let found = match arg {
+                Arg::Index(i) => usize::try_from(*i).ok().and_then(|i| params.nth(i)),
+                Arg::Key(name) => params.find(|p| p.info.name == *name),
+                Arg::None => None,
+            };
+            let Some(param) = found else { return false };
+            let mut text = std::mem::take(&mut out.text);
+            text.clear();
+            print::write_libs_arg(&mut text, &param, &libs_resolver(c));
             out.str(text.as_bytes());
             out.text = text;
         }
@@ -411,6 +569,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             out.text = text;
         }
         "rawarg" => return raw_arg(c, arg, out),
+        "abspath" => return abspath(c, arg, out),
         "buffer" => match c.p.bytes("data") {
             Some(d) => out.str(d),
             None => return false,
@@ -436,10 +595,16 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     true
 }
 
-/// Whether an event is a meta event (`EC_INTERNAL`/`EC_METAEVENT`: process lists, container
-/// metadata, drops), libsinsp's asynchronous events.
-fn is_meta(i: &hindsight_format::schema::EventInfo) -> bool {
-    matches!(i.category, Category::Internal | Category::Metaevent)
+/// Whether an event is a meta event, libsinsp's asynchronous events (process lists, container
+/// metadata, drops). Current libs ask the `EC_METAEVENT` bit (`libsinsp::events::is_metaevent`),
+/// which their table also sets on the JSON container events and the user and group events;
+/// sysdig 0.29's table had no such bit and its meta events were the `EC_INTERNAL` ones.
+pub fn is_meta(i: &EventInfo, libs: bool) -> bool {
+    if libs {
+        i.source == Source::Meta
+    } else {
+        matches!(i.category, Category::Internal | Category::Metaevent)
+    }
 }
 
 /// Whether `evt.count.error.<class>` counts this event (libsinsp: by the fd's type, or for
@@ -494,11 +659,28 @@ fn is_syscall_event(ty: u16) -> bool {
     a.name == b.name
 }
 
-/// The return value of an exit event whose first parameter is a result.
+/// The return value of an exit event.
+///
+/// Current libs follow `sinsp_evt::has_return_value` and `get_syscall_return_value`: every
+/// exit of a system call (`EC_SYSCALL`) with a parameter, except the generic `syscall` event,
+/// has one, its first parameter whatever its name (the `euid` of `geteuid`), read as a signed
+/// 32- or 64-bit integer by its size and 0 for any other size. sysdig 0.29 reads only a
+/// first parameter named `res` or `fd`.
 fn res_of(c: &Ctx<'_>) -> Option<i64> {
     let info = c.p.ev.info()?;
     if !c.p.is_exit() {
         return None;
+    }
+    if c.libs {
+        if info.source != Source::Syscall || info.name == "syscall" {
+            return None;
+        }
+        let first = c.p.ev.param(0)?;
+        return Some(match first.len() {
+            4 => decode_int(first, ParamType::Int32)?,
+            8 => decode_int(first, ParamType::Int64)?,
+            _ => 0,
+        });
     }
     let first = info.params.first()?;
     if !matches!(first.name, "res" | "fd") {
@@ -510,6 +692,18 @@ fn res_of(c: &Ctx<'_>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abspath_reads_the_source_or_destination_pair() {
+        assert_eq!(
+            abspath_params("renameat2", 0),
+            Some(("olddirfd", "oldpath"))
+        );
+        assert_eq!(abspath_params("renameat", 2), Some(("newdirfd", "newpath")));
+        assert_eq!(abspath_params("linkat", 1), Some(("olddir", "oldpath")));
+        assert_eq!(abspath_params("openat", 2), Some(("dirfd", "name")));
+        assert_eq!(abspath_params("open", 0), None);
+    }
 
     #[test]
     fn time_forms() {

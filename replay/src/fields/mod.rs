@@ -17,6 +17,7 @@ pub mod fdlist;
 pub mod fspath;
 pub mod proc;
 pub mod render;
+pub mod sanitize;
 pub mod syscat;
 pub mod user;
 pub mod value;

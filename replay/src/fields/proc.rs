@@ -11,13 +11,18 @@ use super::value::Out;
 use crate::state::threads::{nul_items, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE};
 use crate::state::Thread;
 
-fn join_args(t: &Thread, b: &mut Vec<u8>) {
-    for (i, a) in nul_items(&t.args).enumerate() {
+/// Appends the items of a NUL-separated list joined by spaces (`populate_args`).
+fn join_items(list: &[u8], b: &mut Vec<u8>) {
+    for (i, a) in nul_items(list).enumerate() {
         if i > 0 {
             b.push(b' ');
         }
         b.extend_from_slice(a);
     }
+}
+
+fn join_args(t: &Thread, b: &mut Vec<u8>) {
+    join_items(&t.args, b);
 }
 
 fn cmdline(t: &Thread, head: &[u8], b: &mut Vec<u8>) {
@@ -134,6 +139,10 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         }),
         "exeline" => out.build(|b| cmdline(t, &t.exe, b)),
         "cmdnargs" => out.u64(nul_items(&t.args).count() as u64),
+        // Current libs add up the arguments' lengths only; sysdig 0.29 counted the spaces.
+        "cmdlenargs" if c.libs => {
+            out.u64(nul_items(&t.args).map(<[u8]>::len).sum::<usize>() as u64)
+        }
         "cmdlenargs" => out.u64(
             nul_items(&t.args)
                 .enumerate()
@@ -191,6 +200,28 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 return false;
             }
             out.u64(start.saturating_sub(t.exe_ino.1));
+        }
+        // Current libs: `proc.aenv` without an ancestor is the process's own environment, and
+        // `proc.aargs` the ancestors' arguments joined into one string with a space after
+        // each non-empty prefix, no value when that is empty (`sinsp_filter_check_thread`,
+        // `TYPE_AENV`, `TYPE_AARGS`).
+        "aenv" if c.libs && arg.index().is_none() => {
+            let env = &c.main_thread().unwrap_or(t).env;
+            out.build(|b| join_items(env, b));
+        }
+        "aargs" if c.libs && arg.index().is_none() => {
+            let mut any = false;
+            out.build(|b| {
+                let start = b.len();
+                for a in c.ancestors() {
+                    if b.len() > start {
+                        b.push(b' ');
+                    }
+                    join_items(&a.args, b);
+                }
+                any = b.len() > start;
+            });
+            return any;
         }
         "aargs" | "aenv" => {
             let list = |a: &Thread| {

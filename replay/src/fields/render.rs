@@ -1,5 +1,6 @@
 //! The bridge to the format crate's sysdig-style printer: [`StateResolver`] answers its
-//! questions (thread names, fd names, user names) from the replay state.
+//! questions (thread names, fd names, user names) from the replay state, [`LibsResolver`]
+//! as current libs answer them.
 
 use hindsight_format::print::Resolver;
 
@@ -67,5 +68,49 @@ impl Resolver for StateResolver<'_> {
             None if uid == 0 => Some(b"root"),
             None => None,
         }
+    }
+}
+
+/// Resolves names as current libs do when they print an event's arguments: like
+/// [`StateResolver`], except that user and group names come from the users of the event's
+/// container (`sinsp_usergroup_manager::get_user(container_id, uid)`), which a trace carries
+/// only for the host, and that an id missing from the list has no name (no `root` default).
+#[derive(Clone, Copy, Debug)]
+pub struct LibsResolver<'a> {
+    /// The state.
+    pub st: &'a State,
+    /// Whether the event's thread runs in a container.
+    pub in_container: bool,
+}
+
+impl Resolver for LibsResolver<'_> {
+    fn comm(&self, tid: i64) -> Option<&[u8]> {
+        self.st.thread(tid).map(|t| t.comm.as_slice())
+    }
+
+    fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
+        StateResolver(self.st).fd(tid, fd)
+    }
+
+    fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
+        StateResolver(self.st).fd_l4(tid, fd)
+    }
+
+    fn resolve_path(&self, tid: i64, dirfd: Option<i64>, path: &[u8]) -> Option<Vec<u8>> {
+        StateResolver(self.st).resolve_path(tid, dirfd, path)
+    }
+
+    fn group(&self, gid: u32) -> Option<&[u8]> {
+        if self.in_container {
+            return None;
+        }
+        self.st.users.groups.get(&gid).map(Vec::as_slice)
+    }
+
+    fn user(&self, uid: u32) -> Option<&[u8]> {
+        if self.in_container {
+            return None;
+        }
+        self.st.users.user(uid).map(|u| u.name.as_slice())
     }
 }

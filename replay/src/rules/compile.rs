@@ -302,5 +302,51 @@ fn check(c: &AstCheck) -> Result<Check, ResolveError> {
             Operand::Field(r)
         }
     };
+    if name == "evt.around" {
+        return around(c, lhs, rhs);
+    }
     Ok(Check { lhs, op: c.op, rhs })
+}
+
+/// `evt.around[T] = D`: libsinsp's only comparison of `evt.around`, true when the event is
+/// within `D` milliseconds of `T` (`sinsp_filter_check_event::compare`). The field extracts
+/// the distance to `T` in nanoseconds, so the check becomes `<= D * 1e6`.
+fn around(c: &AstCheck, lhs: FieldExpr, rhs: Operand) -> Result<Check, ResolveError> {
+    match (c.op, rhs) {
+        (Op::Eq, Operand::Const(Const::Int(ms))) if ms >= 0 => Ok(Check {
+            lhs,
+            op: Op::Le,
+            rhs: Operand::Const(Const::Int(ms.saturating_mul(1_000_000))),
+        }),
+        (Op::Eq, _) => Err((
+            c.span,
+            "evt.around compares with a number of milliseconds".to_owned(),
+        )),
+        _ => Err((
+            c.span,
+            "evt.around supports only '=' comparison operator".to_owned(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::ast::SrcId;
+    use crate::rules::parse::parse_condition;
+
+    fn compiled(text: &str) -> Result<Condition, ResolveError> {
+        compile(&parse_condition(text, SrcId(0)).expect("condition parses"))
+    }
+
+    #[test]
+    fn evt_around_becomes_a_distance_bound() {
+        let c = compiled("evt.around[1000000000] = 2").expect("compiles");
+        let chk = &c.checks()[0];
+        assert_eq!(chk.op, Op::Le);
+        assert!(matches!(chk.rhs, Operand::Const(Const::Int(2_000_000))));
+        let err = compiled("evt.around[1000000000] > 2").expect_err("only = is allowed");
+        assert!(err.1.contains("only '='"), "{}", err.1);
+        assert!(compiled("evt.around = 2").is_err());
+    }
 }

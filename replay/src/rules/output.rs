@@ -171,6 +171,10 @@ fn render_field<S: FieldSource + ?Sized>(
                 out.extend(s.iter().map(|&b| printable(b)));
                 Ok(())
             }
+            ValueRef::Str(s) if src.sanitizes_strings() => {
+                crate::fields::sanitize::push_sanitized(out, s);
+                Ok(())
+            }
             ValueRef::Str(s) => {
                 out.push_str(&String::from_utf8_lossy(s));
                 Ok(())

@@ -54,6 +54,12 @@ pub trait FieldSource {
     /// cleared). Returns false when the field has no value for this event (`<NA>`): checks on
     /// it are then false, and `exists` is false.
     fn extract(&mut self, field: &FieldRef, out: &mut Values) -> bool;
+
+    /// Whether outputs print this source's strings sanitised, as current libs do
+    /// ([`crate::fields::sanitize`]).
+    fn sanitizes_strings(&self) -> bool {
+        false
+    }
 }
 
 /// One value in a [`Values`] buffer.

@@ -235,10 +235,7 @@ pub fn apply_exit(st: &mut State, ev: &EventRef<'_>) {
     // The handlers mutate `st` while reading the stored enter: move it out for the
     // duration (no copy, no allocation) and put it back afterwards.
     let enter = st.enters.get_mut(&ev.tid).map(std::mem::take);
-    let enter_ev = enter
-        .as_ref()
-        .and_then(super::StoredEnter::event)
-        .filter(|e| e.ty.wrapping_add(1) == ev.ty);
+    let enter_ev = enter.as_ref().and_then(|e| e.enter_of(ev.ty, false));
     let p = Paired {
         ev: *ev,
         enter: enter_ev,

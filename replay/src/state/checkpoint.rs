@@ -22,8 +22,8 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
 /// the count of events current libs drop; version 4 each fd's raw open path and whether only a
-/// connect enter named it or current libs inferred it, and the order of each fd table. Older
-/// checkpoints still load.
+/// connect enter named it or current libs inferred it, the order of each fd table, and the type
+/// of each thread's latest enter. Older checkpoints still load.
 pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
@@ -440,6 +440,8 @@ pub fn save(st: &State) -> Vec<u8> {
         w.uv(e.num);
         w.uv(u64::from(e.cpu));
         w.uv(u64::from(e.v2));
+        // Since version 4.
+        w.uv(u64::from(e.last_ty));
     }
     match st.pending.thread {
         Some(t) => {
@@ -529,12 +531,18 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     }
     for _ in 0..r.count("enters")? {
         let tid = r.iv("enter")?;
-        let e = StoredEnter::new(
+        let mut e = StoredEnter::new(
             r.vec("enter")?,
             r.uv("enter")?,
             r.u32("enter")? as u16,
             r.uv("enter")? != 0,
         );
+        // Before version 4 the record was the latest enter whatever its kind: a thread
+        // checkpointed after a context switch inside a syscall lost the syscall's enter,
+        // which current libs' view of its exit then lacks.
+        if version >= 4 {
+            e.last_ty = r.uv("enter")? as u16;
+        }
         st.enters.insert(tid, e);
     }
     if r.uv("pending")? != 0 {
@@ -593,8 +601,9 @@ mod tests {
         );
         st.users.groups.insert(0, b"root".to_vec());
         st.containers.add_json(br#"{"container":{"id":"9dbcbd0c435f","full_id":"9dbcbd0c435fx","name":"n","labels":{"a":"b"},"privileged":true,"host_ipc":true,"cni_json":"{}","pod_sandbox_id":"p","pod_sandbox_labels":{"c":"d"},"Mounts":[{"Source":"/s","RW":true}]}}"#);
-        st.enters
-            .insert(42, StoredEnter::new(vec![1, 2, 3], 7, 1, true));
+        let mut e = StoredEnter::new(vec![1, 2, 3], 7, 1, true);
+        e.last_ty = 3;
+        st.enters.insert(42, e);
         st.pending.fd = Some((42, 3));
         st.hostname = "host".into();
         st.ipv4_ifaces.push(super::super::udp::Ipv4Iface {

@@ -28,7 +28,7 @@ use std::collections::HashMap;
 
 use hindsight_format::event::{EventRef, Layout};
 use hindsight_format::header::TraceHeader;
-use hindsight_format::schema::{flags, Direction, ParamType};
+use hindsight_format::schema::{flags, Direction, ParamType, Source};
 
 pub use containers::{Container, Containers};
 pub use event::Paired;
@@ -47,6 +47,11 @@ pub struct StoredEnter {
     pub cpu: u16,
     /// Whether the record has a V2 (26-byte) header.
     pub v2: bool,
+    /// The type of the thread's latest enter event. Enters that are not system calls (context
+    /// switches, signal deliveries, page faults) update only this, not the record: current
+    /// libs' converter keeps the last syscall enter across them, while sysdig 0.29 (and the
+    /// state) pair an exit only with the enter right before it.
+    pub last_ty: u16,
     /// The record parsed once when stored: pairing lends it without parsing it again (an
     /// exit is paired several times). `None` for a record that does not parse.
     layout: Option<Layout>,
@@ -55,23 +60,26 @@ pub struct StoredEnter {
 impl PartialEq for StoredEnter {
     fn eq(&self, o: &StoredEnter) -> bool {
         // The layout is derived from the other fields.
-        (&self.record, self.num, self.cpu, self.v2) == (&o.record, o.num, o.cpu, o.v2)
+        (&self.record, self.num, self.cpu, self.v2, self.last_ty)
+            == (&o.record, o.num, o.cpu, o.v2, o.last_ty)
     }
 }
 
 impl Eq for StoredEnter {}
 
 impl StoredEnter {
-    /// A kept enter of `record`.
+    /// A kept enter of `record`, the thread's latest enter.
     pub fn new(record: Vec<u8>, num: u64, cpu: u16, v2: bool) -> StoredEnter {
         let mut e = StoredEnter {
             record,
             num,
             cpu,
             v2,
+            last_ty: 0,
             layout: None,
         };
         e.parse();
+        e.last_ty = e.event().map_or(0, |ev| ev.ty);
         e
     }
 
@@ -88,6 +96,14 @@ impl StoredEnter {
     /// The stored event.
     pub fn event(&self) -> Option<EventRef<'_>> {
         self.layout?.bind(&self.record)
+    }
+
+    /// The enter of an exit of type `exit_ty`: the stored syscall enter of the matching type,
+    /// in current libs' view (`libs`, the converter's `C_INSTR_FROM_ENTER`) whatever came in
+    /// between, in sysdig's only when no other enter did.
+    pub fn enter_of(&self, exit_ty: u16, libs: bool) -> Option<EventRef<'_>> {
+        self.event()
+            .filter(|e| e.ty.wrapping_add(1) == exit_ty && (libs || self.last_ty == e.ty))
     }
 }
 
@@ -343,6 +359,12 @@ impl State {
     }
 
     fn store_enter(&mut self, ev: &EventRef<'_>) {
+        if ev.info().is_some_and(|i| i.source != Source::Syscall) {
+            if let Some(slot) = self.enters.get_mut(&ev.tid) {
+                slot.last_ty = ev.ty;
+            }
+            return;
+        }
         let rec = ev.record_bytes();
         if rec.len() > MAX_STORED_ENTER {
             // Forget the previous enter but keep the slot and its buffer, which the thread's
@@ -350,6 +372,7 @@ impl State {
             if let Some(slot) = self.enters.get_mut(&ev.tid) {
                 slot.record.clear();
                 slot.layout = None;
+                slot.last_ty = ev.ty;
             }
             return;
         }
@@ -362,17 +385,23 @@ impl State {
         slot.num = ev.num;
         slot.cpu = ev.cpu;
         slot.v2 = ev.is_v2();
+        slot.last_ty = ev.ty;
         slot.parse();
     }
 
     /// The event paired with its enter (for an exit whose thread's last enter is the
-    /// matching type).
+    /// matching type), as sysdig 0.29 and the state pair them.
     pub fn pair<'a>(&'a self, ev: EventRef<'a>) -> Paired<'a> {
+        self.pair_in_view(ev, false)
+    }
+
+    /// The event paired with its enter in current libs' view (`libs`: the last syscall enter
+    /// of the thread, see [`StoredEnter::enter_of`]) or in sysdig's.
+    pub fn pair_in_view<'a>(&'a self, ev: EventRef<'a>, libs: bool) -> Paired<'a> {
         let enter = if ev.direction() == Direction::Exit {
             self.enters
                 .get(&ev.tid)
-                .and_then(StoredEnter::event)
-                .filter(|e| e.ty.wrapping_add(1) == ev.ty)
+                .and_then(|s| s.enter_of(ev.ty, libs))
         } else {
             None
         };
