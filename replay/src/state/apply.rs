@@ -73,6 +73,10 @@ pub enum Action {
     ContainerJson,
     /// sendto/recvfrom...: tuples fill unconnected sockets.
     Datagram,
+    /// brk, mmap, mmap2, munmap exit: the thread's memory counters.
+    Memory,
+    /// Scheduler switch (an enter event): page faults and the process's memory counters.
+    Switch,
 }
 
 /// Event names and their actions; every version of an event shares its name.
@@ -130,6 +134,11 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("recvfrom", Action::Datagram),
     ("sendmsg", Action::Datagram),
     ("recvmsg", Action::Datagram),
+    ("brk", Action::Memory),
+    ("mmap", Action::Memory),
+    ("mmap2", Action::Memory),
+    ("munmap", Action::Memory),
+    ("switch", Action::Switch),
 ];
 
 /// The action of event type `id` (table built once from [`ACTIONS`] and the schema).
@@ -183,7 +192,49 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
             st.pending.thread = Some(ev.tid);
         }
         Action::ContainerJson => st.containers.apply_event(&p),
+        Action::Switch => switch(st, &p),
         _ => {}
+    }
+}
+
+/// libsinsp's `parse_context_switch`: a switch carrying the counters (not those of old
+/// captures) sets the thread's page faults and its main thread's memory.
+fn switch(st: &mut State, p: &Paired<'_>) {
+    let Some(swap) = p.int("vm_swap") else { return };
+    let Some(t) = st.threads.threads.get_mut(&p.ev.tid) else {
+        return;
+    };
+    t.pgft = (
+        p.int("pgft_maj").unwrap_or(0) as u64,
+        p.int("pgft_min").unwrap_or(0) as u64,
+    );
+    let pid = t.pid;
+    let main = if t.is_main() {
+        Some(t)
+    } else {
+        st.threads.threads.get_mut(&pid)
+    };
+    if let Some(m) = main {
+        m.vm = (
+            p.int("vm_size").unwrap_or(0) as u32,
+            p.int("vm_rss").unwrap_or(0) as u32,
+            swap as u32,
+        );
+    }
+}
+
+/// libsinsp's `parse_brk_mmap_mmap2_munmap__exit`: the exit's counters, when it has them,
+/// become the thread's (its virtual size alone when rss and swap are missing).
+fn memory(st: &mut State, p: &Paired<'_>) {
+    let Some(t) = st.threads.threads.get_mut(&p.ev.tid) else {
+        return;
+    };
+    if let Some(size) = p.int("vm_size") {
+        t.vm.0 = size as u32;
+    }
+    if let Some(swap) = p.int("vm_swap") {
+        t.vm.1 = p.int("vm_rss").unwrap_or(0) as u32;
+        t.vm.2 = swap as u32;
     }
 }
 
@@ -343,6 +394,7 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
             let incoming = p.ev.info().is_some_and(|i| i.name.starts_with("recv"));
             super::udp::datagram(st, p, res, incoming);
         }
+        Action::Memory => memory(st, p),
         _ => {}
     }
 }
