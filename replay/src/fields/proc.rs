@@ -7,12 +7,12 @@
 use std::io::Write;
 
 use super::ctx::{Arg, Ctx};
-use super::value::Out;
+use super::value::{Out, Val};
 use crate::state::threads::{nul_items, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE};
 use crate::state::Thread;
 
-fn join_args(t: &Thread, b: &mut Vec<u8>) {
-    for (i, a) in nul_items(&t.args).enumerate() {
+fn join_args(t: &Thread, libs: bool, b: &mut Vec<u8>) {
+    for (i, a) in nul_items(t.args_in(libs)).enumerate() {
         if i > 0 {
             b.push(b' ');
         }
@@ -20,22 +20,19 @@ fn join_args(t: &Thread, b: &mut Vec<u8>) {
     }
 }
 
-fn cmdline(t: &Thread, head: &[u8], b: &mut Vec<u8>) {
+fn cmdline(t: &Thread, libs: bool, head: &[u8], b: &mut Vec<u8>) {
     b.extend_from_slice(head);
-    if nul_items(&t.args).next().is_some() {
+    if nul_items(t.args_in(libs)).next().is_some() {
         b.push(b' ');
-        join_args(t, b);
+        join_args(t, libs, b);
     }
 }
 
-/// The process's pid in its namespace. Current libs take the pid when the capture has none
-/// (but know nothing of a thread met mid-trace); sysdig 0.29 has no value.
+/// The process's pid in its namespace ([`Thread::libs_vpid`] in current libs' view; sysdig
+/// 0.29 has no value when the capture has none).
 fn vpid(c: &Ctx<'_>, t: &Thread) -> Option<i64> {
-    match t.vpid {
-        v if v >= 0 => Some(v),
-        _ if c.libs && !t.is_placeholder() => Some(t.pid),
-        _ => None,
-    }
+    let v = if c.libs { t.libs_vpid() } else { t.vpid };
+    (v >= 0).then_some(v)
 }
 
 /// libsinsp's `get_oldest_matching_ancestor` for a virtual id (sid, vpgid): none when the id
@@ -94,10 +91,10 @@ fn group_leader<'a>(c: &Ctx<'a>, t: &'a Thread) -> Option<&'a Thread> {
 
 fn one_thread(name: &str, t: &Thread, c: &Ctx<'_>, out: &mut Out) -> bool {
     match name {
-        "name" => out.str(&t.comm),
-        "exe" => out.str(&t.exe),
+        "name" => out.str(t.comm_in(c.libs)),
+        "exe" => out.str(t.exe_in(c.libs)),
         "exepath" => out.str(&t.exepath),
-        "cmdline" => out.build(|b| cmdline(t, &t.comm, b)),
+        "cmdline" => out.build(|b| cmdline(t, c.libs, t.comm_in(c.libs), b)),
         "pid" => out.i64(t.pid),
         "duration" => {
             if t.clone_ts == 0 {
@@ -110,32 +107,40 @@ fn one_thread(name: &str, t: &Thread, c: &Ctx<'_>, out: &mut Out) -> bool {
     true
 }
 
+/// libsinsp's `get_fd_opencount`: the size of the main thread's fd table, 0 without one.
+fn libs_fd_opencount(c: &Ctx<'_>, t: &Thread) -> u64 {
+    c.st.threads
+        .libs_main_of(t)
+        .and_then(|m| c.st.fd_table(m))
+        .map_or(0, |f| f.fds.len() as u64)
+}
+
 /// Extracts `proc.<name>`.
 pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
     let Some(t) = c.thread() else { return false };
     match name {
         // Current libs know nothing of a thread met mid-trace, its pid included (-1).
-        "pid" if c.libs && t.is_placeholder() => out.i64(-1),
+        "pid" if c.libs && t.libs_unknown() => out.i64(-1),
         "pid" => out.i64(t.pid),
         "vpid" => match vpid(c, t) {
             Some(v) => out.i64(v),
             None => return false,
         },
-        "exe" => out.str(&t.exe),
-        "name" => out.str(&t.comm),
+        "exe" => out.str(t.exe_in(c.libs)),
+        "name" => out.str(t.comm_in(c.libs)),
         "exepath" => out.str(&t.exepath),
-        "args" => out.build(|b| join_args(t, b)),
-        "cmdline" => out.build(|b| cmdline(t, &t.comm, b)),
+        "args" => out.build(|b| join_args(t, c.libs, b)),
+        "cmdline" => out.build(|b| cmdline(t, c.libs, t.comm_in(c.libs), b)),
         // Current libs always put a space after the executable.
         "exeline" if c.libs => out.build(|b| {
-            b.extend_from_slice(&t.exe);
+            b.extend_from_slice(t.exe_in(c.libs));
             b.push(b' ');
-            join_args(t, b);
+            join_args(t, c.libs, b);
         }),
-        "exeline" => out.build(|b| cmdline(t, &t.exe, b)),
-        "cmdnargs" => out.u64(nul_items(&t.args).count() as u64),
+        "exeline" => out.build(|b| cmdline(t, c.libs, t.exe_in(c.libs), b)),
+        "cmdnargs" => out.u64(nul_items(t.args_in(c.libs)).count() as u64),
         "cmdlenargs" => out.u64(
-            nul_items(&t.args)
+            nul_items(t.args_in(c.libs))
                 .enumerate()
                 .map(|(i, a)| a.len() + usize::from(i > 0))
                 .sum::<usize>() as u64,
@@ -154,9 +159,9 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 }
             }),
         },
-        // Current libs read the main thread's cwd, `./` when the process is unknown (a
-        // thread met mid-trace has no main thread there).
-        "cwd" if c.libs && t.is_placeholder() => out.str(b"./"),
+        // Current libs read the main thread's cwd, `./` without one (a thread met mid-trace
+        // has no thread group there).
+        "cwd" if c.libs => out.str(c.st.threads.libs_main_of(t).map_or(b"./", |m| &m.cwd)),
         "cwd" => out.str(&t.cwd),
         "pvpid" => {
             let Some(v) = c.ancestors().next().and_then(|p| vpid(c, p)) else {
@@ -164,6 +169,16 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             };
             out.i64(v);
         }
+        // libsinsp: the thread's own creation time, none when it predates the trace.
+        "pid.ts" if c.libs => match t.clone_ts {
+            0 => return false,
+            ts => out.u64(ts),
+        },
+        // libsinsp: the creation time of the thread's `ptid`, 0 when it predates the trace.
+        "ppid.ts" if c.libs => match c.st.thread(c.st.threads.libs_ptid(t)) {
+            Some(p) => out.u64(p.clone_ts),
+            None => return false,
+        },
         "pid.ts" | "ppid.ts" => {
             let owner = if name == "pid.ts" {
                 c.main_thread()
@@ -238,9 +253,9 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             // An unknown leader is an empty string in current libs, not a missing value.
             let leader = oldest_matching_ancestor(c, t, id_of);
             out.str(leader.map_or(&b""[..], |l| match name.rsplit('.').next() {
-                Some("exe") => &l.exe,
+                Some("exe") => l.exe_in(true),
                 Some("exepath") => &l.exepath,
-                _ => &l.comm,
+                _ => l.comm_in(true),
             }));
         }
         "sname" | "sid.exe" | "sid.exepath" => {
@@ -267,6 +282,25 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         "is_sid_leader" => out.bool(t.sid == t.vpid || t.sid == t.pid),
         "is_vpgid_leader" if c.libs => out.bool(t.vpgid == vpid(c, t).unwrap_or(-1)),
         "is_vpgid_leader" => out.bool(t.vpgid == t.vpid),
+        // libsinsp's `get_ancestor_process(t, 1)`: the parent process's main thread, through
+        // the main thread of this process; none when either is unknown.
+        "ppid" if c.libs => match c.st.threads.libs_ancestor(t, 1) {
+            Some(p) => out.i64(p.pid),
+            None => return false,
+        },
+        "pname" | "pexe" | "pexepath" | "pcmdline" if c.libs => {
+            let Some(p) = c.st.threads.libs_ancestor(t, 1) else {
+                return false;
+            };
+            return one_thread(&name[1..], p, c, out);
+        }
+        // libsinsp's case for this field falls through to `proc.fdopencount` when the parent
+        // predates the trace (no `break` after it), so that count is the value then.
+        "ppid.duration" if c.libs => match c.st.threads.libs_ancestor(t, 1) {
+            Some(p) if p.clone_ts != 0 => out.u64(c.p.ev.ts.saturating_sub(p.clone_ts)),
+            Some(_) => out.u64(libs_fd_opencount(c, t)),
+            None => return false,
+        },
         "ppid" => out.i64(c.main_thread().map_or(t.ptid, |m| m.ptid)),
         "pname" | "pexe" | "pexepath" | "pcmdline" | "ppid.duration" => {
             // The thread's own parent (for a secondary thread: its creator).
@@ -282,9 +316,16 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             };
             return one_thread(field, p, c, out);
         }
-        // Without an index, `proc.apid` is the process's own pid in current libs.
-        "apid" if c.libs && arg.index().is_none() => {
-            return one_thread("pid", c.main_thread().unwrap_or(t), c, out)
+        // Without an index, `proc.apid` is the process's own pid in current libs (none without
+        // a main thread); with one, `get_ancestor_process`.
+        "apid" | "aname" | "aexe" | "aexepath" | "acmdline"
+            if c.libs && (name == "apid" || arg.index().is_some()) =>
+        {
+            let n = arg.index().unwrap_or(0) as usize;
+            let Some(a) = c.st.threads.libs_ancestor(t, n) else {
+                return false;
+            };
+            return one_thread(&name[1..], a, c, out);
         }
         "aname" | "apid" | "aexe" | "aexepath" | "acmdline" => {
             let field = &name[1..];
@@ -297,14 +338,26 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                     return one_thread(field, a, c, out);
                 }
                 None => {
+                    // libsinsp joins the ancestors' values with a space added only after a
+                    // non-empty text: leading empty values vanish, and all empty is none.
                     for a in c.ancestors() {
                         one_thread(field, a, c, out);
+                        if let [Val::Str(r)] = out.vals.as_slice() {
+                            if r.is_empty() {
+                                out.vals.clear();
+                            }
+                        }
                     }
                     return !out.is_empty();
                 }
             }
         }
         "duration" => return one_thread("duration", t, c, out),
+        // libsinsp reads both from the main thread, 0 without one.
+        "fdlimit" if c.libs => {
+            out.i64(c.st.threads.libs_main_of(t).map_or(0, |m| m.fdlimit as i64))
+        }
+        "fdopencount" if c.libs => out.u64(libs_fd_opencount(c, t)),
         "fdlimit" => out.i64(t.fdlimit as i64),
         "fdopencount" => out.u64(c.st.fd_table(t).map_or(0, |f| f.fds.len() as u64)),
         "vmsize" => out.u64(u64::from(t.vm.0)),
@@ -312,19 +365,23 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         "vmswap" => out.u64(u64::from(t.vm.2)),
         "pfmajor" => out.u64(t.pgft.0),
         "pfminor" => out.u64(t.pgft.1),
+        // libsinsp's thread group: its alive threads (the one exiting is dead at its procexit),
+        // none for a thread met mid-trace.
+        "nthreads" if c.libs => out.u64(c.st.threads.libs_thread_count(t, c.st.pending.thread)),
+        // The group's threads other than a live leader.
+        "nchilds" if c.libs => {
+            let n = c.st.threads.libs_thread_count(t, c.st.pending.thread);
+            let leader_alive =
+                c.st.threads
+                    .libs_main_of(t)
+                    .is_some_and(|m| Some(m.tid) != c.st.pending.thread);
+            out.u64(n.saturating_sub(u64::from(leader_alive)));
+        }
         "nthreads" => out.u64(
             c.st.threads
                 .threads
                 .values()
                 .filter(|o| o.pid == t.pid)
-                .count() as u64,
-        ),
-        // Current libs: the other threads of the process (its thread group minus the leader).
-        "nchilds" if c.libs => out.u64(
-            c.st.threads
-                .threads
-                .values()
-                .filter(|o| o.pid == t.pid && o.tid != o.pid)
                 .count() as u64,
         ),
         "nchilds" => out.u64(
@@ -366,6 +423,8 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 out.str(&f.name);
             }
         }
+        // libsinsp: none when unknown (0).
+        "pidns_init_start_ts" if t.pidns_init_start_ts == 0 => return false,
         "pidns_init_start_ts" => out.u64(t.pidns_init_start_ts),
         _ => return false,
     }
@@ -462,11 +521,11 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
             Some(p) => out.str(p),
             None => return false,
         },
-        "vtid" if t.vtid >= 0 => out.i64(t.vtid),
-        // Current libs take the tid when the capture has no namespace tid.
-        "vtid" if c.libs && !t.is_placeholder() => out.i64(t.tid),
-        "vtid" => return false,
-        "ismain" if c.libs && t.is_placeholder() => out.bool(false),
+        "vtid" => match if c.libs { t.libs_vtid() } else { t.vtid } {
+            ..0 => return false,
+            v => out.i64(v),
+        },
+        "ismain" if c.libs && t.libs_unknown() => out.bool(false),
         "ismain" => out.bool(t.is_main()),
         "cap_inheritable" => out.build(|b| caps_text(t.caps.0, b)),
         "cap_permitted" => out.build(|b| caps_text(t.caps.1, b)),
@@ -486,7 +545,7 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         "pfmajor" => out.u64(t.pgft.0),
         "pfminor" => out.u64(t.pgft.1),
         "nametid" => out.build(|b| {
-            b.extend_from_slice(&t.comm);
+            b.extend_from_slice(t.comm_in(c.libs));
             let _ = write!(b, "{}", t.tid);
         }),
         _ => return false,

@@ -20,8 +20,9 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
-/// the count of events current libs drop. Older checkpoints still load.
-pub const VERSION: u16 = 3;
+/// the count of events current libs drop; version 4 the machine's boot time and the threads'
+/// current-libs marks. Older checkpoints still load.
+pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -174,6 +175,8 @@ fn put_thread(w: &mut W, t: &Thread) {
         t.exe_ino.0,
         t.exe_ino.1,
         t.exe_ino.2,
+        // Since version 4.
+        u64::from(t.libs_valid) | u64::from(t.libs_unnamed) << 1,
     ] {
         w.uv(v);
     }
@@ -222,6 +225,11 @@ fn get_thread(r: &mut R<'_>, version: u16) -> Res<Thread> {
     t.pidns_init_start_ts = r.uv(w)?;
     if version >= 3 {
         t.exe_ino = (r.uv(w)?, r.uv(w)?, r.uv(w)?);
+    }
+    if version >= 4 {
+        let marks = r.uv(w)?;
+        t.libs_valid = marks & 1 != 0;
+        t.libs_unnamed = marks & 2 != 0;
     }
     if r.uv(w)? != 0 {
         t.last_fd = Some(r.iv(w)?);
@@ -454,6 +462,8 @@ pub fn save(st: &State) -> Vec<u8> {
         w.bytes(p);
     }
     w.uv(st.libs_dropped);
+    // Since version 4.
+    w.uv(st.boot_ts);
     w.0
 }
 
@@ -536,6 +546,9 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
             st.ipv6_prefixes.push(prefix);
         }
         st.libs_dropped = r.uv("dropped events")?;
+    }
+    if version >= 4 {
+        st.boot_ts = r.uv("boot time")?;
     }
     if r.at != bytes.len() {
         return r.err("trailing bytes");

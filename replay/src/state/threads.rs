@@ -13,6 +13,15 @@ pub const CL_CLONE_THREAD: u32 = 1 << 13;
 pub const CL_CHILD_IN_PIDNS: u32 = 1 << 29;
 /// `PPM_CL_CLONE_FILES`: the thread shares its creator's fd table.
 pub const CL_CLONE_FILES: u32 = 1;
+/// `PPM_CL_CLONE_NEWPID`: the child is the init of a new pid namespace.
+pub const CL_CLONE_NEWPID: u32 = 1 << 6;
+/// `PPM_CL_CLONE_PARENT`: the child's parent is the caller's parent (runc's first child).
+pub const CL_CLONE_PARENT: u32 = 1 << 8;
+/// `PPM_CL_CLONE_INVERTED`: libsinsp's mark of a thread created by its own clone exit,
+/// before its creator's clone returned.
+pub const CL_CLONE_INVERTED: u32 = 1 << 16;
+/// `PPM_CL_CLONE_VFORK`: the caller waits until the child execs or exits.
+pub const CL_CLONE_VFORK: u32 = 1 << 27;
 /// `PPM_EXE_WRITABLE`: the executable is writable by the user.
 pub const EXE_WRITABLE: u32 = 1;
 /// `PPM_EXE_UPPER_LAYER`: the executable lives in the upper layer of an overlayfs.
@@ -84,6 +93,15 @@ pub struct Thread {
     pub exe_ino: (u64, u64, u64),
     /// Container id (12 hex chars), empty for the host.
     pub container_id: Vec<u8>,
+    /// Whether current libs know this thread's ids although sysdig 0.29 does not: libsinsp's
+    /// clone parser fills a caller met mid-trace from its clone exit (pid, namespace ids, and a
+    /// thread group), while sysdig 0.29 keeps it unknown (its parent stays -1 here).
+    pub libs_valid: bool,
+    /// Whether current libs still know this thread's name, executable and arguments as
+    /// unknown (`<NA>`, `<NA>`, none) while sysdig 0.29 took them from a thread's clone exit
+    /// (sysdig names an unknown leader after its new thread; current libs do not once the
+    /// leader's own clone exit made it valid). An execve names it in both.
+    pub libs_unnamed: bool,
     /// The fd of the last fd-using enter event (libsinsp's `m_lastevent_fd`): what exits
     /// whose own parameters carry no fd are about; -1 when that enter had no fd.
     pub last_fd: Option<i64>,
@@ -132,6 +150,26 @@ impl Thread {
             loginuid: u32::MAX,
             uid: u32::MAX,
             gid: u32::MAX,
+            fdlimit: u64::MAX,
+            ..Thread::default()
+        }
+    }
+
+    /// A thread as libsinsp's `sinsp_threadinfo::init` leaves it before an event fills it: ids,
+    /// users and namespace ids unknown (-1), no fd limit (-1), nothing else known.
+    pub fn libs_new(tid: i64) -> Thread {
+        Thread {
+            tid,
+            pid: -1,
+            ptid: -1,
+            sid: -1,
+            vpgid: -1,
+            vtid: -1,
+            vpid: -1,
+            uid: u32::MAX,
+            gid: u32::MAX,
+            loginuid: u32::MAX,
+            fdlimit: u64::MAX,
             ..Thread::default()
         }
     }
@@ -187,6 +225,8 @@ impl Thread {
             // The process-list block carries no inode data this reader decodes.
             exe_ino: (0, 0, 0),
             container_id: Vec::new(),
+            libs_valid: false,
+            libs_unnamed: false,
             last_fd: None,
         }
     }
@@ -194,6 +234,66 @@ impl Thread {
     /// Whether nothing is known about this thread but its id (see [`Thread::unknown`]).
     pub fn is_placeholder(&self) -> bool {
         self.comm == b"<NA>" && self.ptid == -1
+    }
+
+    /// libsinsp's `is_invalid`: a thread whose process or parent is unknown (its placeholder
+    /// for an unseen tid has pid -1 there). Such a thread has no thread group, hence no main
+    /// thread, in current libs.
+    pub fn is_invalid(&self) -> bool {
+        self.libs_unknown() || self.tid < 0 || self.pid < 0 || (self.ptid < 0 && !self.libs_valid)
+    }
+
+    /// Whether current libs know nothing of this thread but its id: their placeholder, whose
+    /// pid is -1 (sysdig 0.29's placeholder has the tid as pid).
+    pub fn libs_unknown(&self) -> bool {
+        self.is_placeholder() && !self.libs_valid
+    }
+
+    /// The thread id in its pid namespace as current libs know it: a thread without one in
+    /// the capture (old process lists, a thread met mid-trace at its execve) has its tid
+    /// there, unless nothing is known of it (-1); sysdig 0.29 shows none.
+    pub fn libs_vtid(&self) -> i64 {
+        match self.vtid {
+            v if v >= 0 => v,
+            _ if !self.libs_unknown() => self.tid,
+            _ => -1,
+        }
+    }
+
+    /// The process id in its pid namespace as current libs know it (as [`Thread::libs_vtid`]).
+    pub fn libs_vpid(&self) -> i64 {
+        match self.vpid {
+            v if v >= 0 => v,
+            _ if !self.libs_unknown() => self.pid,
+            _ => -1,
+        }
+    }
+
+    /// The name (`comm`) in one view (`libs`: current libs').
+    pub fn comm_in(&self, libs: bool) -> &[u8] {
+        if libs && self.libs_unnamed {
+            b"<NA>"
+        } else {
+            &self.comm
+        }
+    }
+
+    /// The executable (`argv[0]`) in one view.
+    pub fn exe_in(&self, libs: bool) -> &[u8] {
+        if libs && self.libs_unnamed {
+            b"<NA>"
+        } else {
+            &self.exe
+        }
+    }
+
+    /// The arguments in one view.
+    pub fn args_in(&self, libs: bool) -> &[u8] {
+        if libs && self.libs_unnamed {
+            b""
+        } else {
+            &self.args
+        }
     }
 
     /// Whether this is the main thread of its process.
@@ -239,6 +339,53 @@ impl ThreadTable {
         } else {
             self.threads.get(&t.pid).unwrap_or(t)
         }
+    }
+
+    /// libsinsp's `get_main_thread` (current libs' view): the thread itself when it leads its
+    /// process, else its group's leader; none for an invalid thread (no thread group) or a
+    /// process whose leader is gone.
+    pub fn libs_main_of<'a>(&'a self, t: &'a Thread) -> Option<&'a Thread> {
+        if t.is_invalid() {
+            return (t.is_main() && !t.libs_unknown()).then_some(t);
+        }
+        if t.is_main() {
+            return Some(t);
+        }
+        self.threads
+            .get(&t.pid)
+            .filter(|m| m.is_main() && !m.is_invalid())
+    }
+
+    /// libsinsp's `get_ancestor_process(t, n)`: the main thread of `t`'s process (n = 0), of
+    /// its parent (n = 1) and so on, each step through the main thread's `ptid`.
+    pub fn libs_ancestor<'a>(&'a self, t: &'a Thread, n: usize) -> Option<&'a Thread> {
+        let mut mt = self.libs_main_of(t)?;
+        for _ in 0..n {
+            mt = self.libs_main_of(self.threads.get(&mt.ptid)?)?;
+        }
+        Some(mt)
+    }
+
+    /// A thread's `ptid` as current libs keep it: a new thread's is its process's parent
+    /// (hindsight keeps its creator, sysdig 0.29's), read here from its main thread.
+    pub fn libs_ptid(&self, t: &Thread) -> i64 {
+        if t.is_main() {
+            return t.ptid;
+        }
+        self.libs_main_of(t).map_or(t.ptid, |m| m.ptid)
+    }
+
+    /// libsinsp's alive count of `t`'s thread group (`get_num_threads`): 0 for an invalid
+    /// thread, else the valid threads of its process, less `dying` (the thread whose
+    /// `procexit` is being parsed, already dead there).
+    pub fn libs_thread_count(&self, t: &Thread, dying: Option<i64>) -> u64 {
+        if t.is_invalid() {
+            return 0;
+        }
+        self.threads
+            .values()
+            .filter(|o| o.pid == t.pid && !o.is_invalid() && Some(o.tid) != dying)
+            .count() as u64
     }
 
     /// The parent process's main thread of `t`.
