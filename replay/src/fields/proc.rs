@@ -93,7 +93,7 @@ fn one_thread(name: &str, t: &Thread, c: &Ctx<'_>, out: &mut Out) -> bool {
     match name {
         "name" => out.str(t.comm_in(c.libs)),
         "exe" => out.str(t.exe_in(c.libs)),
-        "exepath" => out.str(&t.exepath),
+        "exepath" => out.str(t.exepath_in(c.libs)),
         "cmdline" => out.build(|b| cmdline(t, c.libs, t.comm_in(c.libs), b)),
         "pid" => out.i64(t.pid),
         "duration" => {
@@ -128,7 +128,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         },
         "exe" => out.str(t.exe_in(c.libs)),
         "name" => out.str(t.comm_in(c.libs)),
-        "exepath" => out.str(&t.exepath),
+        "exepath" => out.str(t.exepath_in(c.libs)),
         "args" => out.build(|b| join_args(t, c.libs, b)),
         "cmdline" => out.build(|b| cmdline(t, c.libs, t.comm_in(c.libs), b)),
         // Current libs always put a space after the executable.
@@ -254,7 +254,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             let leader = oldest_matching_ancestor(c, t, id_of);
             out.str(leader.map_or(&b""[..], |l| match name.rsplit('.').next() {
                 Some("exe") => l.exe_in(true),
-                Some("exepath") => &l.exepath,
+                Some("exepath") => l.exepath_in(true),
                 _ => l.comm_in(true),
             }));
         }
@@ -265,7 +265,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             out.str(match name {
                 "sname" => &l.comm,
                 "sid.exe" => &l.exe,
-                _ => &l.exepath,
+                _ => l.exepath_in(c.libs),
             });
         }
         "vpgid.name" | "vpgid.exe" | "vpgid.exepath" => {
@@ -275,7 +275,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             out.str(match name {
                 "vpgid.name" => &l.comm,
                 "vpgid.exe" => &l.exe,
-                _ => &l.exepath,
+                _ => l.exepath_in(c.libs),
             });
         }
         "is_sid_leader" if c.libs => out.bool(t.sid == vpid(c, t).unwrap_or(-1)),
@@ -504,18 +504,18 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         "tid" => out.i64(t.tid),
         "cgroups" if t.cgroups.is_empty() => return false,
         "cgroups" => out.build(|b| {
-            for (i, (sub, path)) in t.cgroup_pairs().enumerate() {
+            for (i, (sub, path)) in t.cgroup_pairs_in(c.libs).enumerate() {
                 if i > 0 {
                     b.push(b' ');
                 }
-                b.extend_from_slice(sub);
+                b.extend_from_slice(&sub);
                 b.push(b'=');
                 b.extend_from_slice(path);
             }
         }),
         "cgroup" => match _arg.key().and_then(|k| {
-            t.cgroup_pairs()
-                .find(|(sub, _)| *sub == k.as_bytes())
+            t.cgroup_pairs_in(c.libs)
+                .find(|(sub, _)| sub.as_ref() == k.as_bytes())
                 .map(|(_, p)| p)
         }) {
             Some(p) => out.str(p),

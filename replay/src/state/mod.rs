@@ -184,8 +184,13 @@ impl State {
         }
         if ev.direction() == Direction::Enter {
             apply::apply_enter(self, ev);
-            self.note_fd(ev);
-            self.store_enter(ev);
+            // A scheduler switch is no syscall's enter: libsinsp neither notes its fd nor
+            // keeps it for the next exit (a switch between an execve's enter and exit leaves
+            // the execve paired).
+            if !skip {
+                self.note_fd(ev);
+                self.store_enter(ev);
+            }
         } else {
             apply::apply_exit(self, ev);
         }

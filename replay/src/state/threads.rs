@@ -5,6 +5,8 @@
 //! NUL-separated byte buffers (argv, environment, cgroups) are kept in that form: one
 //! allocation per list and the zero-copy iteration the field extractors need.
 
+use std::borrow::Cow;
+
 use hindsight_format::header::ThreadEntry;
 
 /// `PPM_CL_CLONE_THREAD`: the thread shares the process of its creator.
@@ -123,6 +125,21 @@ pub fn nul_items(list: &[u8]) -> impl Iterator<Item = &[u8]> {
     trimmed
         .split(|&b| b == 0)
         .filter(move |_| !trimmed.is_empty())
+}
+
+/// A cgroup subsystem as libsinsp's `set_cgroups` names it: without `_cgroup`, and `perf`,
+/// `mem` and `io` (cgroup v2's name of blkio) as `perf_event`, `memory` and `blkio`.
+pub fn libs_subsystem(sub: &[u8]) -> Cow<'_, [u8]> {
+    let sub: Cow<'_, [u8]> = match memchr::memmem::find(sub, b"_cgroup") {
+        Some(i) => Cow::Owned([&sub[..i], &sub[i + b"_cgroup".len()..]].concat()),
+        None => Cow::Borrowed(sub),
+    };
+    match sub.as_ref() {
+        b"perf" => Cow::Borrowed(b"perf_event"),
+        b"mem" => Cow::Borrowed(b"memory"),
+        b"io" => Cow::Borrowed(b"blkio"),
+        _ => sub,
+    }
 }
 
 /// Makes `cwd` end with `/`, as libsinsp stores it.
@@ -287,6 +304,16 @@ impl Thread {
         }
     }
 
+    /// The executable's path in one view: current libs drop the ` (deleted)` the kernel
+    /// appends to the link of an executable removed since (`set_exepath`); sysdig 0.29 keeps it.
+    pub fn exepath_in(&self, libs: bool) -> &[u8] {
+        const DELETED: &[u8] = b" (deleted)";
+        match self.exepath.strip_suffix(DELETED) {
+            Some(p) if libs && !p.is_empty() => p,
+            _ => &self.exepath,
+        }
+    }
+
     /// The arguments in one view.
     pub fn args_in(&self, libs: bool) -> &[u8] {
         if libs && self.libs_unnamed {
@@ -306,6 +333,19 @@ impl Thread {
         nul_items(&self.cgroups).map(|item| match memchr::memchr(b'=', item) {
             Some(i) => (&item[..i], &item[i + 1..]),
             None => (&item[..0], item),
+        })
+    }
+
+    /// The cgroups as `(subsystem, path)` pairs in one view: current libs rename some
+    /// subsystems ([`libs_subsystem`]).
+    pub fn cgroup_pairs_in(&self, libs: bool) -> impl Iterator<Item = (Cow<'_, [u8]>, &[u8])> {
+        self.cgroup_pairs().map(move |(sub, path)| {
+            let sub = if libs {
+                libs_subsystem(sub)
+            } else {
+                Cow::Borrowed(sub)
+            };
+            (sub, path)
         })
     }
 
@@ -429,5 +469,19 @@ mod tests {
             vec![(b"cpu".as_slice(), b"/docker/x".as_slice())]
         );
         assert_eq!(normalise_cwd(b"/etc".to_vec()), b"/etc/");
+    }
+
+    #[test]
+    fn libs_rename_cgroup_subsystems() {
+        for (sub, libs) in [
+            (&b"io"[..], &b"blkio"[..]),
+            (b"perf", b"perf_event"),
+            (b"perf_cgroup", b"perf_event"),
+            (b"mem", b"memory"),
+            (b"name_cgroup=x", b"name=x"),
+            (b"cpuacct", b"cpuacct"),
+        ] {
+            assert_eq!(libs_subsystem(sub).as_ref(), libs);
+        }
     }
 }
