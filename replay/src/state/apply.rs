@@ -15,10 +15,8 @@ use super::event::Paired;
 use super::fds::{server_name, socket_name, Fd, FdType, Role};
 use super::net::{self, Addr, Tuple};
 use super::path::{resolve, AT_FDCWD};
-use super::threads::{
-    normalise_cwd, Thread, CL_CHILD_IN_PIDNS, CL_CLONE_FILES, CL_CLONE_INVERTED, CL_CLONE_NEWPID,
-    CL_CLONE_PARENT, CL_CLONE_THREAD, CL_CLONE_VFORK,
-};
+use super::process;
+use super::threads::normalise_cwd;
 use super::State;
 
 /// What an event type does to the state.
@@ -162,7 +160,7 @@ pub fn action_of(id: u16) -> Action {
 /// `PPM_O_DIRECTORY`.
 const O_DIRECTORY: u32 = 1 << 10;
 /// `PPM_O_CLOEXEC`.
-const O_CLOEXEC: u32 = 1 << 12;
+pub(super) const O_CLOEXEC: u32 = 1 << 12;
 /// `PPM_O_CREAT | PPM_O_WRONLY | PPM_O_TRUNC`, what `creat` means.
 const CREAT_FLAGS: u32 = (1 << 2) | (1 << 1) | (1 << 8);
 /// `PPM_FCNTL_F_DUPFD` and `PPM_FCNTL_F_DUPFD_CLOEXEC`.
@@ -195,49 +193,8 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
             st.pending.thread = Some(ev.tid);
         }
         Action::ContainerJson => st.containers.apply_event(&p),
-        Action::Switch => switch(st, &p),
+        Action::Switch => process::switch(st, &p),
         _ => {}
-    }
-}
-
-/// libsinsp's `parse_context_switch`: a switch carrying the counters (not those of old
-/// captures) sets the thread's page faults and its main thread's memory.
-fn switch(st: &mut State, p: &Paired<'_>) {
-    let Some(swap) = p.int("vm_swap") else { return };
-    let Some(t) = st.threads.threads.get_mut(&p.ev.tid) else {
-        return;
-    };
-    t.pgft = (
-        p.int("pgft_maj").unwrap_or(0) as u64,
-        p.int("pgft_min").unwrap_or(0) as u64,
-    );
-    let pid = t.pid;
-    let main = if t.is_main() {
-        Some(t)
-    } else {
-        st.threads.threads.get_mut(&pid)
-    };
-    if let Some(m) = main {
-        m.vm = (
-            p.int("vm_size").unwrap_or(0) as u32,
-            p.int("vm_rss").unwrap_or(0) as u32,
-            swap as u32,
-        );
-    }
-}
-
-/// libsinsp's `parse_brk_mmap_mmap2_munmap__exit`: the exit's counters, when it has them,
-/// become the thread's (its virtual size alone when rss and swap are missing).
-fn memory(st: &mut State, p: &Paired<'_>) {
-    let Some(t) = st.threads.threads.get_mut(&p.ev.tid) else {
-        return;
-    };
-    if let Some(size) = p.int("vm_size") {
-        t.vm.0 = size as u32;
-    }
-    if let Some(swap) = p.int("vm_swap") {
-        t.vm.1 = p.int("vm_rss").unwrap_or(0) as u32;
-        t.vm.2 = swap as u32;
     }
 }
 
@@ -296,8 +253,8 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
     let ev = &p.ev;
     let res = p.res().unwrap_or(-1);
     match action {
-        Action::Clone => clone(st, p, res),
-        Action::Execve if res >= 0 => execve(st, p),
+        Action::Clone => process::clone(st, p, res),
+        Action::Execve if res >= 0 => process::execve(st, p),
         Action::Open if res >= 0 => open(st, p, res),
         Action::Close if res >= 0 => {
             if let (Some(fd), Some(t)) = (p.int("fd"), st.thread(ev.tid)) {
@@ -403,7 +360,7 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
             let incoming = p.ev.info().is_some_and(|i| i.name.starts_with("recv"));
             super::udp::datagram(st, p, res, incoming);
         }
-        Action::Memory => memory(st, p),
+        Action::Memory => process::memory(st, p),
         _ => {}
     }
 }
@@ -413,7 +370,8 @@ fn fd_of_mut(st: &mut State, tid: i64, fd: i64) -> Option<&mut Fd> {
     st.fds.get_mut(&pid)?.fds.get_mut(&fd)
 }
 
-fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
+/// The fd `fd` of thread `tid`'s process.
+pub(super) fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
     let t = st.thread(tid)?;
     st.fds.get(&t.pid)?.get(fd)
 }
@@ -438,382 +396,6 @@ fn dup(st: &mut State, tid: i64, old: i64, new: i64) {
     }
     if let Some(f) = fd_of(st, tid, old).cloned() {
         add_fd(st, tid, new, f);
-    }
-}
-
-/// The `args` of a process-info exit (clone family, execve). A parameter the record holds
-/// with length 0 means "no arguments" (libsinsp sets the thread's args from it whatever its
-/// length), so it clears the inherited ones; `None` only when the record lacks the parameter.
-fn exit_args<'a>(p: &Paired<'a>) -> Option<&'a [u8]> {
-    p.bytes("args").or_else(|| {
-        let i = super::event::param_index(&p.ev, "args")?;
-        (i < p.ev.nparams()).then_some(&[][..])
-    })
-}
-
-/// libsinsp's `parse_clone_exit`: the caller's exit (the child's tid returned) or the
-/// child's own exit (0) creates the child, whichever comes first and knows enough.
-fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
-    match res {
-        ..0 => {}
-        0 => clone_child(st, p),
-        child => clone_caller(st, p, child),
-    }
-}
-
-/// The `vtid` and `vpid` of a clone exit, when the capture has them.
-fn clone_vids(p: &Paired<'_>) -> Option<(i64, i64)> {
-    Some((p.int("vtid")?, p.int("vpid")?))
-}
-
-/// The parts of a new thread that every clone exit fills from its own parameters (libsinsp's
-/// `parse_clone_exit_caller` and `_child` alike): executable, name, arguments, fd limit,
-/// memory counters, user, cgroups, creation time.
-fn fill_from_clone_exit(t: &mut Thread, p: &Paired<'_>) {
-    t.exe = p.str("exe").unwrap_or_default().to_vec();
-    t.args = exit_args(p).unwrap_or_default().to_vec();
-    t.comm = p
-        .str("comm")
-        .filter(|c| !c.is_empty())
-        .map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
-    t.fdlimit = p.int("fdlimit").unwrap_or(-1) as u64;
-    if let Some(swap) = p.int("vm_swap") {
-        t.pgft = (
-            p.int("pgft_maj").unwrap_or(0) as u64,
-            p.int("pgft_min").unwrap_or(0) as u64,
-        );
-        t.vm = (
-            p.int("vm_size").unwrap_or(0) as u32,
-            p.int("vm_rss").unwrap_or(0) as u32,
-            swap as u32,
-        );
-    }
-    t.uid = p.int("uid").unwrap_or(-1) as u32;
-    t.gid = p.int("gid").unwrap_or(-1) as u32;
-    if let Some(cg) = p.bytes("cgroups").filter(|c| !c.is_empty()) {
-        t.cgroups = cg.to_vec();
-    }
-    t.clone_ts = p.ev.ts;
-}
-
-/// What a child inherits from the thread libsinsp trusts for it (its creator, or the thread
-/// its own clone exit names), when that thread is valid.
-fn inherit(t: &mut Thread, from: &Thread) {
-    t.exepath.clone_from(&from.exepath);
-    t.exe_flags = from.exe_flags;
-    t.root.clone_from(&from.root);
-    t.sid = from.sid;
-    t.vpgid = from.vpgid;
-    t.tty = from.tty;
-    t.loginuid = from.loginuid;
-    t.caps = from.caps;
-    t.exe_ino = from.exe_ino;
-}
-
-/// A new process starts with its creator's fds, working directory (its main thread's, `./`
-/// without one) and environment.
-fn inherit_process(st: &mut State, t: &mut Thread, from: &Thread) {
-    if let Some(table) = st.fds.get(&from.pid).cloned() {
-        st.fds.insert(t.pid, table);
-    }
-    t.cwd = st
-        .threads
-        .libs_main_of(from)
-        .map_or_else(|| b"./".to_vec(), |m| m.cwd.clone());
-    t.env.clone_from(&from.env);
-}
-
-/// libsinsp's `parse_clone_exit_caller`: a caller met mid-trace gets its ids from the event;
-/// the child is created here only outside pid namespaces and vforks, and when its own exit
-/// has not created it already.
-fn clone_caller(st: &mut State, p: &Paired<'_>, child_tid: i64) {
-    let ev = &p.ev;
-    let caller_tid = ev.tid;
-    let caller = st
-        .threads
-        .threads
-        .entry(caller_tid)
-        .or_insert_with(|| Thread::unknown(caller_tid));
-    let valid_caller = !caller.is_invalid();
-    if !valid_caller {
-        // Its parent stays unknown here, as sysdig 0.29 shows it; current libs would take
-        // the event's `ptid`, a thread that is not in the table either in these cases (the
-        // caller is met mid-trace), so no field reads it.
-        caller.pid = p.int("pid").unwrap_or(-1);
-        (caller.vtid, caller.vpid) = clone_vids(p).unwrap_or((caller_tid, -1));
-        caller.libs_valid = true;
-    }
-    let flags = p.int("flags").unwrap_or(0) as u32;
-    if flags & (CL_CHILD_IN_PIDNS | CL_CLONE_NEWPID | CL_CLONE_PARENT) != 0
-        || caller_tid != caller.libs_vtid()
-        || flags & CL_CLONE_VFORK != 0
-        || ev.info().is_some_and(|i| i.name == "vfork")
-    {
-        return;
-    }
-    if let Some(existing) = st.threads.get(child_tid) {
-        if existing.flags & CL_CLONE_INVERTED != 0 {
-            return;
-        }
-        st.remove_thread(child_tid);
-    }
-    let Some(caller) = st.threads.get(caller_tid).cloned() else {
-        return;
-    };
-    let mut child = Thread::libs_new(child_tid);
-    child.flags = flags;
-    if flags & CL_CLONE_THREAD == 0 {
-        child.pid = child_tid;
-        child.ptid = caller.tid;
-        if valid_caller {
-            inherit_process(st, &mut child, &caller);
-        }
-    } else {
-        // A new thread's parent is its creator in sysdig 0.29; current libs give it its
-        // process's parent, which they read through the main thread
-        // (`ThreadTable::libs_ptid`).
-        child.pid = caller.pid;
-        child.ptid = caller.tid;
-        child.flags |= CL_CLONE_FILES;
-    }
-    child.vtid = child_tid;
-    child.vpid = child.pid;
-    fill_from_clone_exit(&mut child, p);
-    child.pidns_init_start_ts = st.boot_ts;
-    if valid_caller {
-        inherit(&mut child, &caller);
-    } else if let Some(c) = st.threads.threads.get_mut(&caller_tid) {
-        name_from(c, &child);
-    }
-    child.container_id = st.containers.attach(&child);
-    st.threads.threads.insert(child_tid, child);
-}
-
-/// Gives `t` the executable, name and arguments of `from`, in both views.
-fn name_from(t: &mut Thread, from: &Thread) {
-    t.exe.clone_from(&from.exe);
-    t.comm.clone_from(&from.comm);
-    t.args.clone_from(&from.args);
-    t.libs_unnamed = false;
-}
-
-/// Two seconds: a thread created by its creator's clone exit longer ago than this is a stale
-/// entry of a reused tid (libsinsp's `CLONE_STALE_TIME_NS`).
-const CLONE_STALE_TIME_NS: u64 = 2_000_000_000;
-
-/// libsinsp's `parse_clone_exit_child`: the child's own exit creates it when its creator's
-/// exit has not (a child in a pid namespace, a lost or later caller exit), copying from its
-/// parent (a new process) or its process's leader (a new thread), which it fills in when
-/// that leader was met mid-trace.
-fn clone_child(st: &mut State, p: &Paired<'_>) {
-    let ev = &p.ev;
-    let tid = ev.tid;
-    if !st.thread_created {
-        if let Some(existing) = st.threads.get(tid).filter(|t| t.clone_ts != 0) {
-            if ev.ts.saturating_sub(existing.clone_ts) < CLONE_STALE_TIME_NS {
-                return;
-            }
-            st.remove_thread(tid);
-        }
-    }
-    let mut child = Thread::libs_new(tid);
-    child.pid = p.int("pid").unwrap_or(-1);
-    child.ptid = p.int("ptid").unwrap_or(-1);
-    (child.vtid, child.vpid) = clone_vids(p).unwrap_or((tid, -1));
-    child.flags = p.int("flags").unwrap_or(0) as u32 | CL_CLONE_INVERTED;
-    let leader = child.flags & CL_CLONE_THREAD == 0;
-    let lookup_tid = if leader {
-        child.ptid
-    } else {
-        child.flags |= CL_CLONE_FILES;
-        // The creator is unknown here: sysdig 0.29 takes the process's leader.
-        child.ptid = child.pid;
-        child.pid
-    };
-    fill_from_clone_exit(&mut child, p);
-    let lookup = st
-        .threads
-        .get(lookup_tid)
-        .filter(|l| !l.is_invalid())
-        .cloned();
-    match lookup {
-        Some(l) => {
-            inherit(&mut child, &l);
-            if leader {
-                inherit_process(st, &mut child, &l);
-            }
-        }
-        // libsinsp creates the missing leader of a new thread from the thread's exit: ids,
-        // executable, name and arguments (its parent stays unknown, as sysdig 0.29 has it).
-        None if !leader => {
-            let l = st
-                .threads
-                .threads
-                .entry(lookup_tid)
-                .or_insert_with(|| Thread::unknown(lookup_tid));
-            l.pid = child.pid;
-            l.vpid = child.vpid;
-            l.vtid = child.vpid;
-            l.libs_valid = true;
-            name_from(l, &child);
-        }
-        None => {}
-    }
-    // sysdig 0.29 names a leader it still knows nothing of after its new thread; current
-    // libs, for which the leader's own clone exit made it valid, keep it unnamed.
-    if !leader {
-        if let Some(l) = st
-            .threads
-            .threads
-            .get_mut(&lookup_tid)
-            .filter(|l| l.is_placeholder())
-        {
-            name_from(l, &child);
-            l.libs_unnamed = true;
-        }
-    }
-    let in_pidns =
-        child.flags & (CL_CHILD_IN_PIDNS | CL_CLONE_NEWPID) != 0 || child.tid != child.vtid;
-    child.pidns_init_start_ts = match p.int("pidns_init_start_ts") {
-        Some(ts) if in_pidns => (ts as u64).wrapping_add(st.boot_ts),
-        _ if in_pidns => 0,
-        _ => st.boot_ts,
-    };
-    child.container_id = st.containers.attach(&child);
-    st.threads.threads.insert(tid, child);
-}
-
-fn execve(st: &mut State, p: &Paired<'_>) {
-    let ev = &p.ev;
-    // Every event's thread exists by now (`State::apply` gives an unseen tid a placeholder,
-    // as libsinsp's `get_thread` does).
-    let Some(t) = st.threads.get(ev.tid) else {
-        return;
-    };
-    // libsinsp resolves against the process's working directory (`get_cwd`: its main
-    // thread's, `./` without one).
-    let cwd = st
-        .threads
-        .libs_main_of(t)
-        .map_or_else(|| b"./".to_vec(), |m| m.cwd.clone());
-    // The executable's path: the driver's trusted path, else the enter's filename resolved
-    // against the working directory (execveat: against its dirfd).
-    let exepath = if let Some(tp) = p.str("trusted_exepath").filter(|s| !s.is_empty()) {
-        Some(tp.to_vec())
-    } else if let Some(name) = p.enter.as_ref().and_then(|e| {
-        super::event::param_raw(e, "filename")
-            .or_else(|| super::event::param_raw(e, "pathname"))
-            .map(|(b, _)| super::event::trim_nul(b))
-    }) {
-        let dirfd = p.int("dirfd").unwrap_or(AT_FDCWD);
-        let base = if dirfd == AT_FDCWD || name.starts_with(b"/") {
-            cwd.clone()
-        } else {
-            fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.to_vec())
-        };
-        Some(resolve(&base, name))
-    } else {
-        None
-    };
-    let pid = p.int("pid");
-    let Some(t) = st.threads.threads.get_mut(&ev.tid) else {
-        return;
-    };
-    if let Some(exe) = p.str("exe") {
-        t.exe = exe.to_vec();
-    }
-    if let Some(args) = exit_args(p) {
-        t.args = args.to_vec();
-    }
-    t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
-    // libsinsp's `parse_execve_exit`: a thread met mid-trace takes its parent and (outside
-    // pid namespaces) its namespace ids from the event, which gives it a thread group.
-    // (Current libs then read the namespace ids as the tid and pid outside pid namespaces,
-    // which the `vtid` and `vpid` fields do for a thread with none; sysdig 0.29 shows none.)
-    let invalid = t.is_invalid();
-    if let Some(pid) = pid {
-        t.pid = pid;
-    }
-    if let Some(ptid) = p.int("ptid") {
-        t.ptid = ptid;
-    }
-    t.libs_unnamed = false;
-    if let Some(v) = p.int("fdlimit") {
-        t.fdlimit = v as u64;
-    }
-    if let Some(swap) = p.int("vm_swap") {
-        t.vm = (
-            p.int("vm_size").unwrap_or(0) as u32,
-            p.int("vm_rss").unwrap_or(0) as u32,
-            swap as u32,
-        );
-        t.pgft = (
-            p.int("pgft_maj").unwrap_or(0) as u64,
-            p.int("pgft_min").unwrap_or(0) as u64,
-        );
-    }
-    if let Some(cg) = p.bytes("cgroups") {
-        t.cgroups = cg.to_vec();
-    }
-    if let Some(env) = p.bytes("env") {
-        t.env = env.to_vec();
-    }
-    if let Some(tty) = p.int("tty") {
-        t.tty = tty as u32;
-    }
-    if let Some(v) = p.int("vpgid").or_else(|| p.int("pgid")) {
-        t.vpgid = v;
-    }
-    if let Some(v) = p.int("loginuid") {
-        t.loginuid = v as u32;
-    }
-    if let Some(v) = p.int("flags") {
-        t.exe_flags = v as u32;
-    }
-    if let Some(ino) = p.int("exe_ino") {
-        let time = |name| p.int(name).map_or(0, |v| v as u64);
-        t.exe_ino = (ino as u64, time("exe_ino_ctime"), time("exe_ino_mtime"));
-    }
-    if let (Some(i), Some(pe), Some(ef)) = (
-        p.int("cap_inheritable"),
-        p.int("cap_permitted"),
-        p.int("cap_effective"),
-    ) {
-        t.caps = (i as u64, pe as u64, ef as u64);
-    }
-    if let Some(uid) = p.int("uid") {
-        t.uid = uid as u32;
-    }
-    if let Some(gid) = p.int("gid") {
-        t.gid = gid as u32;
-    }
-    if let Some(ep) = exepath {
-        t.exepath = ep;
-    }
-    t.exec_ts = ev.ts;
-    // The clone flags are cleared (libsinsp keeps only its own marks).
-    t.flags &= CL_CLONE_INVERTED;
-    t.container_id = st.containers.attach(t);
-    // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
-    let (pid, tid) = (t.pid, t.tid);
-    // An execve ends the process's other threads: the kernel gives the leader's tid to the
-    // thread that called it, and libsinsp removes the others.
-    if !invalid {
-        let others: Vec<i64> = st
-            .threads
-            .threads
-            .values()
-            .filter(|o| o.pid == pid && o.tid != tid && !o.is_main())
-            .map(|o| o.tid)
-            .collect();
-        for o in others {
-            st.remove_thread(o);
-        }
-    }
-    if let Some(table) = st.fds.get_mut(&pid) {
-        table
-            .fds
-            .retain(|_, f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
     }
 }
 

@@ -17,6 +17,7 @@ pub mod libs_view;
 pub mod matchers;
 pub mod net;
 pub mod path;
+pub mod process;
 pub mod threads;
 pub mod udp;
 pub mod users;
