@@ -35,14 +35,15 @@ fn vpid(c: &Ctx<'_>, t: &Thread) -> Option<i64> {
     (v >= 0).then_some(v)
 }
 
-/// libsinsp's `get_oldest_matching_ancestor` for a virtual id (sid, vpgid): none when the id
-/// is unset (-1); the thread of that id when the process is not in a pid namespace and the
-/// thread is known; otherwise the furthest run of ancestors sharing the id, starting at the
-/// parent.
+/// libsinsp's `get_oldest_matching_ancestor` for an id (sid, vpgid, pgid): none when the id
+/// is unset (-1); the thread of that id when it is known and the id is global (`virtual_id`
+/// false: pgid) or the process is not in a pid namespace; otherwise the furthest run of
+/// ancestors sharing the id, starting at the parent.
 fn oldest_matching_ancestor<'a>(
     c: &Ctx<'a>,
     t: &'a Thread,
     id_of: fn(&Thread) -> i64,
+    virtual_id: bool,
 ) -> Option<&'a Thread> {
     let id = id_of(t);
     if id == -1 {
@@ -50,7 +51,7 @@ fn oldest_matching_ancestor<'a>(
     }
     let in_pidns =
         t.flags & crate::state::threads::CL_CHILD_IN_PIDNS != 0 || (t.tid != t.vtid && t.vtid >= 0);
-    if !in_pidns {
+    if !virtual_id || !in_pidns {
         if let Some(l) = c.st.thread(id) {
             return Some(l);
         }
@@ -251,7 +252,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 |x| x.vpgid
             };
             // An unknown leader is an empty string in current libs, not a missing value.
-            let leader = oldest_matching_ancestor(c, t, id_of);
+            let leader = oldest_matching_ancestor(c, t, id_of, true);
             out.str(leader.map_or(&b""[..], |l| match name.rsplit('.').next() {
                 Some("exe") => l.exe_in(true),
                 Some("exepath") => l.exepath_in(true),
@@ -277,6 +278,25 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 "vpgid.exe" => &l.exe,
                 _ => l.exepath_in(c.libs),
             });
+        }
+        "pgid" => out.i64(t.pgid),
+        // As `proc.vpgid.name` with the global id: the leader's name, or an empty string.
+        "pgid.name" | "pgid.exe" | "pgid.exepath" => {
+            let leader = oldest_matching_ancestor(c, t, |x| x.pgid, false);
+            out.str(leader.map_or(&b""[..], |l| match name {
+                "pgid.exe" => l.exe_in(c.libs),
+                "pgid.exepath" => l.exepath_in(c.libs),
+                _ => l.comm_in(c.libs),
+            }));
+        }
+        // libsinsp compares with its pid, -1 for a thread met mid-trace.
+        "is_pgid_leader" => {
+            let pid = if c.libs && t.libs_unknown() {
+                -1
+            } else {
+                t.pid
+            };
+            out.bool(t.pgid == pid);
         }
         "is_sid_leader" if c.libs => out.bool(t.sid == vpid(c, t).unwrap_or(-1)),
         "is_sid_leader" => out.bool(t.sid == t.vpid || t.sid == t.pid),
@@ -551,4 +571,102 @@ pub fn extract_thread(name: &str, _arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) ->
         _ => return false,
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::state::State;
+    use hindsight_format::encode::EventBuilder;
+    use hindsight_format::event::EventRef;
+    use hindsight_format::schema::event_ids_by_name;
+
+    /// A process-list thread.
+    fn thread(tid: i64, pid: i64, ptid: i64, pgid: i64, comm: &str) -> Thread {
+        Thread {
+            pid,
+            ptid,
+            pgid,
+            comm: comm.into(),
+            exe: comm.into(),
+            ..Thread::libs_new(tid)
+        }
+    }
+
+    /// A shell (10) leading its process group, and its child `cat` (11) with a second
+    /// thread (12).
+    fn state() -> State {
+        let mut st = State::default();
+        for t in [
+            thread(10, 10, 1, 10, "sh"),
+            thread(11, 11, 10, 10, "cat"),
+            thread(12, 11, 10, 10, "cat"),
+        ] {
+            st.threads.threads.insert(t.tid, t);
+        }
+        st
+    }
+
+    /// Applies event `name` (its first version, without parameters) of thread `tid` to `st`,
+    /// then extracts the `proc.*` fields listed
+    /// in current libs' view (`<NA>` when none).
+    fn proc_fields(st: &mut State, name: &str, tid: i64, fields: &[&str]) -> Vec<String> {
+        let id = event_ids_by_name(name).next().expect("known event");
+        let rec = EventBuilder::new(id, 1_000, tid).build();
+        let ev = EventRef::parse_v2(&rec, 1, 0, 0).expect("well-formed record");
+        st.apply(&ev);
+        let c = Ctx {
+            p: st.pair(ev),
+            st,
+            first_ts: 0,
+            libs_first_ts: 0,
+            prev_ts: 0,
+            num: ev.num,
+            libs: true,
+        };
+        fields
+            .iter()
+            .map(|f| {
+                let mut out = Out::default();
+                if !extract_proc(f, &Arg::None, &c, &mut out) {
+                    return "<NA>".to_owned();
+                }
+                let mut b = Vec::new();
+                out.render_all(b" ", &mut b);
+                String::from_utf8_lossy(&b).into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn process_group_leader_by_global_id() {
+        let mut st = state();
+        let got = proc_fields(
+            &mut st,
+            "getuid",
+            12,
+            &["pgid", "pgid.name", "is_pgid_leader"],
+        );
+        assert_eq!(got, ["10", "sh", "false"]);
+        let got = proc_fields(&mut st, "getuid", 10, &["is_pgid_leader"]);
+        assert_eq!(got, ["true"]);
+        st.threads.threads.get_mut(&12).expect("thread").pgid = -1;
+        let got = proc_fields(&mut st, "getuid", 12, &["pgid", "pgid.name"]);
+        assert_eq!(got, ["-1", ""], "no group: an empty name, as libsinsp");
+    }
+
+    /// libsinsp's thread group: the exiting thread is dead at its own procexit, and the
+    /// leader counts apart in `proc.nchilds`; a thread met mid-trace has no group.
+    #[test]
+    fn thread_counts_of_the_group() {
+        let mut st = state();
+        let counts = ["nthreads", "nchilds"];
+        assert_eq!(proc_fields(&mut st, "getuid", 12, &counts), ["2", "1"]);
+        assert_eq!(proc_fields(&mut st, "procexit", 12, &counts), ["1", "0"]);
+        assert_eq!(proc_fields(&mut st, "getuid", 11, &counts), ["1", "0"]);
+        assert_eq!(proc_fields(&mut st, "procexit", 11, &counts), ["0", "0"]);
+        let got = proc_fields(&mut st, "getuid", 99, &["nthreads", "apid", "cwd", "pid"]);
+        assert_eq!(got, ["0", "<NA>", "./", "-1"]);
+    }
 }

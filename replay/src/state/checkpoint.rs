@@ -180,6 +180,8 @@ fn put_thread(w: &mut W, t: &Thread) {
     ] {
         w.uv(v);
     }
+    // Since version 4.
+    w.iv(t.pgid);
     match t.last_fd {
         Some(fd) => {
             w.uv(1);
@@ -231,6 +233,7 @@ fn get_thread(r: &mut R<'_>, version: u16) -> Res<Thread> {
         t.libs_valid = marks & 1 != 0;
         t.libs_unnamed = marks & 2 != 0;
     }
+    t.pgid = if version >= 4 { r.iv(w)? } else { -1 };
     if r.uv(w)? != 0 {
         t.last_fd = Some(r.iv(w)?);
     }

@@ -121,6 +121,7 @@ fn inherit(t: &mut Thread, from: &Thread) {
     t.root.clone_from(&from.root);
     t.sid = from.sid;
     t.vpgid = from.vpgid;
+    t.pgid = from.pgid;
     t.tty = from.tty;
     t.loginuid = from.loginuid;
     t.caps = from.caps;
@@ -381,6 +382,8 @@ pub fn execve(st: &mut State, p: &Paired<'_>) {
     if let Some(v) = p.int("vpgid").or_else(|| p.int("pgid")) {
         t.vpgid = v;
     }
+    // libsinsp: -1 when the exit has no pgid.
+    t.pgid = p.int("pgid").unwrap_or(-1);
     if let Some(v) = p.int("loginuid") {
         t.loginuid = v as u32;
     }

@@ -44,6 +44,9 @@ pub struct Thread {
     pub sid: i64,
     /// Process group id in the thread's pid namespace.
     pub vpgid: i64,
+    /// Process group id, -1 when unknown (old captures' process lists and execve exits have
+    /// none).
+    pub pgid: i64,
     /// Thread id in the thread's pid namespace.
     pub vtid: i64,
     /// Process id in the thread's pid namespace.
@@ -162,6 +165,7 @@ impl Thread {
             vtid: -1,
             vpid: -1,
             vpgid: -1,
+            pgid: -1,
             comm: b"<NA>".to_vec(),
             exe: b"<NA>".to_vec(),
             loginuid: u32::MAX,
@@ -181,6 +185,7 @@ impl Thread {
             ptid: -1,
             sid: -1,
             vpgid: -1,
+            pgid: -1,
             vtid: -1,
             vpid: -1,
             uid: u32::MAX,
@@ -216,6 +221,7 @@ impl Thread {
             ptid: e.ptid,
             sid: e.sid,
             vpgid: e.vpgid,
+            pgid: e.pgid.unwrap_or(-1),
             vtid,
             vpid,
             comm: e.comm.clone(),
@@ -228,7 +234,14 @@ impl Thread {
             root: e.root.clone(),
             fdlimit: e.fdlimit,
             flags: e.flags,
-            exe_flags: if e.exe_writable { EXE_WRITABLE } else { 0 },
+            exe_flags: [
+                (e.exe_writable, EXE_WRITABLE),
+                (e.exe_upper_layer, EXE_UPPER_LAYER),
+                (e.exe_lower_layer, EXE_LOWER_LAYER),
+            ]
+            .iter()
+            .filter(|(set, _)| *set)
+            .fold(0, |f, (_, bit)| f | bit),
             uid: e.uid,
             gid: e.gid,
             loginuid: e.loginuid,
@@ -239,8 +252,7 @@ impl Thread {
             clone_ts: 0,
             exec_ts: 0,
             pidns_init_start_ts: e.pidns_init_start_ts,
-            // The process-list block carries no inode data this reader decodes.
-            exe_ino: (0, 0, 0),
+            exe_ino: e.exe_ino,
             container_id: Vec::new(),
             libs_valid: false,
             libs_unnamed: false,
