@@ -394,7 +394,7 @@ pub static FIELDS: &[FieldInfo] = &[
     f("thread.cap_effective", T::Str, A::None, 0, "effective capabilities"),
     f("proc.fdopencount", T::U64, A::None, 0, "number of open fds"),
     f("proc.fdlimit", T::I64, A::None, 0, "maximum number of fds"),
-    f("proc.fdusage", T::Double, A::None, UNSUPPORTED, "open fds as a percentage of the limit"),
+    f("proc.fdusage", T::Double, A::None, 0, "open fds as a percentage of the limit"),
     f("proc.vmsize", T::U64, A::None, 0, "virtual memory size in KiB"),
     f("proc.vmrss", T::U64, A::None, 0, "resident memory in KiB"),
     f("proc.vmswap", T::U64, A::None, 0, "swapped memory in KiB"),

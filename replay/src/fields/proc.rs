@@ -379,6 +379,17 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         }
         "fdopencount" if c.libs => out.u64(libs_fd_opencount(c, t)),
         "fdlimit" => out.i64(t.fdlimit as i64),
+        // libsinsp's `get_fd_usage_pct_d`: open fds as a percentage of the main thread's limit
+        // (100 past it), 0 without a limit.
+        "fdusage" => {
+            let limit = c.st.threads.libs_main_of(t).map_or(0, |m| m.fdlimit as i64);
+            let open = libs_fd_opencount(c, t);
+            out.f64(match limit {
+                ..=0 => 0.0,
+                l if open > l as u64 => 100.0,
+                l => open as f64 * 100.0 / l as f64,
+            });
+        }
         "fdopencount" => out.u64(c.st.fd_table(t).map_or(0, |f| f.fds.len() as u64)),
         "vmsize" => out.u64(u64::from(t.vm.0)),
         "vmrss" => out.u64(u64::from(t.vm.1)),

@@ -159,13 +159,13 @@ impl ContextBuilder {
                 FieldValue::I64(v) => Some(*v),
                 FieldValue::U64(v) => i64::try_from(*v).ok(),
                 FieldValue::Str(s) => s.trim().parse().ok(),
-                FieldValue::Bool(_) | FieldValue::Null => None,
+                FieldValue::F64(_) | FieldValue::Bool(_) | FieldValue::Null => None,
             }),
             ContextBuilder::U64(b) => b.append_option(match value {
                 FieldValue::U64(v) => Some(*v),
                 FieldValue::I64(v) => u64::try_from(*v).ok(),
                 FieldValue::Str(s) => s.trim().parse().ok(),
-                FieldValue::Bool(_) | FieldValue::Null => None,
+                FieldValue::F64(_) | FieldValue::Bool(_) | FieldValue::Null => None,
             }),
             ContextBuilder::Bool(b) => b.append_option(match value {
                 FieldValue::Bool(v) => Some(*v),
