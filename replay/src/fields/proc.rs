@@ -192,22 +192,21 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             }
         }
         "is_exe_lower_layer" => out.bool(t.exe_flags & EXE_LOWER_LAYER != 0),
-        // libsinsp: the inode fields exist once an execve exit carried them.
-        "exe_ino" | "exe_ino.ctime" | "exe_ino.mtime" if t.exe_ino.0 == 0 => return false,
-        "exe_ino" => out.u64(t.exe_ino.0),
-        "exe_ino.ctime" => out.u64(t.exe_ino.1),
-        "exe_ino.mtime" => out.u64(t.exe_ino.2),
-        "exe_ino.ctime_duration_proc_start" | "exe_ino.ctime_duration_pidns_start" => {
-            let start = if name.ends_with("proc_start") {
-                t.clone_ts
-            } else {
-                t.pidns_init_start_ts
-            };
-            if t.exe_ino.1 == 0 || start == 0 {
-                return false;
-            }
-            out.u64(start.saturating_sub(t.exe_ino.1));
-        }
+        // libsinsp: each inode value and duration exists once known (0 is none).
+        "exe_ino"
+        | "exe_ino.ctime"
+        | "exe_ino.mtime"
+        | "exe_ino.ctime_duration_proc_start"
+        | "exe_ino.ctime_duration_pidns_start" => match match name {
+            "exe_ino" => t.exe_ino.0,
+            "exe_ino.ctime" => t.exe_ino.1,
+            "exe_ino.mtime" => t.exe_ino.2,
+            "exe_ino.ctime_duration_proc_start" => t.exe_ino_durations.0,
+            _ => t.exe_ino_durations.1,
+        } {
+            0 => return false,
+            v => out.u64(v),
+        },
         "aargs" | "aenv" => {
             let list = |a: &Thread| {
                 if name == "aargs" {

@@ -182,6 +182,8 @@ fn put_thread(w: &mut W, t: &Thread) {
     }
     // Since version 4.
     w.iv(t.pgid);
+    w.uv(t.exe_ino_durations.0);
+    w.uv(t.exe_ino_durations.1);
     match t.last_fd {
         Some(fd) => {
             w.uv(1);
@@ -233,7 +235,11 @@ fn get_thread(r: &mut R<'_>, version: u16) -> Res<Thread> {
         t.libs_valid = marks & 1 != 0;
         t.libs_unnamed = marks & 2 != 0;
     }
-    t.pgid = if version >= 4 { r.iv(w)? } else { -1 };
+    t.pgid = -1;
+    if version >= 4 {
+        t.pgid = r.iv(w)?;
+        t.exe_ino_durations = (r.uv(w)?, r.uv(w)?);
+    }
     if r.uv(w)? != 0 {
         t.last_fd = Some(r.iv(w)?);
     }

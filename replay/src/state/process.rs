@@ -126,6 +126,7 @@ fn inherit(t: &mut Thread, from: &Thread) {
     t.loginuid = from.loginuid;
     t.caps = from.caps;
     t.exe_ino = from.exe_ino;
+    t.exe_ino_durations.0 = from.exe_ino_durations.0;
 }
 
 /// A new process starts with its creator's fds, working directory (its main thread's, `./`
@@ -393,6 +394,15 @@ pub fn execve(st: &mut State, p: &Paired<'_>) {
     if let Some(ino) = p.int("exe_ino") {
         let time = |name| p.int(name).map_or(0, |v| v as u64);
         t.exe_ino = (ino as u64, time("exe_ino_ctime"), time("exe_ino_mtime"));
+        let ctime = t.exe_ino.1;
+        // As libsinsp: each duration only when its start is known (the first wraps as
+        // libsinsp's unsigned difference does), else the previous value stays.
+        if t.clone_ts != 0 {
+            t.exe_ino_durations.0 = t.clone_ts.wrapping_sub(ctime);
+        }
+        if t.pidns_init_start_ts != 0 && ctime > t.pidns_init_start_ts {
+            t.exe_ino_durations.1 = ctime - t.pidns_init_start_ts;
+        }
     }
     if let (Some(i), Some(pe), Some(ef)) = (
         p.int("cap_inheritable"),
@@ -434,5 +444,128 @@ pub fn execve(st: &mut State, p: &Paired<'_>) {
         table
             .fds
             .retain(|_, f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use hindsight_format::encode::EventBuilder;
+    use hindsight_format::event::EventRef;
+    use hindsight_format::schema::{event_ids_by_name, event_info, Direction};
+
+    /// A parameter value of [`exit`].
+    enum V<'a> {
+        I(i64),
+        S(&'a [u8]),
+    }
+
+    /// The newest exit of `name` on thread `tid` at `ts`: the listed parameters, every other
+    /// one empty (what a capture without it has).
+    fn exit(name: &str, tid: i64, ts: u64, params: &[(&str, V<'_>)]) -> Vec<u8> {
+        let info = event_ids_by_name(name)
+            .filter_map(event_info)
+            .filter(|i| i.direction() == Direction::Exit)
+            .last()
+            .expect("known exit");
+        let mut b = EventBuilder::new(info.id, ts, tid);
+        for p in info.params {
+            match params.iter().find(|(n, _)| *n == p.name) {
+                Some((_, V::I(v))) => b.i64(*v),
+                Some((_, V::S(s))) => b.raw(s),
+                None => b.raw(&[]),
+            };
+        }
+        b.build()
+    }
+
+    fn apply(st: &mut State, rec: &[u8]) {
+        st.apply(&EventRef::parse_v2(rec, 1, 0, 0).expect("well-formed record"));
+    }
+
+    /// A process-list shell, pid 10.
+    fn shell() -> State {
+        let mut st = State {
+            boot_ts: 1_000,
+            ..State::default()
+        };
+        let sh = Thread {
+            pid: 10,
+            ptid: 1,
+            comm: b"sh".to_vec(),
+            ..Thread::libs_new(10)
+        };
+        st.threads.threads.insert(10, sh);
+        st
+    }
+
+    /// libsinsp computes the inode durations at execve, from the thread's creation and its
+    /// pid namespace's start, and a fork inherits the first.
+    #[test]
+    fn exe_inode_durations_at_execve_and_fork() {
+        let mut st = shell();
+        let fork = |res, pid| [("res", V::I(res)), ("pid", V::I(pid)), ("flags", V::I(0))];
+        apply(&mut st, &exit("clone", 10, 2_000, &fork(11, 10)));
+        let child = st.thread(11).expect("created by the caller's exit");
+        assert_eq!((child.ptid, child.clone_ts), (10, 2_000));
+        assert_eq!(child.pidns_init_start_ts, 1_000, "the machine's boot time");
+        let ino = [
+            ("res", V::I(0)),
+            ("pid", V::I(11)),
+            ("exe_ino", V::I(42)),
+            ("exe_ino_ctime", V::I(1_500)),
+            ("exe_ino_mtime", V::I(900)),
+        ];
+        apply(&mut st, &exit("execve", 11, 3_000, &ino));
+        assert_eq!(st.thread(11).expect("thread").exe_ino_durations, (500, 500));
+        apply(&mut st, &exit("clone", 11, 4_000, &fork(12, 11)));
+        let grandchild = st.thread(12).expect("created");
+        assert_eq!(
+            (grandchild.exe_ino, grandchild.exe_ino_durations),
+            ((42, 1_500, 900), (500, 0))
+        );
+    }
+
+    /// runc's clone3 in a pid namespace: the caller met mid-trace gets its ids from its
+    /// exit (current libs) but the child is left to its own exit; a new thread's exit names
+    /// the still unknown leader for sysdig 0.29 only.
+    #[test]
+    fn callers_met_mid_trace_in_a_pid_namespace() {
+        let mut st = shell();
+        let caller = [
+            ("res", V::I(9)),
+            ("pid", V::I(20)),
+            ("ptid", V::I(5)),
+            ("flags", V::I(i64::from(CL_CHILD_IN_PIDNS))),
+            ("vtid", V::I(8)),
+            ("vpid", V::I(8)),
+            ("exe", V::S(b"/usr/bin/runc\0")),
+        ];
+        apply(&mut st, &exit("clone3", 20, 2_000, &caller));
+        assert!(
+            st.thread(9).is_none(),
+            "9 is the child's id in its namespace"
+        );
+        let c = st.thread(20).expect("caller");
+        assert!(c.libs_valid && !c.is_invalid() && c.is_placeholder());
+        assert_eq!((c.pid, c.libs_vtid(), c.libs_vpid()), (20, 8, 8));
+        let thread = [
+            ("res", V::I(0)),
+            ("pid", V::I(20)),
+            ("ptid", V::I(5)),
+            (
+                "flags",
+                V::I(i64::from(CL_CLONE_THREAD | CL_CHILD_IN_PIDNS)),
+            ),
+            ("comm", V::S(b"runc:[2:INIT]\0")),
+        ];
+        apply(&mut st, &exit("clone3", 21, 2_100, &thread));
+        let t = st.thread(21).expect("created by its own exit");
+        assert_eq!((t.pid, t.comm.as_slice()), (20, &b"runc:[2:INIT]"[..]));
+        let leader = st.thread(20).expect("leader");
+        assert_eq!(leader.comm_in(false), b"runc:[2:INIT]");
+        assert_eq!(leader.comm_in(true), b"<NA>");
+        assert_eq!(st.threads.libs_thread_count(leader, None), 2);
     }
 }

@@ -96,6 +96,10 @@ pub struct Thread {
     /// The executable's inode number, change time and modification time (ns), from the
     /// execve exit (0 when the capture has none).
     pub exe_ino: (u64, u64, u64),
+    /// Nanoseconds from the executable's change time to the thread's creation, and from the
+    /// pid namespace's start to that change time, as libsinsp computes them at execve (0 when
+    /// unknown); a clone child inherits the first.
+    pub exe_ino_durations: (u64, u64),
     /// Container id (12 hex chars), empty for the host.
     pub container_id: Vec<u8>,
     /// Whether current libs know this thread's ids although sysdig 0.29 does not: libsinsp's
@@ -253,6 +257,8 @@ impl Thread {
             exec_ts: 0,
             pidns_init_start_ts: e.pidns_init_start_ts,
             exe_ino: e.exe_ino,
+            // libscap's process-list reader leaves these uninitialised; unknown here.
+            exe_ino_durations: (0, 0),
             container_id: Vec::new(),
             libs_valid: false,
             libs_unnamed: false,
