@@ -404,7 +404,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             let leader_alive =
                 c.st.threads
                     .libs_main_of(t)
-                    .is_some_and(|m| Some(m.tid) != c.st.pending.thread);
+                    .is_some_and(|m| !m.is_closed() && Some(m.tid) != c.st.pending.thread);
             out.u64(n.saturating_sub(u64::from(leader_alive)));
         }
         "nthreads" => out.u64(
@@ -678,5 +678,27 @@ mod tests {
         assert_eq!(proc_fields(&mut st, "procexit", 11, &counts), ["0", "0"]);
         let got = proc_fields(&mut st, "getuid", 99, &["nthreads", "apid", "cwd", "pid"]);
         assert_eq!(got, ["0", "<NA>", "./", "-1"]);
+    }
+
+    /// A main thread that exits before the other threads of its process stays, closed, for
+    /// them (its directory and limits) and goes with the last one.
+    #[test]
+    fn closed_main_thread_stays_for_its_threads() {
+        let mut st = state();
+        for t in st.threads.threads.values_mut() {
+            t.cwd = b"/srv/".to_vec();
+            t.fdlimit = 1024;
+        }
+        let fields = ["nthreads", "nchilds", "cwd", "fdlimit", "ppid"];
+        assert_eq!(
+            proc_fields(&mut st, "procexit", 11, &fields[..2]),
+            ["1", "1"]
+        );
+        let got = proc_fields(&mut st, "getuid", 12, &fields);
+        assert_eq!(got, ["1", "1", "/srv/", "1024", "10"]);
+        assert!(st.thread(11).is_some_and(Thread::is_closed));
+        proc_fields(&mut st, "procexit", 12, &[]);
+        proc_fields(&mut st, "getuid", 10, &[]);
+        assert!(st.thread(11).is_none() && st.thread(12).is_none());
     }
 }

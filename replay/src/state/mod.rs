@@ -283,14 +283,32 @@ impl State {
     }
 
     /// Removes a thread, its stored enter, and its process's fd table when it was the last
-    /// thread of the process. Children are re-parented to `reaper` when given.
+    /// thread of the process. A main thread whose process still has live threads stays,
+    /// closed, and goes with the last of them: both libsinsps keep it (`PPM_CL_CLOSED`), as
+    /// the other threads read its working directory, fd table and limits.
     pub fn remove_thread(&mut self, tid: i64) {
         self.enters.remove(&tid);
-        let Some(t) = self.threads.threads.remove(&tid) else {
+        let Some(t) = self.threads.threads.get(&tid) else {
             return;
         };
-        if !self.threads.threads.values().any(|o| o.pid == t.pid) {
-            self.fds.remove(&t.pid);
+        let (pid, main) = (t.pid, t.is_main());
+        let others_live = self
+            .threads
+            .threads
+            .values()
+            .any(|o| o.pid == pid && o.tid != tid && !o.is_closed());
+        if main && others_live {
+            if let Some(t) = self.threads.threads.get_mut(&tid) {
+                t.flags |= threads::CL_CLOSED;
+            }
+            return;
+        }
+        self.threads.threads.remove(&tid);
+        if !main && !others_live && self.threads.get(pid).is_some_and(Thread::is_closed) {
+            self.threads.threads.remove(&pid);
+        }
+        if !self.threads.threads.values().any(|o| o.pid == pid) {
+            self.fds.remove(&pid);
         }
     }
 

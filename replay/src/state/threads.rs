@@ -22,6 +22,8 @@ pub const CL_CLONE_PARENT: u32 = 1 << 8;
 /// `PPM_CL_CLONE_INVERTED`: libsinsp's mark of a thread created by its own clone exit,
 /// before its creator's clone returned.
 pub const CL_CLONE_INVERTED: u32 = 1 << 16;
+/// `PPM_CL_CLOSED`: a main thread that exited while other threads of its process live on.
+pub const CL_CLOSED: u32 = 1 << 18;
 /// `PPM_CL_CLONE_VFORK`: the caller waits until the child execs or exits.
 pub const CL_CLONE_VFORK: u32 = 1 << 27;
 /// `PPM_EXE_WRITABLE`: the executable is writable by the user.
@@ -341,6 +343,11 @@ impl Thread {
         }
     }
 
+    /// Whether this main thread has exited, kept while its process has other threads.
+    pub fn is_closed(&self) -> bool {
+        self.flags & CL_CLOSED != 0
+    }
+
     /// Whether this is the main thread of its process.
     pub fn is_main(&self) -> bool {
         self.tid == self.pid
@@ -434,15 +441,15 @@ impl ThreadTable {
     }
 
     /// libsinsp's alive count of `t`'s thread group (`get_num_threads`): 0 for an invalid
-    /// thread, else the valid threads of its process, less `dying` (the thread whose
-    /// `procexit` is being parsed, already dead there).
+    /// thread, else the valid threads of its process, less a closed main thread and `dying`
+    /// (the thread whose `procexit` is being parsed, already dead there).
     pub fn libs_thread_count(&self, t: &Thread, dying: Option<i64>) -> u64 {
         if t.is_invalid() {
             return 0;
         }
         self.threads
             .values()
-            .filter(|o| o.pid == t.pid && !o.is_invalid() && Some(o.tid) != dying)
+            .filter(|o| o.pid == t.pid && !o.is_invalid() && !o.is_closed() && Some(o.tid) != dying)
             .count() as u64
     }
 
