@@ -427,10 +427,17 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         "is_container_healthcheck"
         | "is_container_liveness_probe"
         | "is_container_readiness_probe" => out.bool(false),
+        // The outermost shell among the main thread and its ancestors (current libs: none
+        // without a main thread).
         "loginshellid" => {
+            let main = if c.libs {
+                c.st.threads.libs_main_of(t)
+            } else {
+                Some(c.main_thread().unwrap_or(t))
+            };
             let mut id = None;
-            for a in std::iter::once(c.main_thread().unwrap_or(t)).chain(c.ancestors()) {
-                if a.comm.ends_with(b"sh") {
+            for a in main.into_iter().chain(c.ancestors()) {
+                if a.comm_in(c.libs).ends_with(b"sh") {
                     id = Some(a.pid);
                 }
             }
