@@ -20,8 +20,9 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
-/// the count of events current libs drop; version 4 the machine's boot time and the threads'
-/// current-libs marks. Older checkpoints still load.
+/// the count of events current libs drop; version 4 the machine's boot time, the threads'
+/// current-libs marks, pgid and inode durations, and the recently exited threads. Older
+/// checkpoints still load.
 pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
@@ -473,6 +474,12 @@ pub fn save(st: &State) -> Vec<u8> {
     w.uv(st.libs_dropped);
     // Since version 4.
     w.uv(st.boot_ts);
+    w.uv(st.exited.entries.len() as u64);
+    for &(tid, ptid, ts) in &st.exited.entries {
+        w.iv(tid);
+        w.iv(ptid);
+        w.uv(ts);
+    }
     w.0
 }
 
@@ -558,6 +565,14 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
     }
     if version >= 4 {
         st.boot_ts = r.uv("boot time")?;
+        for _ in 0..r.count("exited threads")? {
+            let e = (
+                r.iv("exited thread")?,
+                r.iv("exited thread")?,
+                r.uv("exited thread")?,
+            );
+            st.exited.entries.push_back(e);
+        }
     }
     if r.at != bytes.len() {
         return r.err("trailing bytes");
@@ -575,7 +590,13 @@ mod tests {
         t.comm = b"bash".to_vec();
         t.cwd = b"/root/".to_vec();
         t.container_id = b"9dbcbd0c435f".to_vec();
+        t.pgid = 42;
+        t.exe_ino_durations = (5, 6);
+        t.libs_valid = true;
+        t.libs_unnamed = true;
         st.threads.threads.insert(42, t);
+        st.boot_ts = 1_000;
+        st.exited.record(43, 42, 2_000);
         let mut f = Fd::named(FdType::Ipv4, b"1.2.3.4:5->6.7.8.9:10");
         f.role = Role::Client;
         f.addrs.sport = 5;

@@ -121,6 +121,9 @@ pub struct State {
     pub enters: IdMap<i64, StoredEnter>,
     /// Removals deferred to the next event.
     pub pending: Pending,
+    /// Threads removed in the last two seconds, so that a creator's late clone exit does not
+    /// bring them back.
+    pub exited: threads::RecentlyExited,
     /// IPv4 interfaces from the interface-list block, to patch datagram tuples.
     pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
     /// IPv6 interface prefixes (first 64 bits), to tell local from remote IPv6 ends.
@@ -168,7 +171,7 @@ impl State {
 
     /// Applies one event. Call for every event in trace order, then extract its fields.
     pub fn apply(&mut self, ev: &EventRef<'_>) {
-        self.flush_pending();
+        self.flush_pending(ev.ts);
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
             self.libs_dropped += 1;
         }
@@ -219,14 +222,19 @@ impl State {
         Some(name_hash(&f.name))
     }
 
-    /// Performs the deferred removals now.
-    pub fn flush_pending(&mut self) {
+    /// Performs the deferred removals now, before an event at `ts`.
+    pub fn flush_pending(&mut self, ts: u64) {
         if let Some((pid, fd)) = self.pending.fd.take() {
             if let Some(t) = self.fds.get_mut(&pid) {
                 t.fds.remove(&fd);
             }
         }
         if let Some(tid) = self.pending.thread.take() {
+            let ptid = self
+                .threads
+                .get(tid)
+                .map_or(-1, |t| self.threads.libs_ptid(t));
+            self.exited.record(tid, ptid, ts);
             self.remove_thread(tid);
         }
     }

@@ -170,6 +170,9 @@ fn clone_caller(st: &mut State, p: &Paired<'_>, child_tid: i64) {
     {
         return;
     }
+    if st.exited.contains(child_tid, caller_tid, ev.ts) {
+        return;
+    }
     if let Some(existing) = st.threads.get(child_tid) {
         if existing.flags & CL_CLONE_INVERTED != 0 {
             return;

@@ -383,6 +383,42 @@ impl Thread {
     }
 }
 
+/// libsinsp's ring of recently exited threads (`record_recently_exited`): a clone exit of the
+/// creator that arrives after its child's `procexit` (a child that ran and exited first) does
+/// not create the child again. Entries older than [`RecentlyExited::WINDOW_NS`] are dropped,
+/// and at most [`RecentlyExited::CAPACITY`] are kept, as libsinsp's ring holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecentlyExited {
+    /// `(tid, ptid, ts)` of each removal, oldest first.
+    pub entries: std::collections::VecDeque<(i64, i64, u64)>,
+}
+
+impl RecentlyExited {
+    /// libsinsp's window (its `CLONE_STALE_TIME_NS`): tids are reused after it.
+    pub const WINDOW_NS: u64 = 2_000_000_000;
+    /// libsinsp's `RECENTLY_EXITED_RING_SIZE`.
+    pub const CAPACITY: usize = 8192;
+
+    /// Notes that thread `tid`, child of `ptid`, was removed at `ts`.
+    pub fn record(&mut self, tid: i64, ptid: i64, ts: u64) {
+        while self.entries.front().is_some_and(|e| {
+            ts.saturating_sub(e.2) >= Self::WINDOW_NS || self.entries.len() >= Self::CAPACITY
+        }) {
+            self.entries.pop_front();
+        }
+        self.entries.push_back((tid, ptid, ts));
+    }
+
+    /// libsinsp's `has_recently_exited`: whether `tid`, child of `ptid`, was removed less
+    /// than the window before `ts`. libsinsp keys an entry by the low 32 bits of both ids.
+    pub fn contains(&self, tid: i64, ptid: i64, ts: u64) -> bool {
+        let key = |t: i64, p: i64| (p as u32, t as u32);
+        self.entries
+            .iter()
+            .any(|&(t, p, at)| key(t, p) == key(tid, ptid) && ts >= at && ts - at < Self::WINDOW_NS)
+    }
+}
+
 /// All live threads, by tid.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ThreadTable {
@@ -494,6 +530,18 @@ mod tests {
             vec![(b"cpu".as_slice(), b"/docker/x".as_slice())]
         );
         assert_eq!(normalise_cwd(b"/etc".to_vec()), b"/etc/");
+    }
+
+    #[test]
+    fn recently_exited_within_two_seconds() {
+        let mut r = RecentlyExited::default();
+        r.record(11, 10, 1_000);
+        assert!(r.contains(11, 10, 1_000 + RecentlyExited::WINDOW_NS - 1));
+        assert!(!r.contains(11, 10, 1_000 + RecentlyExited::WINDOW_NS));
+        assert!(!r.contains(11, 9, 1_500), "another parent: a reused tid");
+        assert!(!r.contains(11, 10, 999), "before the exit");
+        r.record(12, 10, 1_000 + RecentlyExited::WINDOW_NS);
+        assert_eq!(r.entries.len(), 1, "the stale entry is dropped");
     }
 
     #[test]
