@@ -8,7 +8,9 @@ use std::io::Write;
 
 use super::ctx::{Arg, Ctx};
 use super::value::{Out, Val};
-use crate::state::threads::{nul_items, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE};
+use crate::state::threads::{
+    nul_items, EXE_FROM_MEMFD, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE,
+};
 use crate::state::Thread;
 
 fn join_args(t: &Thread, libs: bool, b: &mut Vec<u8>) {
@@ -423,7 +425,8 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         ),
         "is_exe_writable" => out.bool(t.exe_flags & EXE_WRITABLE != 0),
         "is_exe_upper_layer" => out.bool(t.exe_flags & EXE_UPPER_LAYER != 0),
-        "is_exe_from_memfd" => out.bool(t.exepath.starts_with(b"memfd:")),
+        // libsinsp's flag from the execve exit or the process list, not the path.
+        "is_exe_from_memfd" => out.bool(t.exe_flags & EXE_FROM_MEMFD != 0),
         "is_container_healthcheck"
         | "is_container_liveness_probe"
         | "is_container_readiness_probe" => out.bool(false),

@@ -30,6 +30,8 @@ pub const CL_CLONE_VFORK: u32 = 1 << 27;
 pub const EXE_WRITABLE: u32 = 1;
 /// `PPM_EXE_UPPER_LAYER`: the executable lives in the upper layer of an overlayfs.
 pub const EXE_UPPER_LAYER: u32 = 1 << 1;
+/// `PPM_EXE_FROM_MEMFD`: the executable is a memfd (fileless execution).
+pub const EXE_FROM_MEMFD: u32 = 1 << 2;
 /// `PPM_EXE_LOWER_LAYER`: the executable lives in a lower layer of an overlayfs.
 pub const EXE_LOWER_LAYER: u32 = 1 << 3;
 
@@ -244,6 +246,7 @@ impl Thread {
                 (e.exe_writable, EXE_WRITABLE),
                 (e.exe_upper_layer, EXE_UPPER_LAYER),
                 (e.exe_lower_layer, EXE_LOWER_LAYER),
+                (e.exe_from_memfd, EXE_FROM_MEMFD),
             ]
             .iter()
             .filter(|(set, _)| *set)
