@@ -71,9 +71,10 @@ pub struct Thread {
     pub cwd: Vec<u8>,
     /// Root directory.
     pub root: Vec<u8>,
-    /// RLIMIT_NOFILE.
+    /// RLIMIT_NOFILE (-1, as `u64::MAX`, when unknown).
     pub fdlimit: u64,
-    /// `PPM_CL_*` clone flags, or the execve flags (`PPM_EXE_*`) after an execve.
+    /// `PPM_CL_*` flags: the clone's, which an execve clears but for libsinsp's own
+    /// `PPM_CL_CLONE_INVERTED`; `PPM_CL_CLOSED` on a main thread kept for its threads.
     pub flags: u32,
     /// Execve flags (`PPM_EXE_WRITABLE`...), from the PL tail or the last execve.
     pub exe_flags: u32,
