@@ -199,16 +199,19 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
         | "exe_ino.ctime"
         | "exe_ino.mtime"
         | "exe_ino.ctime_duration_proc_start"
-        | "exe_ino.ctime_duration_pidns_start" => match match name {
-            "exe_ino" => t.exe_ino.0,
-            "exe_ino.ctime" => t.exe_ino.1,
-            "exe_ino.mtime" => t.exe_ino.2,
-            "exe_ino.ctime_duration_proc_start" => t.exe_ino_durations.0,
-            _ => t.exe_ino_durations.1,
-        } {
-            0 => return false,
-            v => out.u64(v),
-        },
+        | "exe_ino.ctime_duration_pidns_start" => {
+            let v = match name {
+                "exe_ino" => t.exe_ino.0,
+                "exe_ino.ctime" => t.exe_ino.1,
+                "exe_ino.mtime" => t.exe_ino.2,
+                "exe_ino.ctime_duration_proc_start" => t.exe_ino_durations.0,
+                _ => t.exe_ino_durations.1,
+            };
+            if v == 0 {
+                return false;
+            }
+            out.u64(v);
+        }
         "aargs" | "aenv" => {
             let list = |a: &Thread| {
                 if name == "aargs" {
