@@ -693,6 +693,31 @@ mod tests {
         assert_eq!(got, ["0", "<NA>", "./", "-1"]);
     }
 
+    /// An orphan's parent in current libs is its reaper: the init among its ancestors when
+    /// the capture names none (libsinsp's `find_new_reaper`).
+    #[test]
+    fn orphans_go_to_the_init_reaper() {
+        let mut st = state();
+        let init = thread(1, 1, 0, 1, "systemd");
+        st.threads.threads.insert(1, init);
+        st.threads
+            .threads
+            .insert(13, thread(13, 13, 11, 10, "sleep"));
+        let parent = ["ppid", "pname"];
+        assert_eq!(proc_fields(&mut st, "getuid", 13, &parent), ["11", "cat"]);
+        proc_fields(&mut st, "procexit", 12, &[]);
+        assert_eq!(
+            proc_fields(&mut st, "getuid", 13, &parent),
+            ["11", "cat"],
+            "the process's other thread is alive"
+        );
+        proc_fields(&mut st, "procexit", 11, &[]);
+        assert_eq!(
+            proc_fields(&mut st, "getuid", 13, &parent),
+            ["1", "systemd"]
+        );
+    }
+
     /// A main thread that exits before the other threads of its process stays, closed, for
     /// them (its directory and limits) and goes with the last one.
     #[test]

@@ -183,6 +183,7 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
     match action_of(ev.ty) {
         Action::Connect => connect_enter(st, &p),
         Action::Procexit => {
+            process::reparent_children(st, ev.tid, p.int("reaper_tid"));
             if let Some(reaper) = p.int("reaper_tid").filter(|r| *r > 0) {
                 for t in st.threads.threads.values_mut() {
                     if t.ptid == ev.tid {

@@ -185,6 +185,13 @@ fn put_thread(w: &mut W, t: &Thread) {
     w.iv(t.pgid);
     w.uv(t.exe_ino_durations.0);
     w.uv(t.exe_ino_durations.1);
+    match t.libs_reparent {
+        Some(p) => {
+            w.uv(1);
+            w.iv(p);
+        }
+        None => w.uv(0),
+    }
     match t.last_fd {
         Some(fd) => {
             w.uv(1);
@@ -240,6 +247,9 @@ fn get_thread(r: &mut R<'_>, version: u16) -> Res<Thread> {
     if version >= 4 {
         t.pgid = r.iv(w)?;
         t.exe_ino_durations = (r.uv(w)?, r.uv(w)?);
+        if r.uv(w)? != 0 {
+            t.libs_reparent = Some(r.iv(w)?);
+        }
     }
     if r.uv(w)? != 0 {
         t.last_fd = Some(r.iv(w)?);
@@ -594,6 +604,7 @@ mod tests {
         t.exe_ino_durations = (5, 6);
         t.libs_valid = true;
         t.libs_unnamed = true;
+        t.libs_reparent = Some(1);
         st.threads.threads.insert(42, t);
         st.boot_ts = 1_000;
         st.exited.record(43, 42, 2_000);

@@ -58,6 +58,38 @@ pub fn memory(st: &mut State, p: &Paired<'_>) {
     }
 }
 
+/// libsinsp's reparenting when a thread ends (`remove_thread` with `find_new_reaper` and
+/// `assign_children_to_reaper`): its child processes get the reaper the exit names when it
+/// is a valid thread, else one found in the table, else no parent (0). Current libs' view
+/// only: the children keep their `ptid` for sysdig 0.29's.
+pub fn reparent_children(st: &mut State, tid: i64, reaper_param: Option<i64>) {
+    let Some(t) = st.threads.get(tid).filter(|t| !t.is_invalid()) else {
+        return;
+    };
+    let children: Vec<i64> = st
+        .threads
+        .threads
+        .values()
+        .filter(|c| {
+            c.is_main() && c.tid != tid && !c.is_invalid() && st.threads.libs_ptid(c) == tid
+        })
+        .map(|c| c.tid)
+        .collect();
+    if children.is_empty() {
+        return;
+    }
+    let reaper = reaper_param
+        .filter(|r| *r > 0)
+        .filter(|r| st.threads.get(*r).is_some_and(|r| !r.is_invalid()))
+        .or_else(|| st.threads.libs_reaper(t))
+        .unwrap_or(0);
+    for c in children {
+        if let Some(c) = st.threads.threads.get_mut(&c) {
+            c.libs_reparent = Some(reaper);
+        }
+    }
+}
+
 /// The `args` of a process-info exit (clone family, execve). A parameter the record holds
 /// with length 0 means "no arguments" (libsinsp sets the thread's args from it whatever its
 /// length), so it clears the inherited ones; `None` only when the record lacks the parameter.

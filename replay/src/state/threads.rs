@@ -116,6 +116,10 @@ pub struct Thread {
     /// (sysdig names an unknown leader after its new thread; current libs do not once the
     /// leader's own clone exit made it valid). An execve names it in both.
     pub libs_unnamed: bool,
+    /// The parent current libs gave this process when its own exited (libsinsp's reaper:
+    /// `assign_children_to_reaper`, 0 when none was found); sysdig 0.29 keeps the old one
+    /// (hindsight's `ptid` follows only a reaper the capture names).
+    pub libs_reparent: Option<i64>,
     /// The fd of the last fd-using enter event (libsinsp's `m_lastevent_fd`): what exits
     /// whose own parameters carry no fd are about; -1 when that enter had no fd.
     pub last_fd: Option<i64>,
@@ -268,6 +272,7 @@ impl Thread {
             container_id: Vec::new(),
             libs_valid: false,
             libs_unnamed: false,
+            libs_reparent: None,
             last_fd: None,
         }
     }
@@ -466,7 +471,7 @@ impl ThreadTable {
     pub fn libs_ancestor<'a>(&'a self, t: &'a Thread, n: usize) -> Option<&'a Thread> {
         let mut mt = self.libs_main_of(t)?;
         for _ in 0..n {
-            mt = self.libs_main_of(self.threads.get(&mt.ptid)?)?;
+            mt = self.libs_main_of(self.threads.get(&self.libs_ptid(mt))?)?;
         }
         Some(mt)
     }
@@ -474,10 +479,44 @@ impl ThreadTable {
     /// A thread's `ptid` as current libs keep it: a new thread's is its process's parent
     /// (hindsight keeps its creator, sysdig 0.29's), read here from its main thread.
     pub fn libs_ptid(&self, t: &Thread) -> i64 {
+        let own = |m: &Thread| m.libs_reparent.unwrap_or(m.ptid);
         if t.is_main() {
-            return t.ptid;
+            return own(t);
         }
-        self.libs_main_of(t).map_or(t.ptid, |m| m.ptid)
+        self.libs_main_of(t).map_or(t.ptid, own)
+    }
+
+    /// libsinsp's `find_new_reaper` for the exiting thread `t`: another live thread of its
+    /// process, else the first live thread of the nearest ancestor process that is an init
+    /// (pid or namespace pid 1) in the same kind of pid namespace. (libsinsp also counts the
+    /// processes it chose as reapers before; hindsight does not keep that mark.)
+    pub fn libs_reaper(&self, t: &Thread) -> Option<i64> {
+        let first_live = |pid: i64, except: i64| {
+            self.threads
+                .values()
+                .filter(|o| o.pid == pid && o.tid != except && !o.is_invalid() && !o.is_closed())
+                .map(|o| o.tid)
+                .min_by_key(|&tid| (tid != pid, tid))
+        };
+        if let Some(r) = first_live(t.pid, t.tid) {
+            return Some(r);
+        }
+        let in_pidns =
+            |x: &Thread| x.flags & CL_CHILD_IN_PIDNS != 0 || (x.tid != x.vtid && x.vtid >= 0);
+        let mut p = self.threads.get(&self.libs_ptid(t));
+        for _ in 0..64 {
+            let cur = p?;
+            if in_pidns(cur) != in_pidns(t) {
+                return None;
+            }
+            if cur.pid == 1 || cur.libs_vpid() == 1 {
+                if let Some(r) = first_live(cur.pid, -1) {
+                    return Some(r);
+                }
+            }
+            p = self.threads.get(&self.libs_ptid(cur));
+        }
+        None
     }
 
     /// libsinsp's alive count of `t`'s thread group (`get_num_threads`): 0 for an invalid
