@@ -311,6 +311,14 @@ fn clone_child(st: &mut State, p: &Paired<'_>) {
             l.libs_valid = true;
             name_from(l, &child);
         }
+        // libsinsp's `get_thread` adds a placeholder for a parent it cannot find (one with
+        // tid -1 would end every walk up the parents at once: nothing to add).
+        None if lookup_tid >= 0 => {
+            st.threads
+                .threads
+                .entry(lookup_tid)
+                .or_insert_with(|| Thread::unknown(lookup_tid));
+        }
         None => {}
     }
     // sysdig 0.29 names a leader it still knows nothing of after its new thread; current
@@ -560,6 +568,23 @@ mod tests {
             (grandchild.exe_ino, grandchild.exe_ino_durations),
             ((42, 1_500, 900), (500, 0))
         );
+    }
+
+    /// A new process whose own exit comes first and whose parent is unknown: libsinsp adds a
+    /// placeholder for the parent, which the walk up the parents then meets.
+    #[test]
+    fn unknown_parent_gets_a_placeholder() {
+        let mut st = shell();
+        let child = [("res", V::I(0)), ("pid", V::I(30)), ("ptid", V::I(29))];
+        apply(&mut st, &exit("clone", 30, 2_000, &child));
+        let t = st.thread(30).expect("created by its own exit");
+        assert_eq!(
+            (t.pid, t.ptid, t.flags & CL_CLONE_INVERTED),
+            (30, 29, CL_CLONE_INVERTED)
+        );
+        let parent = st.thread(29).expect("placeholder");
+        assert!(parent.libs_unknown() && parent.is_invalid());
+        assert_eq!(st.threads.libs_ancestor(t, 1).map(|p| p.tid), None);
     }
 
     /// runc's clone3 in a pid namespace: the caller met mid-trace gets its ids from its
