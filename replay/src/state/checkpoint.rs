@@ -20,9 +20,8 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Current encoding version.
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
-/// the count of events current libs drop; version 4 the machine's boot time, the threads'
-/// current-libs marks, pgid and inode durations, and the recently exited threads. Older
-/// checkpoints still load.
+/// the count of events current libs drop; version 4 the threads' current-libs marks, pgid and
+/// inode durations, and the recently exited threads. Older checkpoints still load.
 pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
@@ -483,7 +482,6 @@ pub fn save(st: &State) -> Vec<u8> {
     }
     w.uv(st.libs_dropped);
     // Since version 4.
-    w.uv(st.boot_ts);
     w.uv(st.exited.entries.len() as u64);
     for &(tid, ptid, ts) in &st.exited.entries {
         w.iv(tid);
@@ -574,7 +572,6 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         st.libs_dropped = r.uv("dropped events")?;
     }
     if version >= 4 {
-        st.boot_ts = r.uv("boot time")?;
         for _ in 0..r.count("exited threads")? {
             let e = (
                 r.iv("exited thread")?,
@@ -606,7 +603,6 @@ mod tests {
         t.libs_unnamed = true;
         t.libs_reparent = Some(1);
         st.threads.threads.insert(42, t);
-        st.boot_ts = 1_000;
         st.exited.record(43, 42, 2_000);
         let mut f = Fd::named(FdType::Ipv4, b"1.2.3.4:5->6.7.8.9:10");
         f.role = Role::Client;

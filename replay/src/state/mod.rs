@@ -114,9 +114,6 @@ pub struct State {
     pub containers: Containers,
     /// Host name from the machine-info block.
     pub hostname: String,
-    /// Boot time from the machine-info block, ns since the epoch (0 when unknown): libsinsp's
-    /// `boot_ts_epoch`, the pid-namespace start of threads created outside containers.
-    pub boot_ts: u64,
     /// The last enter event of each thread.
     pub enters: IdMap<i64, StoredEnter>,
     /// Removals deferred to the next event.
@@ -148,7 +145,6 @@ impl State {
                 .as_ref()
                 .map(|m| m.hostname.clone())
                 .unwrap_or_default(),
-            boot_ts: h.machine.as_ref().map_or(0, |m| m.boot_ts),
             ipv4_ifaces: udp::ipv4_ifaces(&h.interfaces),
             ipv6_prefixes: udp::ipv6_prefixes(&h.interfaces),
             ..State::default()

@@ -233,7 +233,6 @@ fn clone_caller(st: &mut State, p: &Paired<'_>, child_tid: i64) {
     child.vtid = child_tid;
     child.vpid = child.pid;
     fill_from_clone_exit(&mut child, p);
-    child.pidns_init_start_ts = st.boot_ts;
     if valid_caller {
         inherit(&mut child, &caller);
     } else if let Some(c) = st.threads.threads.get_mut(&caller_tid) {
@@ -334,13 +333,15 @@ fn clone_child(st: &mut State, p: &Paired<'_>) {
             l.libs_unnamed = true;
         }
     }
+    // libsinsp adds the machine's boot time (`boot_ts_epoch`), which reads as 0 when it
+    // replays a capture file (Falco 0.44 shows no start outside containers, whatever the
+    // machine block holds), so only the event's own start of a child in a pid namespace
+    // is left.
     let in_pidns =
         child.flags & (CL_CHILD_IN_PIDNS | CL_CLONE_NEWPID) != 0 || child.tid != child.vtid;
-    child.pidns_init_start_ts = match p.int("pidns_init_start_ts") {
-        Some(ts) if in_pidns => (ts as u64).wrapping_add(st.boot_ts),
-        _ if in_pidns => 0,
-        _ => st.boot_ts,
-    };
+    if in_pidns {
+        child.pidns_init_start_ts = p.int("pidns_init_start_ts").unwrap_or(0) as u64;
+    }
     child.container_id = st.containers.attach(&child);
     st.threads.threads.insert(tid, child);
 }
@@ -529,10 +530,7 @@ mod tests {
 
     /// A process-list shell, pid 10.
     fn shell() -> State {
-        let mut st = State {
-            boot_ts: 1_000,
-            ..State::default()
-        };
+        let mut st = State::default();
         let sh = Thread {
             pid: 10,
             ptid: 1,
@@ -552,7 +550,13 @@ mod tests {
         apply(&mut st, &exit("clone", 10, 2_000, &fork(11, 10)));
         let child = st.thread(11).expect("created by the caller's exit");
         assert_eq!((child.ptid, child.clone_ts), (10, 2_000));
-        assert_eq!(child.pidns_init_start_ts, 1_000, "the machine's boot time");
+        assert_eq!(child.pidns_init_start_ts, 0, "no boot time in a replay");
+        // A start known for the namespace (as a child in a pid namespace has).
+        st.threads
+            .threads
+            .get_mut(&11)
+            .expect("child")
+            .pidns_init_start_ts = 1_000;
         let ino = [
             ("res", V::I(0)),
             ("pid", V::I(11)),
