@@ -1,11 +1,12 @@
-//! Process lifecycle: how clone, execve, scheduler switches and memory calls change the
-//! thread table, following libsinsp 0.25's parsers (`parse_clone_exit_caller`,
+//! Process lifecycle: how clone, execve, exits, scheduler switches and memory calls change
+//! the thread table, following libsinsp 0.25's parsers (`parse_clone_exit_caller`,
 //! `parse_clone_exit_child`, `parse_execve_exit`, `parse_context_switch`,
-//! `parse_brk_mmap_mmap2_munmap__exit`).
+//! `parse_brk_mmap_mmap2_munmap__exit`) and its thread manager's reparenting.
 //!
 //! The table serves both views. Where sysdig 0.29 kept other values than current libs, the
 //! shared fields keep sysdig's and the thread carries what current libs know besides
-//! (`Thread::libs_valid`, `Thread::libs_unnamed`), which the extractors read in their view.
+//! (`Thread::libs_valid`, `Thread::libs_unnamed`, `Thread::libs_reparent`), which the
+//! extractors read in their view.
 
 use super::apply::{fd_of, O_CLOEXEC};
 use super::event::Paired;
