@@ -154,6 +154,11 @@ impl State {
             t.container_id = st.containers.attach(&t);
             st.threads.threads.insert(t.tid, t);
         }
+        // As libsinsp after its process-list scan: a thread whose parent is not in the list
+        // has none in current libs.
+        for e in &h.threads {
+            process::adopt(&mut st, e.tid, e.ptid);
+        }
         for table in &h.fds {
             let pid = st.threads.get(table.tid).map_or(table.tid, |t| t.pid);
             st.fds

@@ -59,6 +59,24 @@ pub fn memory(st: &mut State, p: &Paired<'_>) {
     }
 }
 
+/// libsinsp's `create_thread_dependencies` for a thread that just became valid: its parent
+/// in current libs is `ptid` when that is a valid thread of the table, else 0 (init keeps
+/// its own). Shared fields keep sysdig 0.29's parent.
+pub fn adopt(st: &mut State, tid: i64, ptid: i64) {
+    let orphan = st.threads.get(ptid).is_none_or(Thread::is_invalid);
+    let Some(t) = st.threads.threads.get_mut(&tid) else {
+        return;
+    };
+    if t.pid == 1 || t.is_invalid() {
+        return;
+    }
+    t.libs_reparent = match (orphan, ptid == t.ptid) {
+        (true, _) => Some(0),
+        (false, true) => None,
+        (false, false) => Some(ptid),
+    };
+}
+
 /// libsinsp's reparenting when a thread ends (`remove_thread` with `find_new_reaper` and
 /// `assign_children_to_reaper`): its child processes get the reaper the exit names when it
 /// is a valid thread, else one found in the table, else no parent (0). Current libs' view
@@ -188,13 +206,16 @@ fn clone_caller(st: &mut State, p: &Paired<'_>, child_tid: i64) {
         .or_insert_with(|| Thread::unknown(caller_tid));
     let valid_caller = !caller.is_invalid();
     if !valid_caller {
-        // Its parent stays unknown here, as sysdig 0.29 shows it; current libs would take
-        // the event's `ptid`, a thread that is not in the table either in these cases (the
-        // caller is met mid-trace), so no field reads it.
+        // Its parent stays unknown in the shared fields, as sysdig 0.29 shows it; current
+        // libs take the event's (`adopt`).
         caller.pid = p.int("pid").unwrap_or(-1);
         (caller.vtid, caller.vpid) = clone_vids(p).unwrap_or((caller_tid, -1));
         caller.libs_valid = true;
+        adopt(st, caller_tid, p.int("ptid").unwrap_or(-1));
     }
+    let Some(caller) = st.threads.get(caller_tid) else {
+        return;
+    };
     let flags = p.int("flags").unwrap_or(0) as u32;
     if flags & (CL_CHILD_IN_PIDNS | CL_CLONE_NEWPID | CL_CLONE_PARENT) != 0
         || caller_tid != caller.libs_vtid()
@@ -272,7 +293,8 @@ fn clone_child(st: &mut State, p: &Paired<'_>) {
     }
     let mut child = Thread::libs_new(tid);
     child.pid = p.int("pid").unwrap_or(-1);
-    child.ptid = p.int("ptid").unwrap_or(-1);
+    let child_ptid = p.int("ptid").unwrap_or(-1);
+    child.ptid = child_ptid;
     (child.vtid, child.vpid) = clone_vids(p).unwrap_or((tid, -1));
     child.flags = p.int("flags").unwrap_or(0) as u32 | CL_CLONE_INVERTED;
     let leader = child.flags & CL_CLONE_THREAD == 0;
@@ -310,6 +332,7 @@ fn clone_child(st: &mut State, p: &Paired<'_>) {
             l.vtid = child.vpid;
             l.libs_valid = true;
             name_from(l, &child);
+            adopt(st, lookup_tid, child_ptid);
         }
         // libsinsp's `get_thread` adds a placeholder for a parent it cannot find (one with
         // tid -1 would end every walk up the parents at once: nothing to add).
@@ -345,6 +368,9 @@ fn clone_child(st: &mut State, p: &Paired<'_>) {
     }
     child.container_id = st.containers.attach(&child);
     st.threads.threads.insert(tid, child);
+    if leader {
+        adopt(st, tid, child_ptid);
+    }
 }
 
 /// libsinsp's `parse_execve_exit`: the new program's executable, name, arguments, limits,
@@ -395,6 +421,7 @@ pub fn execve(st: &mut State, p: &Paired<'_>) {
     // A thread met mid-trace takes its process and parent from the event, which gives it a
     // thread group in current libs; they also take its namespace ids as its tid and pid
     // outside pid namespaces, which `Thread::libs_vtid` gives (sysdig 0.29 shows none).
+    let was_invalid = t.is_invalid();
     if let Some(pid) = pid {
         t.pid = pid;
     }
@@ -469,7 +496,10 @@ pub fn execve(st: &mut State, p: &Paired<'_>) {
     // The clone flags are cleared (libsinsp keeps only its own marks).
     t.flags &= CL_CLONE_INVERTED;
     t.container_id = st.containers.attach(t);
-    let (pid, tid, valid) = (t.pid, t.tid, !t.is_invalid());
+    let (pid, tid, valid, ptid) = (t.pid, t.tid, !t.is_invalid(), t.ptid);
+    if was_invalid {
+        adopt(st, tid, ptid);
+    }
     // An execve ends the process's other threads: the kernel gives the leader's tid to the
     // thread that called it, and libsinsp removes the others from the thread group.
     if valid {
@@ -576,9 +606,9 @@ mod tests {
     }
 
     /// A new process whose own exit comes first and whose parent is unknown: libsinsp adds a
-    /// placeholder for the parent, which the walk up the parents then meets.
+    /// placeholder for the parent, and, the parent being invalid, gives the child none (0).
     #[test]
-    fn unknown_parent_gets_a_placeholder() {
+    fn unknown_parent_gets_a_placeholder_and_the_child_none() {
         let mut st = shell();
         let child = [("res", V::I(0)), ("pid", V::I(30)), ("ptid", V::I(29))];
         apply(&mut st, &exit("clone", 30, 2_000, &child));
@@ -590,6 +620,11 @@ mod tests {
         let parent = st.thread(29).expect("placeholder");
         assert!(parent.libs_unknown() && parent.is_invalid());
         assert_eq!(st.threads.libs_ancestor(t, 1).map(|p| p.tid), None);
+        assert_eq!(
+            (st.threads.libs_ptid(t), t.ptid),
+            (0, 29),
+            "sysdig's view keeps 29"
+        );
     }
 
     /// runc's clone3 in a pid namespace: the caller met mid-trace gets its ids from its
