@@ -85,6 +85,18 @@ pub struct ThreadEntry {
     pub caps: Option<(u64, u64, u64)>,
     /// Start time of the pid namespace's init (HEAD V9 tail only).
     pub pidns_init_start_ts: u64,
+    /// Whether the executable lives in the upper layer of an overlayfs (HEAD V9 tail only).
+    pub exe_upper_layer: bool,
+    /// The executable's inode number, change and modification times (HEAD V9 tail only; 0
+    /// when unknown).
+    pub exe_ino: (u64, u64, u64),
+    /// Whether the executable is a memfd (HEAD V9 tail only).
+    pub exe_from_memfd: bool,
+    /// Whether the executable lives in a lower layer of an overlayfs (HEAD V9 tail only).
+    pub exe_lower_layer: bool,
+    /// Process group id (HEAD V9 tail only; `None` when the entry has none, which libscap
+    /// reads as -1).
+    pub pgid: Option<i64>,
 }
 
 /// What an fd table entry refers to, with its type-specific payload (FDL entries).

@@ -152,6 +152,29 @@ fn decode_thread(c: &mut Cursor<'_>, v: u8, entry_end: Option<usize>) -> Option<
         if left(c) >= 24 {
             t.caps = Some((c.u64()?, c.u64()?, c.u64()?));
         }
+        // The rest of the HEAD tail, each field read when the entry still has its bytes (as
+        // libscap's `scap_read_proclist`).
+        if left(c) >= 1 {
+            t.exe_upper_layer = c.u8()? != 0;
+        }
+        if left(c) >= 8 {
+            t.exe_ino.0 = c.u64()?;
+        }
+        if left(c) >= 8 {
+            t.exe_ino.1 = c.u64()?;
+        }
+        if left(c) >= 8 {
+            t.exe_ino.2 = c.u64()?;
+        }
+        if left(c) >= 1 {
+            t.exe_from_memfd = c.u8()? != 0;
+        }
+        if left(c) >= 1 {
+            t.exe_lower_layer = c.u8()? != 0;
+        }
+        if left(c) >= 8 {
+            t.pgid = Some(c.i64()?);
+        }
     }
     Some(t)
 }
@@ -614,5 +637,52 @@ mod tests {
         let mut out = Vec::new();
         decode_procs(1, &v1, &mut out).unwrap();
         assert_eq!((out[0].comm.as_slice(), out[0].sid), (&b"sh"[..], -1));
+    }
+
+    /// The HEAD tail after the old one: pidns start and tty come first (libs 0.10's
+    /// interleaving), then the overlay flags, the executable's inode data and the pgid; an
+    /// entry of the old tail has no pgid (libscap's -1).
+    #[test]
+    fn head_tail_gives_inode_data_and_pgid() {
+        let t = ThreadEntry {
+            tid: 7,
+            pid: 7,
+            ptid: 1,
+            ..ThreadEntry::default()
+        };
+        let old = encode_procs(&[t]);
+        let mut out = Vec::new();
+        decode_procs(9, &old, &mut out).unwrap();
+        assert_eq!((out[0].pgid, out[0].exe_ino), (None, (0, 0, 0)));
+
+        // Rebuild the entry with the HEAD tail: the old body up to `root`, then the tail.
+        let old_tail = 4 + 1;
+        let mut head = old[..old.len() - old_tail].to_vec();
+        head.put_u64(11); // pidns_init_start_ts
+        head.put_u32(34816); // tty
+        head.put_u32(1000); // loginuid
+        head.put_u8(1); // exe_writable
+        for cap in [1u64, 2, 3] {
+            head.put_u64(cap);
+        }
+        head.put_u8(1); // exe_upper_layer
+        for v in [42u64, 100, 200] {
+            head.put_u64(v); // exe_ino, ctime, mtime
+        }
+        head.put_u8(0); // exe_from_memfd
+        head.put_u8(1); // exe_lower_layer
+        head.put_i64(7); // pgid
+        let len = head.len() as u32;
+        head[..4].copy_from_slice(&len.to_le_bytes());
+        let mut out = Vec::new();
+        decode_procs(9, &head, &mut out).unwrap();
+        let e = &out[0];
+        assert_eq!(
+            (e.pidns_init_start_ts, e.tty, e.loginuid),
+            (11, 34816, 1000)
+        );
+        assert_eq!(e.caps, Some((1, 2, 3)));
+        assert!(e.exe_upper_layer && e.exe_lower_layer && !e.exe_from_memfd);
+        assert_eq!((e.exe_ino, e.pgid), ((42, 100, 200), Some(7)));
     }
 }

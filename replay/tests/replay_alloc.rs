@@ -52,11 +52,16 @@ fn replay(engine: &Engine, path: &Path, scratch: &mut Scratch) -> (u64, usize, O
         let warm = !seen.insert((ev.tid, ev.ty));
         let before = alerts.len();
         let enters_before = rp.state.enters.len();
+        // A thread that exited at the previous event is removed now, and noted among the
+        // recently exited (libsinsp's ring, which grows to its working size).
+        let removes_thread = rp.state.pending.thread.is_some();
         let ((), n) = counted(|| engine.evaluate(&mut rp, &trace, scratch, &mut alerts, &ev));
         // An event of a thread met again after its exit re-creates the thread's entry or the
         // slot of its kept enter (a `switch` makes no thread): that adds state too.
-        let adds_state =
-            adds_state || rp.state.thread_created || rp.state.enters.len() > enters_before;
+        let adds_state = adds_state
+            || removes_thread
+            || rp.state.thread_created
+            || rp.state.enters.len() > enters_before;
         if warm && !adds_state && alerts.len() == before {
             counted_events += 1;
             allocs += n;

@@ -125,6 +125,8 @@ pub fn thread(pdir: &Path, pid: i64, tid: i64) -> Option<ThreadEntry> {
         tty: 0,
         caps: None,
         pidns_init_start_ts: 0,
+        // The process list is written with the old tail, which has none of these.
+        ..ThreadEntry::default()
     })
 }
 

@@ -121,6 +121,7 @@ pub fn field_value(out: &Out, sanitize: bool) -> FieldValue {
         [Val::U64(v)] => FieldValue::U64(*v),
         [Val::I64(v)] => FieldValue::I64(*v),
         [Val::Bool(b)] => FieldValue::Bool(*b),
+        [Val::Double(d)] => FieldValue::F64(*d),
         _ => {
             let mut b = Vec::new();
             out.render_all(b" ", &mut b);

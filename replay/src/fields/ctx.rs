@@ -119,18 +119,30 @@ impl<'a> Ctx<'a> {
         (self.libs || !f.inferred).then_some(f)
     }
 
-    /// The ancestors of the event's process, nearest first (main threads), at most 64 deep.
+    /// The ancestors of the event's process, nearest first, at most 64 deep. In current libs'
+    /// view, libsinsp's `traverse_parent_state` from the main thread (none without one): each
+    /// step the thread its `ptid` names, which may be a secondary thread of the parent (the
+    /// one that forked); in sysdig's, the parents' main threads.
     pub fn ancestors(&self) -> impl Iterator<Item = &'a Thread> + 'a {
-        let st = self.st;
-        let mut cur = self.main_thread();
+        let (st, libs) = (self.st, self.libs);
+        let mut cur = if libs {
+            self.thread().and_then(|t| st.threads.libs_main_of(t))
+        } else {
+            self.main_thread()
+        };
         let mut depth = 0;
         std::iter::from_fn(move || {
             if depth >= 64 {
                 return None;
             }
             depth += 1;
-            let next = st.threads.parent_of(cur?)?;
-            if Some(next.tid) == cur.map(|c| c.tid) {
+            let c = cur?;
+            let next = if libs {
+                st.threads.get(st.threads.libs_ptid(c))?
+            } else {
+                st.threads.parent_of(c)?
+            };
+            if next.tid == c.tid {
                 return None;
             }
             cur = Some(next);

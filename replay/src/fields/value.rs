@@ -71,6 +71,11 @@ impl Out {
         self.vals.push(Val::I64(v));
     }
 
+    /// Adds a floating point number.
+    pub fn f64(&mut self, v: f64) {
+        self.vals.push(Val::Double(v));
+    }
+
     /// Adds a boolean.
     pub fn bool(&mut self, v: bool) {
         self.vals.push(Val::Bool(v));
@@ -110,8 +115,9 @@ impl Out {
                 };
                 crate::state::fds::push_ip(out, ty, ip);
             }
+            // libsinsp (sysdig 0.29 and current) prints doubles with one decimal (`%.1lf`).
             Val::Double(d) => {
-                let _ = write!(out, "{d:.6}");
+                let _ = write!(out, "{d:.1}");
             }
         }
     }

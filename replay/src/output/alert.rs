@@ -17,7 +17,7 @@ pub use crate::rules::Priority;
 /// Numbers stay numbers so that JSON prints them unquoted (as Falco does in `output_fields`)
 /// and Parquet stores them in integer columns. Addresses, paths and every other textual value
 /// are [`FieldValue::Str`], already rendered the way `sysdig -p` prints them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {
     /// The field has no value for this event (printed `<NA>` in text, `null` in JSON and
     /// Parquet).
@@ -28,6 +28,9 @@ pub enum FieldValue {
     I64(i64),
     /// An unsigned integer field (`evt.num`, `user.uid`, `fd.sport`...).
     U64(u64),
+    /// A floating point field (`proc.fdusage`): a number in JSON, one decimal in text, as
+    /// libsinsp prints doubles (`%.1lf`).
+    F64(f64),
     /// Any other value, as text.
     Str(String),
     /// The values of a list field (`fd.types`), each as text: printed `(a,b)` as libsinsp's
@@ -52,6 +55,7 @@ impl fmt::Display for DisplayValue<'_> {
             FieldValue::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
             FieldValue::I64(v) => write!(f, "{v}"),
             FieldValue::U64(v) => write!(f, "{v}"),
+            FieldValue::F64(v) => write!(f, "{v:.1}"),
             FieldValue::Str(s) => f.write_str(s),
             FieldValue::List(items) => {
                 f.write_str("(")?;

@@ -72,6 +72,7 @@ impl Serialize for FieldValue {
             FieldValue::Bool(b) => s.serialize_bool(*b),
             FieldValue::I64(v) => s.serialize_i64(*v),
             FieldValue::U64(v) => s.serialize_u64(*v),
+            FieldValue::F64(v) => s.serialize_f64(*v),
             FieldValue::Str(v) => s.serialize_str(v),
             FieldValue::List(items) => s.collect_seq(items),
         }

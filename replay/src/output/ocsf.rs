@@ -53,7 +53,7 @@ fn ctx<'a>(a: &'a Alert, name: &str) -> Option<&'a FieldValue> {
         FieldValue::Null => false,
         FieldValue::Str(s) => !s.is_empty() && s != "<NA>",
         FieldValue::U64(n) => *n != u64::from(u32::MAX),
-        FieldValue::I64(_) | FieldValue::Bool(_) => true,
+        FieldValue::I64(_) | FieldValue::F64(_) | FieldValue::Bool(_) => true,
         FieldValue::List(items) => !items.is_empty(),
     })
 }
@@ -64,6 +64,7 @@ fn to_json(v: &FieldValue) -> Value {
         FieldValue::Bool(b) => json!(b),
         FieldValue::I64(n) => json!(n),
         FieldValue::U64(n) => json!(n),
+        FieldValue::F64(n) => json!(n),
         FieldValue::Str(s) => json!(s),
         FieldValue::List(items) => json!(items),
     }

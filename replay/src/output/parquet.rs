@@ -159,13 +159,19 @@ impl ContextBuilder {
                 FieldValue::I64(v) => Some(*v),
                 FieldValue::U64(v) => i64::try_from(*v).ok(),
                 FieldValue::Str(s) => s.trim().parse().ok(),
-                FieldValue::Bool(_) | FieldValue::Null | FieldValue::List(_) => None,
+                FieldValue::F64(_)
+                | FieldValue::Bool(_)
+                | FieldValue::Null
+                | FieldValue::List(_) => None,
             }),
             ContextBuilder::U64(b) => b.append_option(match value {
                 FieldValue::U64(v) => Some(*v),
                 FieldValue::I64(v) => u64::try_from(*v).ok(),
                 FieldValue::Str(s) => s.trim().parse().ok(),
-                FieldValue::Bool(_) | FieldValue::Null | FieldValue::List(_) => None,
+                FieldValue::F64(_)
+                | FieldValue::Bool(_)
+                | FieldValue::Null
+                | FieldValue::List(_) => None,
             }),
             ContextBuilder::Bool(b) => b.append_option(match value {
                 FieldValue::Bool(v) => Some(*v),

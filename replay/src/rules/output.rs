@@ -183,7 +183,8 @@ fn render_field<S: FieldSource + ?Sized>(
             ValueRef::I64(x) => write!(out, "{x}"),
             ValueRef::Bool(x) => write!(out, "{x}"),
             ValueRef::Ip(x) => write!(out, "{x}"),
-            ValueRef::Double(x) => write!(out, "{x}"),
+            // libsinsp prints doubles with one decimal (`%.1lf`).
+            ValueRef::Double(x) => write!(out, "{x:.1}"),
         };
     }
     if form == OutputForm::List {

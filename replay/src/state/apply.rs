@@ -15,7 +15,8 @@ use super::event::Paired;
 use super::fds::{server_name, socket_name, Fd, FdType, Role, O_LOWER_LAYER, O_UPPER_LAYER};
 use super::net::{self, Addr, Tuple};
 use super::path::{resolve, AT_FDCWD};
-use super::threads::{normalise_cwd, Thread, CL_CLONE_THREAD};
+use super::process;
+use super::threads::normalise_cwd;
 use super::State;
 
 /// What an event type does to the state.
@@ -73,6 +74,10 @@ pub enum Action {
     ContainerJson,
     /// sendto/recvfrom...: tuples fill unconnected sockets.
     Datagram,
+    /// brk, mmap, mmap2, munmap exit: the thread's memory counters.
+    Memory,
+    /// Scheduler switch (an enter event): page faults and the process's memory counters.
+    Switch,
 }
 
 /// Event names and their actions; every version of an event shares its name.
@@ -130,6 +135,11 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("recvfrom", Action::Datagram),
     ("sendmsg", Action::Datagram),
     ("recvmsg", Action::Datagram),
+    ("brk", Action::Memory),
+    ("mmap", Action::Memory),
+    ("mmap2", Action::Memory),
+    ("munmap", Action::Memory),
+    ("switch", Action::Switch),
 ];
 
 /// The action of event type `id` (table built once from [`ACTIONS`] and the schema).
@@ -150,7 +160,7 @@ pub fn action_of(id: u16) -> Action {
 /// `PPM_O_DIRECTORY`.
 const O_DIRECTORY: u32 = 1 << 10;
 /// `PPM_O_CLOEXEC`.
-const O_CLOEXEC: u32 = 1 << 12;
+pub(super) const O_CLOEXEC: u32 = 1 << 12;
 /// `PPM_O_CREAT | PPM_O_WRONLY | PPM_O_TRUNC`, what `creat` means.
 const CREAT_FLAGS: u32 = (1 << 2) | (1 << 1) | (1 << 8);
 /// `PPM_FCNTL_F_DUPFD` and `PPM_FCNTL_F_DUPFD_CLOEXEC`.
@@ -173,6 +183,7 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
     match action_of(ev.ty) {
         Action::Connect => connect_enter(st, &p),
         Action::Procexit => {
+            process::reparent_children(st, ev.tid, p.int("reaper_tid"));
             if let Some(reaper) = p.int("reaper_tid").filter(|r| *r > 0) {
                 for t in st.threads.threads.values_mut() {
                     if t.ptid == ev.tid {
@@ -183,6 +194,7 @@ pub fn apply_enter(st: &mut State, ev: &EventRef<'_>) {
             st.pending.thread = Some(ev.tid);
         }
         Action::ContainerJson => st.containers.apply_event(&p),
+        Action::Switch => process::switch(st, &p),
         _ => {}
     }
 }
@@ -250,8 +262,8 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
     let ev = &p.ev;
     let res = p.res().unwrap_or(-1);
     match action {
-        Action::Clone => clone(st, p, res),
-        Action::Execve if res >= 0 => execve(st, p),
+        Action::Clone => process::clone(st, p, res),
+        Action::Execve if res >= 0 => process::execve(st, p),
         Action::Open if res >= 0 => open(st, p, res),
         Action::Close if res >= 0 => {
             if let (Some(fd), Some(t)) = (p.int("fd"), st.thread(ev.tid)) {
@@ -302,6 +314,12 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
             name.extend_from_slice(p.str("name").unwrap_or_default());
             add_fd(st, ev.tid, res, Fd::named(FdType::Memfd, &name));
         }
+        // libsinsp's `update_cwd` changes the main thread's directory, and nothing for a
+        // thread met mid-trace (it has none).
+        Action::Chdir | Action::Fchdir
+            if st
+                .thread(ev.tid)
+                .is_some_and(|t| st.threads.libs_main_of(t).is_none()) => {}
         Action::Chdir if res >= 0 => {
             if let Some(path) = p.str("path") {
                 let cwd = st.thread(ev.tid).map(|t| t.cwd.clone()).unwrap_or_default();
@@ -351,6 +369,7 @@ fn dispatch(st: &mut State, action: Action, p: &Paired<'_>) {
             let incoming = p.ev.info().is_some_and(|i| i.name.starts_with("recv"));
             super::udp::datagram(st, p, res, incoming);
         }
+        Action::Memory => process::memory(st, p),
         _ => {}
     }
 }
@@ -360,7 +379,8 @@ fn fd_of_mut(st: &mut State, tid: i64, fd: i64) -> Option<&mut Fd> {
     st.fds.get_mut(&pid)?.fds.get_mut(&fd)
 }
 
-fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
+/// The fd `fd` of thread `tid`'s process.
+pub(super) fn fd_of(st: &State, tid: i64, fd: i64) -> Option<&Fd> {
     let t = st.thread(tid)?;
     st.fds.get(&t.pid)?.get(fd)
 }
@@ -388,238 +408,6 @@ fn dup(st: &mut State, tid: i64, old: i64, new: i64) {
     }
     if let Some(f) = fd_of(st, tid, old).cloned() {
         add_fd(st, tid, new, f);
-    }
-}
-
-/// The `args` of a process-info exit (clone family, execve). A parameter the record holds
-/// with length 0 means "no arguments" (libsinsp sets the thread's args from it whatever its
-/// length), so it clears the inherited ones; `None` only when the record lacks the parameter.
-fn exit_args<'a>(p: &Paired<'a>) -> Option<&'a [u8]> {
-    p.bytes("args").or_else(|| {
-        let i = super::event::param_index(&p.ev, "args")?;
-        (i < p.ev.nparams()).then_some(&[][..])
-    })
-}
-
-fn clone(st: &mut State, p: &Paired<'_>, res: i64) {
-    if res < 0 {
-        return;
-    }
-    let ev = &p.ev;
-    let flags = p.int("flags").unwrap_or(0) as u32;
-    let is_thread = flags & CL_CLONE_THREAD != 0;
-    let (child_tid, caller) = if res == 0 {
-        (ev.tid, None)
-    } else {
-        let caller = st.thread(ev.tid).filter(|t| !t.is_placeholder()).cloned();
-        // In a pid namespace the return value is the child's namespaced id, not its tid:
-        // the child's own clone exit creates it (as libsinsp does).
-        if caller
-            .as_ref()
-            .is_some_and(|c| c.vtid > 0 && c.vtid != c.tid)
-        {
-            return;
-        }
-        (res, caller)
-    };
-    if st
-        .threads
-        .get(child_tid)
-        .is_some_and(|t| !t.is_placeholder())
-    {
-        return;
-    }
-    let ptid_param = p.int("ptid").unwrap_or(-1);
-    // A new thread's parent is the thread that created it (libsinsp: `proc.pname` of a
-    // secondary thread is its process's name); a new process's parent is the caller's
-    // process.
-    let (pid, ptid) = match (&caller, res) {
-        (Some(c), _) if is_thread => (c.pid, c.tid),
-        (Some(c), _) => (child_tid, c.pid),
-        (None, 0) if is_thread => {
-            let pid = p.int("pid").unwrap_or(child_tid);
-            (pid, pid)
-        }
-        (None, 0) => (p.int("pid").unwrap_or(child_tid), ptid_param),
-        (None, _) if is_thread => (p.int("pid").unwrap_or(child_tid), ev.tid),
-        (None, _) => (child_tid, p.int("pid").unwrap_or(ptid_param)),
-    };
-    if res == 0 && is_thread && caller.is_none() {
-        adopt_leader(st, p, pid);
-    }
-    let parent = caller.or_else(|| st.thread(ptid).cloned());
-    let mut t = parent.clone().unwrap_or_else(|| Thread::unknown(child_tid));
-    t.tid = child_tid;
-    t.pid = pid;
-    t.ptid = ptid;
-    if let Some(exe) = p.str("exe") {
-        t.exe = exe.to_vec();
-    }
-    if let Some(args) = exit_args(p) {
-        t.args = args.to_vec();
-    }
-    t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
-    if parent.is_none() {
-        t.cwd = normalise_cwd(p.str("cwd").unwrap_or_default().to_vec());
-    }
-    if let Some(cg) = p.bytes("cgroups") {
-        t.cgroups = cg.to_vec();
-    }
-    t.fdlimit = p.int("fdlimit").unwrap_or(t.fdlimit as i64) as u64;
-    t.flags = flags;
-    if let Some(uid) = p.int("uid") {
-        t.uid = uid as u32;
-    }
-    if let Some(gid) = p.int("gid") {
-        t.gid = gid as u32;
-    }
-    t.vtid = p.int("vtid").filter(|_| res == 0).unwrap_or(child_tid);
-    t.vpid = p.int("vpid").filter(|_| res == 0).unwrap_or(pid);
-    t.vm = (
-        p.int("vm_size").unwrap_or(0) as u32,
-        p.int("vm_rss").unwrap_or(0) as u32,
-        p.int("vm_swap").unwrap_or(0) as u32,
-    );
-    t.pgft = (0, 0);
-    t.clone_ts = ev.ts;
-    t.exec_ts = 0;
-    if let Some(ts) = p.int("pidns_init_start_ts") {
-        t.pidns_init_start_ts = ts as u64;
-    }
-    t.container_id = st.containers.attach(&t);
-    if !is_thread {
-        let parent_pid = parent.as_ref().map(|p| p.pid);
-        if let Some(table) = parent_pid.and_then(|pp| st.fds.get(&pp)) {
-            let table = table.copy_for_child();
-            st.fds.insert(pid, table);
-        }
-    }
-    st.threads.threads.insert(child_tid, t);
-}
-
-/// A new thread's unknown thread-group leader takes its executable, name and arguments from
-/// the thread's own clone exit, as libsinsp does; its ids and user stay unknown.
-fn adopt_leader(st: &mut State, p: &Paired<'_>, pid: i64) {
-    let leader = st
-        .threads
-        .threads
-        .entry(pid)
-        .or_insert_with(|| Thread::unknown(pid));
-    if !leader.is_placeholder() {
-        return;
-    }
-    if let Some(exe) = p.str("exe") {
-        leader.exe = exe.to_vec();
-    }
-    if let Some(args) = exit_args(p) {
-        leader.args = args.to_vec();
-    }
-    leader.comm = p
-        .str("comm")
-        .map_or_else(|| leader.exe.clone(), <[u8]>::to_vec);
-}
-
-fn execve(st: &mut State, p: &Paired<'_>) {
-    let ev = &p.ev;
-    // A thread first seen at its execve is created from the event (libsinsp does the same).
-    let t = st.threads.threads.entry(ev.tid).or_insert_with(|| {
-        let mut t = Thread::unknown(ev.tid);
-        t.cwd = normalise_cwd(p.str("cwd").unwrap_or_default().to_vec());
-        t
-    });
-    let cwd = t.cwd.clone();
-    // The executable's path: the driver's trusted path, else the enter's filename resolved
-    // against the working directory (execveat: against its dirfd).
-    let exepath = if let Some(tp) = p.str("trusted_exepath").filter(|s| !s.is_empty()) {
-        Some(tp.to_vec())
-    } else if let Some(name) = p.enter.as_ref().and_then(|e| {
-        super::event::param_raw(e, "filename")
-            .or_else(|| super::event::param_raw(e, "pathname"))
-            .map(|(b, _)| super::event::trim_nul(b))
-    }) {
-        let dirfd = p.int("dirfd").unwrap_or(AT_FDCWD);
-        let base = if dirfd == AT_FDCWD || name.starts_with(b"/") {
-            cwd.clone()
-        } else {
-            fd_of(st, ev.tid, dirfd).map_or_else(|| b"<UNKNOWN>".to_vec(), |f| f.name.to_vec())
-        };
-        Some(resolve(&base, name))
-    } else {
-        None
-    };
-    let pid = p.int("pid");
-    let Some(t) = st.threads.threads.get_mut(&ev.tid) else {
-        return;
-    };
-    if let Some(exe) = p.str("exe") {
-        t.exe = exe.to_vec();
-    }
-    if let Some(args) = exit_args(p) {
-        t.args = args.to_vec();
-    }
-    t.comm = p.str("comm").map_or_else(|| t.exe.clone(), <[u8]>::to_vec);
-    if let Some(pid) = pid {
-        t.pid = pid;
-    }
-    if let Some(ptid) = p.int("ptid") {
-        t.ptid = ptid;
-    }
-    if let Some(v) = p.int("fdlimit") {
-        t.fdlimit = v as u64;
-    }
-    t.vm = (
-        p.int("vm_size").unwrap_or(t.vm.0 as i64) as u32,
-        p.int("vm_rss").unwrap_or(t.vm.1 as i64) as u32,
-        p.int("vm_swap").unwrap_or(t.vm.2 as i64) as u32,
-    );
-    t.pgft = (
-        p.int("pgft_maj").unwrap_or(0) as u64,
-        p.int("pgft_min").unwrap_or(0) as u64,
-    );
-    if let Some(cg) = p.bytes("cgroups") {
-        t.cgroups = cg.to_vec();
-    }
-    if let Some(env) = p.bytes("env") {
-        t.env = env.to_vec();
-    }
-    if let Some(tty) = p.int("tty") {
-        t.tty = tty as u32;
-    }
-    if let Some(v) = p.int("vpgid").or_else(|| p.int("pgid")) {
-        t.vpgid = v;
-    }
-    if let Some(v) = p.int("loginuid") {
-        t.loginuid = v as u32;
-    }
-    if let Some(v) = p.int("flags") {
-        t.exe_flags = v as u32;
-    }
-    if let Some(ino) = p.int("exe_ino") {
-        let time = |name| p.int(name).map_or(0, |v| v as u64);
-        t.exe_ino = (ino as u64, time("exe_ino_ctime"), time("exe_ino_mtime"));
-    }
-    if let (Some(i), Some(pe), Some(ef)) = (
-        p.int("cap_inheritable"),
-        p.int("cap_permitted"),
-        p.int("cap_effective"),
-    ) {
-        t.caps = (i as u64, pe as u64, ef as u64);
-    }
-    if let Some(uid) = p.int("uid") {
-        t.uid = uid as u32;
-    }
-    if let Some(gid) = p.int("gid") {
-        t.gid = gid as u32;
-    }
-    if let Some(ep) = exepath {
-        t.exepath = ep;
-    }
-    t.exec_ts = ev.ts;
-    t.container_id = st.containers.attach(t);
-    // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
-    let pid = t.pid;
-    if let Some(table) = st.fds.get_mut(&pid) {
-        table.retain(|f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
     }
 }
 

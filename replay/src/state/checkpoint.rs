@@ -22,8 +22,9 @@ pub const MAGIC: &[u8; 4] = b"HSST";
 /// Version 2 added the IPv4 interfaces; version 3 the container plugin's other container
 /// fields (full id, CNI result, host namespaces, pod sandbox), the IPv6 interface prefixes and
 /// the count of events current libs drop; version 4 each fd's raw open path and whether only a
-/// connect enter named it or current libs inferred it, the order of each fd table, and the type
-/// of each thread's latest enter. Older checkpoints still load.
+/// connect enter named it or current libs inferred it, the order of each fd table, the type
+/// of each thread's latest enter, the threads' current-libs marks, pgid and inode durations,
+/// and the recently exited threads. Older checkpoints still load.
 pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be decoded.
@@ -177,8 +178,21 @@ fn put_thread(w: &mut W, t: &Thread) {
         t.exe_ino.0,
         t.exe_ino.1,
         t.exe_ino.2,
+        // Since version 4.
+        u64::from(t.libs_valid) | u64::from(t.libs_unnamed) << 1,
     ] {
         w.uv(v);
+    }
+    // Since version 4.
+    w.iv(t.pgid);
+    w.uv(t.exe_ino_durations.0);
+    w.uv(t.exe_ino_durations.1);
+    match t.libs_reparent {
+        Some(p) => {
+            w.uv(1);
+            w.iv(p);
+        }
+        None => w.uv(0),
     }
     match t.last_fd {
         Some(fd) => {
@@ -225,6 +239,19 @@ fn get_thread(r: &mut R<'_>, version: u16) -> Res<Thread> {
     t.pidns_init_start_ts = r.uv(w)?;
     if version >= 3 {
         t.exe_ino = (r.uv(w)?, r.uv(w)?, r.uv(w)?);
+    }
+    if version >= 4 {
+        let marks = r.uv(w)?;
+        t.libs_valid = marks & 1 != 0;
+        t.libs_unnamed = marks & 2 != 0;
+    }
+    t.pgid = -1;
+    if version >= 4 {
+        t.pgid = r.iv(w)?;
+        t.exe_ino_durations = (r.uv(w)?, r.uv(w)?);
+        if r.uv(w)? != 0 {
+            t.libs_reparent = Some(r.iv(w)?);
+        }
     }
     if r.uv(w)? != 0 {
         t.last_fd = Some(r.iv(w)?);
@@ -470,6 +497,13 @@ pub fn save(st: &State) -> Vec<u8> {
         w.bytes(p);
     }
     w.uv(st.libs_dropped);
+    // Since version 4.
+    w.uv(st.exited.entries.len() as u64);
+    for &(tid, ptid, ts) in &st.exited.entries {
+        w.iv(tid);
+        w.iv(ptid);
+        w.uv(ts);
+    }
     w.0
 }
 
@@ -570,6 +604,16 @@ pub fn load(bytes: &[u8]) -> Result<State, CheckpointError> {
         }
         st.libs_dropped = r.uv("dropped events")?;
     }
+    if version >= 4 {
+        for _ in 0..r.count("exited threads")? {
+            let e = (
+                r.iv("exited thread")?,
+                r.iv("exited thread")?,
+                r.uv("exited thread")?,
+            );
+            st.exited.entries.push_back(e);
+        }
+    }
     if r.at != bytes.len() {
         return r.err("trailing bytes");
     }
@@ -586,7 +630,13 @@ mod tests {
         t.comm = b"bash".to_vec();
         t.cwd = b"/root/".to_vec();
         t.container_id = b"9dbcbd0c435f".to_vec();
+        t.pgid = 42;
+        t.exe_ino_durations = (5, 6);
+        t.libs_valid = true;
+        t.libs_unnamed = true;
+        t.libs_reparent = Some(1);
         st.threads.threads.insert(42, t);
+        st.exited.record(43, 42, 2_000);
         let mut f = Fd::named(FdType::Ipv4, b"1.2.3.4:5->6.7.8.9:10");
         f.role = Role::Client;
         f.addrs.sport = 5;

@@ -19,6 +19,7 @@ pub mod libs_view;
 pub mod matchers;
 pub mod net;
 pub mod path;
+pub mod process;
 pub mod threads;
 pub mod udp;
 pub mod users;
@@ -167,6 +168,9 @@ pub struct State {
     pub enters: IdMap<i64, StoredEnter>,
     /// Removals deferred to the next event.
     pub pending: Pending,
+    /// Threads removed in the last two seconds, so that a creator's late clone exit does not
+    /// bring them back.
+    pub exited: threads::RecentlyExited,
     /// IPv4 interfaces from the interface-list block, to patch datagram tuples.
     pub ipv4_ifaces: Vec<udp::Ipv4Iface>,
     /// IPv6 interface prefixes (first 64 bits), to tell local from remote IPv6 ends.
@@ -224,6 +228,11 @@ impl State {
             t.container_id = st.containers.attach(&t);
             st.threads.threads.insert(t.tid, t);
         }
+        // As libsinsp after its process-list scan: a thread whose parent is not in the list
+        // has none in current libs.
+        for e in &h.threads {
+            process::adopt(&mut st, e.tid, e.ptid);
+        }
         for table in &h.fds {
             let pid = st.threads.get(table.tid).map_or(table.tid, |t| t.pid);
             let into = st.fds.entry(pid).or_default();
@@ -249,7 +258,7 @@ impl State {
 
     fn apply_as(&mut self, ev: &EventRef<'_>, read: bool) {
         self.fd_memo = FdMemo::default();
-        self.flush_pending();
+        self.flush_pending(ev.ts);
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
             self.libs_dropped += 1;
         }
@@ -326,14 +335,19 @@ impl State {
         Some(self.created_fd.unwrap_or(reset))
     }
 
-    /// Performs the deferred removals now.
-    pub fn flush_pending(&mut self) {
+    /// Performs the deferred removals now, before an event at `ts`.
+    pub fn flush_pending(&mut self, ts: u64) {
         if let Some((pid, fd)) = self.pending.fd.take() {
             if let Some(t) = self.fds.get_mut(&pid) {
                 t.remove(fd);
             }
         }
         if let Some(tid) = self.pending.thread.take() {
+            let ptid = self
+                .threads
+                .get(tid)
+                .map_or(-1, |t| self.threads.libs_ptid(t));
+            self.exited.record(tid, ptid, ts);
             self.remove_thread(tid);
         }
     }
@@ -409,14 +423,32 @@ impl State {
     }
 
     /// Removes a thread, its stored enter, and its process's fd table when it was the last
-    /// thread of the process. Children are re-parented to `reaper` when given.
+    /// thread of the process. A main thread whose process still has live threads stays,
+    /// closed, and goes with the last of them: both libsinsps keep it (`PPM_CL_CLOSED`), as
+    /// the other threads read its working directory, fd table and limits.
     pub fn remove_thread(&mut self, tid: i64) {
         self.enters.remove(&tid);
-        let Some(t) = self.threads.threads.remove(&tid) else {
+        let Some(t) = self.threads.threads.get(&tid) else {
             return;
         };
-        if !self.threads.threads.values().any(|o| o.pid == t.pid) {
-            self.fds.remove(&t.pid);
+        let (pid, main) = (t.pid, t.is_main());
+        let others_live = self
+            .threads
+            .threads
+            .values()
+            .any(|o| o.pid == pid && o.tid != tid && !o.is_closed());
+        if main && others_live {
+            if let Some(t) = self.threads.threads.get_mut(&tid) {
+                t.flags |= threads::CL_CLOSED;
+            }
+            return;
+        }
+        self.threads.threads.remove(&tid);
+        if !main && !others_live && self.threads.get(pid).is_some_and(Thread::is_closed) {
+            self.threads.threads.remove(&pid);
+        }
+        if !self.threads.threads.values().any(|o| o.pid == pid) {
+            self.fds.remove(&pid);
         }
     }
 
