@@ -91,7 +91,17 @@ struct Printer<'o> {
     printed: u64,
 }
 
-impl Printer<'_> {
+impl<'o> Printer<'o> {
+    fn new(filter: Filter<'o>, opts: &'o PrintOptions, out: &'o mut dyn Write) -> Printer<'o> {
+        Printer {
+            filter,
+            opts,
+            out,
+            vals: Out::default(),
+            line: Vec::with_capacity(256),
+            printed: 0,
+        }
+    }
     /// Applies `ev` to the state, then prints it when it is visible, in `span` and accepted.
     fn event(
         &mut self,
@@ -134,14 +144,7 @@ pub fn print_trace(
         path: path.display().to_string(),
         source,
     };
-    let mut p = Printer {
-        filter,
-        opts,
-        out,
-        vals: Out::default(),
-        line: Vec::with_capacity(256),
-        printed: 0,
-    };
+    let mut p = Printer::new(filter, opts, out);
     if super::replay::sniff(path) == Some(Compression::Native) {
         if let Some(sum) = print_parallel(path, filter, opts, p.out)? {
             return Ok(sum);
@@ -306,14 +309,7 @@ fn print_parallel(
             warnings: Vec::new(),
             end: None,
         };
-        let mut p = Printer {
-            filter,
-            opts,
-            out: &mut c.out,
-            vals: Out::default(),
-            line: Vec::with_capacity(256),
-            printed: 0,
-        };
+        let mut p = Printer::new(filter, opts, &mut c.out);
         while let Some(ev) = events.next_event() {
             c.events += 1;
             p.event(&mut rp, &ev, span)?;
@@ -371,14 +367,7 @@ fn print_segments(
                     path: path.display().to_string(),
                     source,
                 };
-                let mut p = Printer {
-                    filter,
-                    opts,
-                    out: &mut sink,
-                    vals: Out::default(),
-                    line: Vec::with_capacity(256),
-                    printed: 0,
-                };
+                let mut p = Printer::new(filter, opts, &mut sink);
                 let mut span: Option<Span> = None;
                 let end = seg.run(path, decode, |rp, ev, first_ts| {
                     // Relative bounds count from the trace's first event.

@@ -327,15 +327,7 @@ mod tests {
         let ev = EventRef::parse_v2(rec, 1, 0, 0).expect("well-formed record");
         st.apply(&ev);
         // Current libs' view: these tests hold the container plugin's values.
-        let c = Ctx {
-            p: st.pair(ev),
-            st,
-            first_ts: 0,
-            libs_first_ts: 0,
-            prev_ts: 0,
-            num: ev.num,
-            libs: true,
-        };
+        let c = Ctx::applied(st, ev, true);
         names
             .iter()
             .map(|(n, arg)| {

@@ -1,6 +1,8 @@
 //! The context a field is extracted from: one event (paired with its enter) and the state
 //! after applying it.
 
+use hindsight_format::event::EventRef;
+
 use crate::state::{Fd, Paired, State, Thread};
 
 /// One event in its state. Cheap to build (references only), built once per event.
@@ -76,6 +78,21 @@ impl<'a> Ctx<'a> {
             libs,
             p,
             ..self
+        }
+    }
+
+    /// The context of `ev`, the event last applied to `st`, in current libs' view (`libs`)
+    /// or sysdig 0.29's, numbered as the trace numbers it, with the clocks at zero: what a
+    /// test of an extractor needs.
+    pub fn applied(st: &'a State, ev: EventRef<'a>, libs: bool) -> Ctx<'a> {
+        Ctx {
+            p: st.pair(ev),
+            st,
+            num: ev.num,
+            libs,
+            first_ts: 0,
+            libs_first_ts: 0,
+            prev_ts: 0,
         }
     }
 

@@ -670,15 +670,7 @@ mod tests {
         let rec = EventBuilder::new(id, 1_000, tid).build();
         let ev = EventRef::parse_v2(&rec, 1, 0, 0).expect("well-formed record");
         st.apply(&ev);
-        let c = Ctx {
-            p: st.pair(ev),
-            st,
-            first_ts: 0,
-            libs_first_ts: 0,
-            prev_ts: 0,
-            num: ev.num,
-            libs: true,
-        };
+        let c = Ctx::applied(st, ev, true);
         fields
             .iter()
             .map(|f| {
