@@ -157,20 +157,29 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
                 .map(|(i, a)| a.len() + usize::from(i > 0))
                 .sum::<usize>() as u64,
         ),
-        "env" => match arg.key() {
-            Some(k) => match t.env_var(k.as_bytes()) {
-                Some(v) => out.str(v),
-                None => return false,
-            },
-            None => out.build(|b| {
-                for (i, e) in nul_items(&t.env).enumerate() {
-                    if i > 0 {
-                        b.push(b' ');
+        "env" => {
+            // libsinsp's `get_env`: a thread's environment is its main thread's (in current
+            // libs' view: its thread group's, the thread's own without one).
+            let t = if c.libs {
+                c.st.threads.libs_main_of(t).unwrap_or(t)
+            } else {
+                t
+            };
+            match arg.key() {
+                Some(k) => match t.env_var(k.as_bytes()) {
+                    Some(v) => out.str(v),
+                    None => return false,
+                },
+                None => out.build(|b| {
+                    for (i, e) in nul_items(&t.env).enumerate() {
+                        if i > 0 {
+                            b.push(b' ');
+                        }
+                        b.extend_from_slice(e);
                     }
-                    b.extend_from_slice(e);
-                }
-            }),
-        },
+                }),
+            }
+        }
         // Current libs read the main thread's cwd, `./` without one (a thread met mid-trace
         // has no thread group there).
         "cwd" if c.libs => out.str(c.st.threads.libs_main_of(t).map_or(b"./", |m| &m.cwd)),

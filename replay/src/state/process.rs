@@ -10,7 +10,7 @@
 
 use super::apply::{fd_of, O_CLOEXEC};
 use super::event::Paired;
-use super::fds::FdType;
+use super::fds::{FdTable, FdType};
 use super::path::{resolve, AT_FDCWD};
 use super::threads::{
     Thread, CL_CHILD_IN_PIDNS, CL_CLONE_FILES, CL_CLONE_INVERTED, CL_CLONE_NEWPID, CL_CLONE_PARENT,
@@ -183,7 +183,8 @@ fn inherit(t: &mut Thread, from: &Thread) {
 /// A new process starts with its creator's fds, working directory (its main thread's, `./`
 /// without one) and environment.
 fn inherit_process(st: &mut State, t: &mut Thread, from: &Thread) {
-    if let Some(table) = st.fds.get(&from.pid).cloned() {
+    // Copied fd by fd in the creator's order, as `parse_clone_exit` adds them.
+    if let Some(table) = st.fds.get(&from.pid).map(FdTable::copy_for_child) {
         st.fds.insert(t.pid, table);
     }
     t.cwd = st
@@ -516,9 +517,7 @@ pub fn execve(st: &mut State, p: &Paired<'_>) {
     }
     // Current libsinsp drops close-on-exec fds at execve (the kernel closed them).
     if let Some(table) = st.fds.get_mut(&pid) {
-        table
-            .fds
-            .retain(|_, f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
+        table.retain(|f| !(f.ty == FdType::File && f.open_flags & O_CLOEXEC != 0));
     }
 }
 
