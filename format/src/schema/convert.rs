@@ -11,10 +11,10 @@
 //!
 //! - an old version of an exit becomes the current version of the call ([`target`]), keeping
 //!   the parameters it has by name;
-//! - a parameter the enter event also has (by name, or as [`RENAMED_FROM_ENTER`] says) comes
+//! - a parameter the enter event also has (by name, or as `RENAMED_FROM_ENTER` says) comes
 //!   from the enter; without an enter it is a default value, except for the parameters of
-//!   [`ENTER_OR_EMPTY`], which are then empty;
-//! - a parameter the enter does not have is empty, except for those of [`DEFAULTS`].
+//!   `ENTER_OR_EMPTY`, which are then empty;
+//! - a parameter the enter does not have is empty, except for those of `DEFAULTS`.
 //!
 //! An event the converter does not manage keeps the parameters it has.
 

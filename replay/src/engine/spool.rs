@@ -1,6 +1,6 @@
 //! [`Spool`]: the output of a parallel worker that must be written after the outputs of the
 //! workers before it (a segment print). The worker writes without waiting: its bytes go to
-//! the writer in buffers through a channel while few are queued, and past [`MEM_BUDGET`]
+//! the writer in buffers through a channel while few are queued, and past a budget (16 MB)
 //! queued bytes into a spill file, read back by the writer in order. So a worker far ahead
 //! of the writer neither stops nor holds its whole output in memory.
 //!

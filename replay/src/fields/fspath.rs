@@ -1,7 +1,7 @@
 //! `fs.path.*` fields: the path a filesystem call operates on (`name`), or the source and
 //! target of a rename, link, symlink or mount, as passed (`*raw`) or made absolute.
 //!
-//! Semantics follow libsinsp's `sinsp_filter_check_fspath`: a table ([`CALLS`]) gives, per
+//! Semantics follow libsinsp's `sinsp_filter_check_fspath`: a table (`CALLS`) gives, per
 //! exit event, the check that says the call succeeded and the argument each field reads; a
 //! relative path is resolved against the thread's working directory, or the event's dirfd
 //! for the `*at` calls that use one (an fd not known as a directory gives `<UNKNOWN>`). Its

@@ -10,7 +10,7 @@
 //! (`parse_accept_exit`). `fd.num` and `fd.uid` print it, and the fd fields read the table
 //! entry it names.
 //!
-//! The positions are data ([`EXIT_FD_LOCATIONS`]), turned once into the name of the parameter
+//! The positions are data (`EXIT_FD_LOCATIONS`), turned once into the name of the parameter
 //! each exit event type has there in the newest version of the event table, so that older
 //! versions of an event (whose parameters the converter fills) are read by name.
 
