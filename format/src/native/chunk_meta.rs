@@ -164,6 +164,12 @@ pub(crate) fn decode_meta(p: &[u8]) -> Option<(ChunkStats, Option<StoredCheckpoi
 /// checkpoint and take at most this many bytes (v2: tag, flags, six varints, 512 type deltas).
 pub(crate) const STATS_PREFIX: usize = 1280;
 
+/// Whether a version-2 metadata payload carries a checkpoint, from its flags (its first five
+/// bytes); `None` for another version, whose flags lie elsewhere.
+pub(crate) fn meta_has_checkpoint(p: &[u8]) -> Option<bool> {
+    (p.get(..4)? == CHUNK_TAG).then(|| p.get(4).is_some_and(|f| f & HAS_CHECKPOINT != 0))
+}
+
 /// Decodes only the statistics of a metadata frame's payload, from its first
 /// [`STATS_PREFIX`] bytes (the checkpoint that follows is not needed).
 pub(crate) fn decode_stats(p: &[u8]) -> Option<ChunkStats> {

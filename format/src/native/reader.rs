@@ -6,8 +6,11 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use super::chunk_meta::{decode_meta, decode_stats, StoredCheckpoint, STATS_PREFIX};
+use super::chunk_meta::{
+    decode_meta, decode_stats, meta_has_checkpoint, StoredCheckpoint, STATS_PREFIX,
+};
 use super::frames::{frame_at, FrameKind, SKIPPABLE_MAGIC};
 use super::{ChunkStats, INDEX_END, INDEX_TAG};
 use crate::block::{le_u32, BlockKind};
@@ -55,7 +58,8 @@ enum Want<'a> {
 
 /// A native trace opened for chunk-wise reading.
 pub struct NativeReader {
-    file: Box<dyn Source>,
+    /// Shared with [`Checkpoints`], which reads a chunk's checkpoint when the chunk starts.
+    file: SharedSource,
     file_len: u64,
     header: TraceHeader,
     header_blocks: Vec<u8>,
@@ -63,37 +67,71 @@ pub struct NativeReader {
     warnings: Vec<Warning>,
     indexed: bool,
     /// Checkpoints as stored, by chunk, until frame 0 (their dictionary) is read.
-    stored: Vec<Option<StoredCheckpoint>>,
+    stored: Vec<Option<CheckpointAt>>,
     /// The chunks' checkpoints, kept compressed.
     checkpoints: Checkpoints,
 }
 
-/// The checkpoints of a trace's chunks as stored (compressed against frame 0), decoded one
-/// at a time as chunks start: decoded, all the checkpoints of a long trace would hold tens of
-/// megabytes for a whole replay. Cheap to clone and shared by the workers of a replay.
-#[derive(Clone, Debug, Default)]
+/// A trace's source, shared by its reader and its [`Checkpoints`].
+type SharedSource = Arc<Mutex<Box<dyn Source>>>;
+
+/// Where a chunk's checkpoint is.
+#[derive(Clone, Debug)]
+enum CheckpointAt {
+    /// Read with the chunk's metadata (a trace without an index, a version-1 frame).
+    Memory(StoredCheckpoint),
+    /// In the chunk's metadata frame, `len` bytes at `offset`, read when the chunk starts.
+    File { offset: u64, len: usize },
+}
+
+/// The checkpoints of a trace's chunks, decoded one at a time as chunks start: decoded, all
+/// the checkpoints of a long trace would hold tens of megabytes for a whole replay, and even
+/// compressed they grow with the trace, so those of an indexed trace stay in the file until
+/// their chunk starts. Cheap to clone and shared by the workers of a replay.
+#[derive(Clone, Default)]
 pub struct Checkpoints {
-    stored: std::sync::Arc<[Option<StoredCheckpoint>]>,
+    stored: Arc<[Option<CheckpointAt>]>,
     /// The decompressed frame 0: the checkpoints' dictionary.
-    dict: std::sync::Arc<[u8]>,
+    dict: Arc<[u8]>,
+    file: Option<SharedSource>,
+}
+
+impl std::fmt::Debug for Checkpoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checkpoints")
+            .field("stored", &self.stored)
+            .field("dict_len", &self.dict.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Checkpoints {
     /// The checkpoint of chunk `i`, decoded: the state before its first event as the
     /// writer's caller encoded it. `None` when the chunk has none, or when it is damaged (it
-    /// does not decompress to its declared size): the chunk must then be replayed from the
-    /// state the previous chunk ended in.
+    /// does not decompress to its declared size) or cannot be read: the chunk must then be
+    /// replayed from the state the previous chunk ended in.
     pub fn get(&self, i: usize) -> Option<Vec<u8>> {
-        self.stored.get(i)?.as_ref()?.resolve(&self.dict)
+        match self.stored.get(i)?.as_ref()? {
+            CheckpointAt::Memory(c) => c.resolve(&self.dict),
+            &CheckpointAt::File { offset, len } => {
+                let meta = lock(self.file.as_ref()?).read_at(offset, len).ok()?;
+                decode_meta(&meta)?.1?.resolve(&self.dict)
+            }
+        }
     }
+}
+
+/// The source, also after a thread panicked while reading it (reads leave no state behind).
+fn lock(file: &SharedSource) -> std::sync::MutexGuard<'_, Box<dyn Source>> {
+    file.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn io(offset: u64) -> impl FnOnce(std::io::Error) -> DecodeError {
     move |source| DecodeError::Io { offset, source }
 }
 
-fn read_at(f: &mut dyn Source, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
-    f.read_at(off, len).map_err(io(off))
+fn read_at(f: &SharedSource, off: u64, len: usize) -> Result<Vec<u8>, DecodeError> {
+    lock(f).read_at(off, len).map_err(io(off))
 }
 
 /// Decompresses as much of `z` as decodes (all of it for a complete frame).
@@ -158,7 +196,7 @@ impl NativeReader {
             return Err(DecodeError::Empty);
         }
         let mut r = NativeReader {
-            file,
+            file: Arc::new(Mutex::new(file)),
             file_len,
             header: TraceHeader::default(),
             header_blocks: Vec::new(),
@@ -172,7 +210,7 @@ impl NativeReader {
             Some(first) => first,
             None => r.scan()?,
         };
-        let z = read_at(&mut *r.file, 0, first_meta as usize)?;
+        let z = read_at(&r.file, 0, first_meta as usize)?;
         let (raw, err) = decompress_prefix(&z, z.len() * 4);
         if let Some(e) = err {
             r.warnings.push(Warning {
@@ -188,6 +226,7 @@ impl NativeReader {
         r.checkpoints = Checkpoints {
             stored: std::mem::take(&mut r.stored).into(),
             dict: raw.as_slice().into(),
+            file: Some(r.file.clone()),
         };
         let tr = TraceReader::from_decompressed(
             Box::new(std::io::Cursor::new(raw)),
@@ -215,7 +254,7 @@ impl NativeReader {
         if self.file_len < 20 {
             return Ok(None);
         }
-        let tail = read_at(&mut *self.file, self.file_len - 8, 8)?;
+        let tail = read_at(&self.file, self.file_len - 8, 8)?;
         if &tail[4..] != INDEX_END {
             return Ok(None);
         }
@@ -224,7 +263,7 @@ impl NativeReader {
             return Ok(None);
         }
         let start = self.file_len - total;
-        let frame = read_at(&mut *self.file, start, total as usize)?;
+        let frame = read_at(&self.file, start, total as usize)?;
         if le_u32(&frame, 0) != Some(SKIPPABLE_MAGIC) || &frame[8..12] != INDEX_TAG {
             return Ok(None);
         }
@@ -261,17 +300,30 @@ impl NativeReader {
                 continue;
             }
             let (stats, checkpoint) = if matches!(want, Want::Stats) {
-                let head = read_at(&mut *self.file, m + 8, (plen as usize).min(STATS_PREFIX))?;
+                let head = read_at(&self.file, m + 8, (plen as usize).min(STATS_PREFIX))?;
                 let Some(stats) = decode_stats(&head) else {
                     return Ok(None);
                 };
                 (stats, None)
             } else {
-                let meta = read_at(&mut *self.file, m + 8, plen as usize)?;
-                let Some(decoded) = decode_meta(&meta) else {
-                    return Ok(None);
-                };
-                decoded
+                let head = read_at(&self.file, m + 8, (plen as usize).min(STATS_PREFIX))?;
+                match (decode_stats(&head), meta_has_checkpoint(&head)) {
+                    // The checkpoint stays in the file until its chunk starts.
+                    (Some(stats), Some(has)) => (
+                        stats,
+                        has.then_some(CheckpointAt::File {
+                            offset: m + 8,
+                            len: plen as usize,
+                        }),
+                    ),
+                    _ => {
+                        let meta = read_at(&self.file, m + 8, plen as usize)?;
+                        let Some((stats, cp)) = decode_meta(&meta) else {
+                            return Ok(None);
+                        };
+                        (stats, cp.map(CheckpointAt::Memory))
+                    }
+                }
             };
             stored.push(checkpoint);
             chunks.push(ChunkInfo {
@@ -292,7 +344,7 @@ impl NativeReader {
 
     /// Lists chunks by walking every frame (no index); returns the end of frame 0.
     fn scan(&mut self) -> Result<u64, DecodeError> {
-        let all = read_at(&mut *self.file, 0, self.file_len as usize)?;
+        let all = read_at(&self.file, 0, self.file_len as usize)?;
         let mut pos = 0usize;
         let mut header_end = None;
         let mut pending: Option<(ChunkStats, Option<StoredCheckpoint>)> = None;
@@ -353,7 +405,7 @@ impl NativeReader {
     ) {
         let (stats, checkpoint) = meta.unwrap_or_default();
         let index = self.chunks.len();
-        self.stored.push(checkpoint);
+        self.stored.push(checkpoint.map(CheckpointAt::Memory));
         self.chunks.push(ChunkInfo {
             index,
             stats,
@@ -405,7 +457,7 @@ impl NativeReader {
                 reason: format!("no chunk {i}: the trace has {}", self.chunks.len()),
             });
         };
-        let z = read_at(&mut *self.file, c.data_offset, c.data_len as usize)?;
+        let z = read_at(&self.file, c.data_offset, c.data_len as usize)?;
         Ok(ChunkFrame { info: c, z })
     }
 }
