@@ -33,8 +33,8 @@ use crate::util::{run, shared_dir};
 /// Fields whose values still differ from Falco 0.44's on some event, with the reason.
 /// Deliberate divergences say so; the others are open work (issue 8).
 const KNOWN: &[(&str, &str)] = &[
-    ("evt.args", "what current libs print for an event's arguments now matches (their converter's completion of old events, empty and default parameters, their formats and name lookups); what remains comes from the fd and thread tables: unix-socket and inferred datagram fd names, and runc's clone3 children met mid-trace (open, fd and thread state)"),
-    ("evt.info", "what current libs print for an event's arguments now matches (their converter's completion of old events, empty and default parameters, their formats and name lookups); what remains comes from the fd and thread tables: unix-socket and inferred datagram fd names, and runc's clone3 children met mid-trace (open, fd and thread state)"),
+    ("evt.args", "the fd names inside the arguments: current libs keep the newline /proc/net/unix leaves on a unix socket path of the process list and print it as U+FFFD, as for fd.name; hindsight drops it, as sysdig 0.29 shows the path (open)"),
+    ("evt.info", "the fd names inside the arguments: current libs keep the newline /proc/net/unix leaves on a unix socket path of the process list and print it as U+FFFD, as for fd.name; hindsight drops it, as sysdig 0.29 shows the path (open)"),
     ("evt.deltatime", "deliberate: libsinsp keeps evt.deltatime per output format (time since the last event that format printed); hindsight gives the time since the previous event of the trace, the same for every rule"),
     ("evt.deltatime.s", "deliberate: libsinsp keeps evt.deltatime per output format (time since the last event that format printed); hindsight gives the time since the previous event of the trace, the same for every rule"),
     ("evt.deltatime.ns", "deliberate: libsinsp keeps evt.deltatime per output format (time since the last event that format printed); hindsight gives the time since the previous event of the trace, the same for every rule"),

@@ -4,7 +4,7 @@
 
 use hindsight_format::print::Resolver;
 
-use crate::state::State;
+use crate::state::{Fd, State};
 
 /// Resolves names for `hindsight_format::print` from a [`State`].
 #[derive(Clone, Copy, Debug)]
@@ -16,30 +16,12 @@ impl Resolver for StateResolver<'_> {
     }
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
-        let t = self.0.thread(tid)?;
         // sysdig 0.29, whose lines `print` writes, never infers a socket from a send.
-        let f = self.0.fd_table(t)?.get(fd).filter(|f| !f.inferred)?;
-        Some((
-            char::from(f.ty.typechar()),
-            String::from_utf8_lossy(&f.name).into_owned(),
-        ))
+        fd_info(fd_entry(self.0, tid, fd, false)?)
     }
 
     fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
-        let t = self.0.thread(tid)?;
-        // sysdig 0.29, whose lines `print` writes, never infers a socket from a send.
-        let f = self.0.fd_table(t)?.get(fd).filter(|f| !f.inferred)?;
-        // A socket's protocol shows once it has an address (bind, connect, accept).
-        if !f.ty.is_ip() || (f.role == crate::state::Role::None && !f.listening) {
-            return None;
-        }
-        match f.addrs.l4proto {
-            2 => Some('t'),
-            3 => Some('u'),
-            4 => Some('i'),
-            5 => Some('r'),
-            _ => None,
-        }
+        fd_l4(fd_entry(self.0, tid, fd, false)?)
     }
 
     fn resolve_path(&self, tid: i64, dirfd: Option<i64>, path: &[u8]) -> Option<Vec<u8>> {
@@ -89,11 +71,12 @@ impl Resolver for LibsResolver<'_> {
     }
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
-        StateResolver(self.st).fd(tid, fd)
+        // Current libs render an fd argument from the socket they inferred from a send too.
+        fd_info(fd_entry(self.st, tid, fd, true)?)
     }
 
     fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
-        StateResolver(self.st).fd_l4(tid, fd)
+        fd_l4(fd_entry(self.st, tid, fd, true)?)
     }
 
     fn resolve_path(&self, tid: i64, dirfd: Option<i64>, path: &[u8]) -> Option<Vec<u8>> {
@@ -112,5 +95,35 @@ impl Resolver for LibsResolver<'_> {
             return None;
         }
         self.st.users.user(uid).map(|u| u.name.as_slice())
+    }
+}
+
+/// Entry `fd` of thread `tid`'s process, with the sockets only current libs infer when
+/// `libs`.
+fn fd_entry(st: &State, tid: i64, fd: i64, libs: bool) -> Option<&Fd> {
+    let t = st.thread(tid)?;
+    st.fd_table(t)?.get(fd).filter(|f| libs || !f.inferred)
+}
+
+/// An fd argument's type character and name.
+fn fd_info(f: &Fd) -> Option<(char, String)> {
+    Some((
+        char::from(f.ty.typechar()),
+        String::from_utf8_lossy(&f.name).into_owned(),
+    ))
+}
+
+/// The protocol letter of an fd argument: a socket's shows once it has an address (bind,
+/// connect, accept).
+fn fd_l4(f: &Fd) -> Option<char> {
+    if !f.ty.is_ip() || (f.role == crate::state::Role::None && !f.listening) {
+        return None;
+    }
+    match f.addrs.l4proto {
+        2 => Some('t'),
+        3 => Some('u'),
+        4 => Some('i'),
+        5 => Some('r'),
+        _ => None,
     }
 }
