@@ -257,6 +257,7 @@ impl State {
     }
 
     fn apply_as(&mut self, ev: &EventRef<'_>, read: bool) {
+        // Nothing reads the memo while an event applies (only its fields do, afterwards).
         self.fd_memo = FdMemo::default();
         self.flush_pending(ev.ts);
         if libs_view::fate(ev) == libs_view::Fate::Dropped {
@@ -298,8 +299,6 @@ impl State {
             && self
                 .libs_fd_name_hash(ev, true)
                 .is_some_and(|after| fd_name_before.unwrap_or(EMPTY_NAME_HASH) != after);
-        // Anything read while applying saw the state before the event.
-        self.fd_memo = FdMemo::default();
     }
 
     /// Whether `ev` can rename an fd: the calls that create one, and socket calls (connect,
