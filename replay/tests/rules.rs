@@ -638,6 +638,77 @@ fn selection_and_first_match() {
     );
 }
 
+/// Counts the extractions of each field, for the checks a rule set shares.
+struct Counting<'e> {
+    ev: &'e mut Event,
+    extracted: HashMap<String, usize>,
+}
+
+impl FieldSource for Counting<'_> {
+    fn extract(&mut self, field: &FieldRef, out: &mut Values) -> bool {
+        *self.extracted.entry(field.display()).or_default() += 1;
+        self.ev.extract(field, out)
+    }
+}
+
+#[test]
+fn checks_shared_by_rules_are_evaluated_once_per_event() {
+    let yaml = [
+        "- macro: m\n  condition: proc.name = x and fd.num >= 0\n",
+        &rule("a", "m and fd.name = /a"),
+        &rule("b", "m and fd.name = /b"),
+        &rule("c", "(proc.name = x) and not fd.name = /a"),
+    ]
+    .concat();
+    let set = load(&yaml);
+    assert_clean(&set);
+    let rules = set.select(&RuleSelection::default());
+    let open = hindsight_format::schema::event_ids_by_name("open")
+        .next()
+        .unwrap();
+    let mut s = EvalScratch::new();
+    // Events that flip each check, one after the other through the same scratch: a result
+    // remembered from the previous event would show as a wrong match.
+    for (name, fd, num) in [
+        ("x", "/a", 3),
+        ("y", "/a", 3),
+        ("x", "/b", 3),
+        ("x", "/b", -1),
+        ("x", "/c", 0),
+    ] {
+        let mut ev = Event::default()
+            .with("proc.name", &[V::S(name)])
+            .with("fd.name", &[V::S(fd)])
+            .with("fd.num", &[V::I(num)]);
+        let alone: Vec<usize> = (0..rules.rules().len())
+            .filter(|&i| {
+                rules.rules()[i]
+                    .condition
+                    .eval(&mut ev, &mut EvalScratch::new())
+            })
+            .collect();
+        let mut src = Counting {
+            ev: &mut ev,
+            extracted: HashMap::new(),
+        };
+        let mut all = Vec::new();
+        rules.all_matches(open, &mut src, &mut s, &mut all);
+        assert_eq!(all, alone, "{name} {fd} {num}");
+        // Three rules test proc.name = x, two fd.num >= 0; fd.name has two distinct checks.
+        for (field, most) in [("proc.name", 1), ("fd.num", 1), ("fd.name", 2)] {
+            let n = src.extracted.get(field).copied().unwrap_or(0);
+            assert!(
+                n <= most,
+                "{field} extracted {n} times for {name} {fd} {num}"
+            );
+        }
+        assert_eq!(
+            rules.first_match(open, &mut src, &mut s),
+            alone.first().copied()
+        );
+    }
+}
+
 #[test]
 fn hostile_conditions_do_not_crash() {
     for cond in [

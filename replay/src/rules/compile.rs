@@ -14,7 +14,7 @@ use crate::fields::catalog::{flags, FieldType};
 pub const MAX_DEPTH: usize = 256;
 
 /// A set of constants for `in`, `intersects` and `pmatch`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ConstSet {
     /// Byte strings.
     Str(StrSet),
@@ -35,7 +35,7 @@ pub enum ConstSet {
 /// A set of byte strings, looked up by hash: a rule's lists (`proc.name in (shell_binaries)`)
 /// hold dozens of names and are met on every event of the rule's types, where a binary
 /// search cost a libc `memcmp` call per step. Seeded per process, like the state tables.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StrSet(std::collections::HashSet<Box<[u8]>, foldhash::fast::RandomState>);
 
 impl StrSet {
@@ -52,7 +52,7 @@ impl FromIterator<Box<[u8]>> for StrSet {
 }
 
 /// The right-hand side of a compiled check.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Operand {
     /// No operand (`exists`).
     None,
@@ -64,8 +64,10 @@ pub enum Operand {
     Field(FieldExpr),
 }
 
-/// One typed comparison.
-#[derive(Clone, Debug)]
+/// One typed comparison. Two checks are equal when they compare the same field the same way
+/// with the same operand, wherever they were written: a rule set evaluates such checks once
+/// per event ([`super::memo`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Check {
     /// The field on the left.
     pub lhs: FieldExpr,
@@ -95,6 +97,9 @@ pub(crate) enum Instr {
 pub struct Condition {
     pub(crate) code: Vec<Instr>,
     pub(crate) checks: Vec<Check>,
+    /// The slot of each check in its rule set's [`super::memo::CheckMemo`]; empty for a
+    /// condition outside a rule set.
+    pub(crate) slots: Vec<u32>,
 }
 
 impl Condition {

@@ -11,6 +11,7 @@ use memchr::memmem;
 
 use super::ast::{Op, Transformer};
 use super::compile::{Check, Condition, ConstSet, Instr, Operand};
+use super::memo::CheckMemo;
 use super::resolve::{Const, FieldExpr};
 use super::values::{FieldSource, ValueRef, Values};
 use crate::fields::catalog::flags;
@@ -21,6 +22,8 @@ pub struct EvalScratch {
     lhs: Values,
     rhs: Values,
     tmp: Values,
+    /// The results of a rule set's shared checks for the event being evaluated.
+    pub(crate) memo: CheckMemo,
 }
 
 impl EvalScratch {
@@ -38,12 +41,45 @@ impl EvalScratch {
 impl Condition {
     /// Whether the condition holds for the event `src` describes.
     pub fn eval<S: FieldSource + ?Sized>(&self, src: &mut S, scratch: &mut EvalScratch) -> bool {
+        self.run(src, scratch, false)
+    }
+
+    /// [`Condition::eval`] for a condition of a rule set, taking the results of checks the
+    /// set's other conditions evaluated on this event from `scratch.memo` (which the caller
+    /// began for the event) and remembering those it evaluates.
+    pub(crate) fn eval_shared<S: FieldSource + ?Sized>(
+        &self,
+        src: &mut S,
+        scratch: &mut EvalScratch,
+    ) -> bool {
+        self.run(src, scratch, true)
+    }
+
+    fn run<S: FieldSource + ?Sized>(
+        &self,
+        src: &mut S,
+        scratch: &mut EvalScratch,
+        shared: bool,
+    ) -> bool {
         let mut acc = true;
         let mut pc = 0;
         while let Some(ins) = self.code.get(pc) {
             pc += 1;
             match *ins {
-                Instr::Check(i) => acc = eval_check(&self.checks[i as usize], src, scratch),
+                Instr::Check(i) => {
+                    let check = &self.checks[i as usize];
+                    acc = match self.slots.get(i as usize) {
+                        Some(&slot) if shared => match scratch.memo.get(slot) {
+                            Some(r) => r,
+                            None => {
+                                let r = eval_check(check, src, scratch);
+                                scratch.memo.set(slot, r);
+                                r
+                            }
+                        },
+                        _ => eval_check(check, src, scratch),
+                    };
+                }
                 Instr::JumpIfFalse(t) if !acc => pc = t as usize,
                 Instr::JumpIfTrue(t) if acc => pc = t as usize,
                 Instr::JumpIfFalse(_) | Instr::JumpIfTrue(_) => {}

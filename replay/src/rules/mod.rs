@@ -23,6 +23,7 @@ mod exceptions;
 mod expand;
 pub mod lex;
 pub mod loader;
+mod memo;
 pub mod output;
 pub mod parse;
 pub mod resolve;

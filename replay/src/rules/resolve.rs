@@ -19,7 +19,7 @@ use crate::fields::catalog::{self, flags, ArgForm, FieldType};
 pub(crate) type ResolveError = (Span, String);
 
 /// A field with its transformers, typed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FieldExpr {
     /// The field to extract.
     pub field: FieldRef,
@@ -98,6 +98,23 @@ pub enum Const {
     Regex(Regex),
     /// For dynamically typed fields: the text, and its integer reading if it has one.
     Dyn(Box<[u8]>, Option<i128>),
+}
+
+/// Equal constants compare the same values the same way; regexes are equal when their
+/// patterns are (a float is never equal to a NaN, which only costs a shared evaluation).
+impl PartialEq for Const {
+    fn eq(&self, other: &Const) -> bool {
+        match (self, other) {
+            (Const::Str(a), Const::Str(b)) => a == b,
+            (Const::Int(a), Const::Int(b)) => a == b,
+            (Const::Float(a), Const::Float(b)) => a == b,
+            (Const::Bool(a), Const::Bool(b)) => a == b,
+            (Const::Net(a), Const::Net(b)) => a == b,
+            (Const::Regex(a), Const::Regex(b)) => a.as_str() == b.as_str(),
+            (Const::Dyn(a, x), Const::Dyn(b, y)) => a == b && x == y,
+            _ => false,
+        }
+    }
 }
 
 /// Parses an integer as libsinsp does: decimal (with sign) or `0x` hex.

@@ -14,6 +14,7 @@ use super::eval::EvalScratch;
 use super::evttype::{self, EventTypes};
 use super::expand::{Expander, MacroEntry, MacroState};
 use super::loader::{Loader, Text};
+use super::memo::Interner;
 use super::output::OutputFormat;
 use super::parse::parse_condition;
 use super::select::{Priority, RuleSelection, Selector};
@@ -63,6 +64,8 @@ pub struct CompiledRules {
     rules: Vec<CompiledRule>,
     by_type: Vec<Vec<u32>>,
     union: EventTypes,
+    /// How many distinct checks the enabled rules have ([`super::memo`]).
+    slots: usize,
 }
 
 struct Sources {
@@ -571,7 +574,12 @@ fn compile_filter_with(text: &str, defs: Option<&RuleSet>) -> Result<CompiledFil
 
 impl CompiledRules {
     /// Indexes `rules` (in priority of load order) by event type.
-    pub fn new(rules: Vec<CompiledRule>) -> CompiledRules {
+    pub fn new(mut rules: Vec<CompiledRule>) -> CompiledRules {
+        let mut interner = Interner::default();
+        for r in rules.iter_mut().filter(|r| r.enabled) {
+            let c = &mut r.condition;
+            c.slots = c.checks.iter().map(|k| interner.slot(k)).collect();
+        }
         let limit = usize::from(hindsight_format::schema::event_id_limit());
         let mut by_type = vec![Vec::new(); limit];
         let mut union = EventTypes::none();
@@ -587,6 +595,7 @@ impl CompiledRules {
             rules,
             by_type,
             union,
+            slots: interner.slots(),
         }
     }
 
@@ -615,10 +624,11 @@ impl CompiledRules {
         src: &mut S,
         scratch: &mut EvalScratch,
     ) -> Option<usize> {
+        scratch.memo.begin(self.slots);
         self.candidates(evt_type)
             .iter()
             .map(|&i| i as usize)
-            .find(|&i| self.rules[i].condition.eval(src, scratch))
+            .find(|&i| self.rules[i].condition.eval_shared(src, scratch))
     }
 
     /// Every enabled rule that matches the event, appended to `out` in load order.
@@ -629,8 +639,9 @@ impl CompiledRules {
         scratch: &mut EvalScratch,
         out: &mut Vec<usize>,
     ) {
+        scratch.memo.begin(self.slots);
         for &i in self.candidates(evt_type) {
-            if self.rules[i as usize].condition.eval(src, scratch) {
+            if self.rules[i as usize].condition.eval_shared(src, scratch) {
                 out.push(i as usize);
             }
         }
