@@ -110,7 +110,8 @@ impl<'o> Printer<'o> {
         span: Span,
     ) -> std::io::Result<()> {
         let visible = rp.shows(ev, self.opts.libs_view);
-        let ctx = rp.advance(ev).in_view(self.opts.libs_view);
+        rp.apply(ev);
+        let ctx = rp.ctx(ev, self.opts.libs_view);
         if !visible || !span.contains(ev.ts) || !(self.filter)(&ctx) {
             return Ok(());
         }

@@ -653,7 +653,7 @@ fn run_each(
     let enter_visible = engines.iter().any(|e| !e.exits_only)
         && !rp.is_leading_container(ev)
         && (libs_view::fate(ev) == Fate::Visible || libs_view::has_exit(ev));
-    let ctx = rp.advance(ev);
+    rp.apply(ev);
     for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
         let visible = if engine.exits_only {
             libs_visible
@@ -661,7 +661,7 @@ fn run_each(
             enter_visible
         };
         if visible && scratch.span.contains(ev.ts) {
-            engine.on_event(&ctx.in_view(engine.exits_only), trace, scratch, alerts);
+            engine.on_event(&rp.ctx(ev, engine.exits_only), trace, scratch, alerts);
         }
     }
 }

@@ -113,14 +113,35 @@ impl Replayer {
     /// sysdig's view ([`Ctx::in_view`] gives current libs' view).
     pub fn advance<'a>(&'a mut self, ev: &EventRef<'a>) -> Ctx<'a> {
         self.step(ev, true);
-        Ctx {
-            p: self.state.pair(*ev),
+        self.ctx(ev, false)
+    }
+
+    /// Applies `ev` to the state; its fields are then read through [`Replayer::ctx`].
+    pub fn apply(&mut self, ev: &EventRef<'_>) {
+        self.step(ev, true);
+    }
+
+    /// The context of `ev`, the event last applied, in current libs' view (`libs`) or in
+    /// sysdig's: the same as `advance(ev).in_view(libs)`, with one pairing instead of two.
+    pub fn ctx<'a>(&'a self, ev: &EventRef<'a>, libs: bool) -> Ctx<'a> {
+        let sysdig = Ctx {
+            p: self.state.pair_in_view(*ev, libs),
             st: &self.state,
             num: ev.num,
             libs: false,
             first_ts: self.first_ts,
             libs_first_ts: self.libs_first_ts,
             prev_ts: self.prev_ts,
+        };
+        if libs {
+            // Already paired in that view: only the numbering changes.
+            Ctx {
+                libs: true,
+                num: ev.num.saturating_sub(self.state.libs_dropped),
+                ..sysdig
+            }
+        } else {
+            sysdig
         }
     }
 

@@ -277,7 +277,30 @@ impl ContainerEvent {
 pub struct Containers {
     /// Containers by id. The host is implicit under the empty id (see [`Containers::get`]).
     pub by_id: HashMap<String, Container>,
+    attached: AttachMemo,
 }
+
+/// What the last [`Containers::attach`] read from its cgroups: the children of a process share
+/// its cgroups, and matching them against every engine's layouts again was 2% of a replay.
+/// Derived data, ignored by equality.
+#[derive(Clone, Debug, Default)]
+struct AttachMemo(Option<Attached>);
+
+#[derive(Clone, Debug)]
+struct Attached {
+    cgroups: Vec<u8>,
+    id: Vec<u8>,
+    /// The id and type of the bare container the last match records, if its engine has one.
+    bare: Option<(Vec<u8>, &'static str)>,
+}
+
+impl PartialEq for AttachMemo {
+    fn eq(&self, _: &AttachMemo) -> bool {
+        true
+    }
+}
+
+impl Eq for AttachMemo {}
 
 impl Containers {
     /// The entry of container `id`: the table's, else the host's for the empty id.
@@ -313,19 +336,29 @@ impl Containers {
     /// The container id of thread `t` from its cgroups (empty for the host), recording the
     /// bare container of engines that need no runtime (the plugin's `on_new_process`).
     pub fn attach(&mut self, t: &Thread) -> Vec<u8> {
-        let (id, last) = matchers::match_cgroups(t.cgroup_pairs().map(|(_, path)| path));
-        if let Some(m) = last {
-            if let Some(ty) = m.engine.bare_type {
-                let id = String::from_utf8_lossy(&m.id).into_owned();
-                let bare = Container {
-                    id: id.clone(),
-                    ty: ty.to_owned(),
-                    ..Container::default()
-                };
-                self.by_id.insert(id, bare);
+        let known = match &self.attached.0 {
+            Some(a) if a.cgroups == t.cgroups => a,
+            _ => {
+                let (id, last) = matchers::match_cgroups(t.cgroup_pairs().map(|(_, path)| path));
+                let bare = last.and_then(|m| m.engine.bare_type.map(|ty| (m.id, ty)));
+                self.attached.0.insert(Attached {
+                    cgroups: t.cgroups.clone(),
+                    id,
+                    bare,
+                })
             }
+        };
+        // The bare container is recorded again for every thread, as the plugin does.
+        if let Some((id, ty)) = &known.bare {
+            let id = String::from_utf8_lossy(id).into_owned();
+            let bare = Container {
+                id: id.clone(),
+                ty: (*ty).to_owned(),
+                ..Container::default()
+            };
+            self.by_id.insert(id, bare);
         }
-        id
+        known.id.clone()
     }
 }
 
