@@ -24,7 +24,7 @@ use thiserror::Error;
 
 use super::format::PrintFormat;
 use super::replayer::Replayer;
-use super::segments::Segment;
+use super::segments::Handoff;
 use super::spool::spool;
 use super::window::{Span, TimeWindow};
 use crate::fields::ctx::Ctx;
@@ -345,7 +345,7 @@ fn print_parallel(
     Ok(Some(sum))
 }
 
-/// Prints a plain trace in byte segments on `workers` threads ([`Segment`]): each worker
+/// Prints a plain trace in byte segments on `workers` threads ([`Handoff`]): each worker
 /// prints its segment into its own [`spool`], and the caller writes the spools in segment
 /// order as they fill. The output is the bytes of a front-to-back print; a worker ahead of
 /// the writer keeps going, past a few megabytes into a temporary file, so neither time nor
@@ -358,10 +358,11 @@ fn print_segments(
     opts: &PrintOptions,
     out: &mut dyn Write,
 ) -> Result<PrintSummary, PrintError> {
-    let segments = Segment::split(len, workers);
+    let handoff = Handoff::new(len, workers);
+    let handoff = &handoff;
     std::thread::scope(|scope| {
-        let mut lanes = Vec::with_capacity(segments.len());
-        for seg in segments {
+        let mut lanes = Vec::with_capacity(handoff.workers());
+        for k in 0..handoff.workers() {
             let (mut sink, drain) = spool();
             let worker = scope.spawn(move || {
                 let decode = |source| PrintError::Decode {
@@ -370,7 +371,7 @@ fn print_segments(
                 };
                 let mut p = Printer::new(filter, opts, &mut sink);
                 let mut span: Option<Span> = None;
-                let end = seg.run(path, decode, |rp, ev, first_ts| {
+                let end = handoff.run(k, path, decode, |rp, ev, first_ts| {
                     // Relative bounds count from the trace's first event.
                     let span = *span.get_or_insert_with(|| opts.window.resolve(first_ts));
                     Ok(p.event(rp, ev, span)?)

@@ -13,10 +13,18 @@
 //! - A worker reports the reader's warnings whose offset lies in its own segment: each is
 //!   reported once.
 //!
-//! Skimming costs part of a full replay, so segments are not equal: a later worker spends
-//! part of its time skimming, and gets less to replay ([`bounds`]).
+//! Where a segment ends is decided while the workers run ([`Handoff`]). Skimming costs part
+//! of a replay, a part that depends on the rules, the trace and the machine, so fixed
+//! segments leave one worker idle while the other finishes. Instead worker k + 1 skims until
+//! what is left after its position, shared with the workers after it, takes no longer to
+//! replay than what worker k has left before that position; it starts there, and worker k
+//! stops there. The decision is taken under a lock that worker k takes once per step of
+//! bytes, so worker k never replays an event past the boundary: it replays only below the
+//! offset it was last granted, and the boundary is never set below a grant.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use hindsight_format::event::EventRef;
 use hindsight_format::{DecodeError, Item, TraceReader, Warning};
@@ -24,43 +32,210 @@ use hindsight_format::{DecodeError, Item, TraceReader, Warning};
 use super::replay::{Engine, EngineError, TraceOutcome};
 use super::replayer::Replayer;
 
-/// The cost of skimming an event relative to replaying it with the upstream rules: decoding
-/// and the state changes, without fields and rules. Measured on a 22 M-event recording of
-/// this project's mixed workload (`benches/replay_compare.sh`: the second worker's extra user
-/// time over its prefix, 0.35 to 0.38); a wrong guess only unbalances the workers, it never
-/// changes the result.
-pub const SKIM_COST: f64 = 0.35;
+/// The boundary between worker k (the left side, replaying up to it) and worker k + 1 (the
+/// right side, skimming up to it).
+#[derive(Debug, Default)]
+struct Boundary {
+    /// Worker k may replay the events whose offset is below this without asking again;
+    /// `None` until it starts replaying, `u64::MAX` once it has read to the end.
+    granted: Option<u64>,
+    /// Where worker k + 1 starts replaying, once decided.
+    at: Option<u64>,
+}
 
-/// The starts of `workers` segments of a stream of `len` bytes, and its end (`u64::MAX`,
-/// so a stream longer than announced still ends in the last segment): `workers + 1`
-/// increasing offsets from 0.
-///
-/// Worker k skims the segments before its own at `skim` of the cost of replaying them, so
-/// its work is `skim * b_k + (b_{k+1} - b_k)`; the bounds make it the same for every
-/// worker: `b_{k+1} = (1 - skim) * b_k + c` with `c` chosen so the last bound is `len`.
-pub fn bounds(len: u64, workers: usize, skim: f64) -> Vec<u64> {
-    let workers = workers.max(1);
-    let skim = skim.clamp(0.0, 1.0);
-    let keep = 1.0 - skim;
-    // The sum of keep^i for i < workers: the last bound in units of `c`.
-    let units: f64 = (0..workers).map(|i| keep.powi(i as i32)).sum();
-    let c = 1.0 / units;
-    let mut b = 0.0_f64;
-    let mut out = Vec::with_capacity(workers + 1);
-    out.push(0);
-    for _ in 1..workers {
-        b = keep * b + c;
-        let at = (b * len as f64) as u64;
-        let prev = *out.last().unwrap_or(&0);
-        out.push(at.clamp(prev, len));
+/// The boundaries of `workers` segments of one plain trace, decided as the workers run.
+/// Share it between the workers, each calling [`Handoff::run`] with its index.
+#[derive(Debug)]
+pub struct Handoff {
+    len: u64,
+    workers: usize,
+    /// Bytes between two grants, progress reports and decisions.
+    step: u64,
+    /// `bounds[k]` lies between worker k and worker k + 1.
+    bounds: Vec<Mutex<Boundary>>,
+    /// How far each worker has replayed, reported once per step.
+    progress: Vec<AtomicU64>,
+}
+
+/// What a worker read of its segment.
+#[derive(Debug, Default)]
+pub struct SegmentEnd {
+    /// Events of the segment.
+    pub events: u64,
+    /// The reader's warnings about bytes of the segment.
+    pub warnings: Vec<Warning>,
+}
+
+impl Handoff {
+    /// The boundaries of a stream of about `len` bytes (a longer stream still ends in the
+    /// last segment) for `workers` workers.
+    pub fn new(len: u64, workers: usize) -> Handoff {
+        let workers = workers.max(1);
+        Handoff {
+            len,
+            workers,
+            // About a thousand decisions over the trace; never a lock per event.
+            step: (len / 1024).clamp(4096, 1 << 20),
+            bounds: (1..workers).map(|_| Mutex::default()).collect(),
+            progress: (0..workers).map(|_| AtomicU64::new(0)).collect(),
+        }
     }
-    out.push(u64::MAX);
-    out
+
+    /// How many workers share the trace.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn bound(&self, k: usize) -> Option<std::sync::MutexGuard<'_, Boundary>> {
+        // A worker that panicked holding the lock changed nothing half-way: the data stays
+        // usable (and the panic reaches the caller through its own worker).
+        self.bounds
+            .get(k)
+            .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Worker `k`, reading at `at` with its own segment started at `lo`: the offset it may
+    /// replay below without asking again, and where its segment ends if that is decided.
+    fn grant(&self, k: usize, at: u64) -> (u64, Option<u64>) {
+        match self.bound(k) {
+            None => (u64::MAX, None),
+            Some(mut b) => match b.at {
+                Some(end) => (u64::MAX, Some(end)),
+                None => {
+                    let until = at.saturating_add(self.step);
+                    b.granted = Some(until);
+                    (until, None)
+                }
+            },
+        }
+    }
+
+    /// Whether worker `k` (k >= 1), skimming at `at`, starts its segment there: when its
+    /// share of what is left takes no longer than what worker k - 1 still has to replay up
+    /// to `at`, and worker k - 1 may not yet replay past it.
+    fn start_here(&self, k: usize, at: u64) -> bool {
+        let left = self.progress[k - 1].load(Ordering::Relaxed);
+        let share = self.len.saturating_sub(at) / (self.workers - k) as u64;
+        if at.saturating_sub(left) < share {
+            return false;
+        }
+        let Some(mut b) = self.bound(k - 1) else {
+            return false;
+        };
+        match b.granted {
+            Some(g) if g <= at => {
+                b.at = Some(at);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Worker `k` starts replaying at `lo`: the worker after it may decide its boundary from
+    /// there on.
+    fn started(&self, k: usize, lo: u64) {
+        self.progress[k].store(lo, Ordering::Relaxed);
+        if let Some(mut b) = self.bound(k) {
+            b.granted = Some(lo);
+        }
+    }
+
+    /// Worker `k` read to the end while replaying: nothing is left for the worker after it.
+    fn finished(&self, k: usize) {
+        if let Some(mut b) = self.bound(k) {
+            if b.at.is_none() {
+                b.granted = Some(u64::MAX);
+            }
+        }
+    }
+
+    /// Worker `k`: reads `path` from its start, skims the events before its segment, and
+    /// hands each event of its segment, applied to nothing yet, to `f` with the timestamp
+    /// of the trace's first event (`f` applies it, usually with [`Replayer::advance`]).
+    /// Stops at the first event past the segment.
+    pub fn run<E>(
+        &self,
+        k: usize,
+        path: &Path,
+        decode: impl Fn(DecodeError) -> E,
+        mut f: impl FnMut(&mut Replayer, &EventRef<'_>, u64) -> Result<(), E>,
+    ) -> Result<SegmentEnd, E> {
+        let mut reader = TraceReader::open(path).map_err(&decode)?;
+        let mut rp = Replayer::from_header(reader.header());
+        let mut end = SegmentEnd::default();
+        let mut first_ts = None;
+        // The segment: its start once decided (worker 0 starts at once), its end once known.
+        let mut lo = (k == 0).then_some(0);
+        let mut hi = u64::MAX;
+        if k == 0 {
+            self.started(0, 0);
+        }
+        let mut granted = 0;
+        let mut next_check = 0;
+        loop {
+            let at = reader.offset();
+            match lo {
+                Some(_) => {
+                    if at >= granted && hi == u64::MAX {
+                        let (g, decided) = self.grant(k, at);
+                        granted = g;
+                        hi = decided.unwrap_or(u64::MAX);
+                    }
+                    if at >= hi {
+                        break;
+                    }
+                    if at >= next_check {
+                        self.progress[k].store(at, Ordering::Relaxed);
+                        next_check = at.saturating_add(self.step);
+                    }
+                }
+                None if at >= next_check => {
+                    if self.start_here(k, at) {
+                        lo = Some(at);
+                        self.started(k, at);
+                        continue;
+                    }
+                    next_check = at.saturating_add(self.step);
+                }
+                None => {}
+            }
+            let Some(item) = reader.next_item().map_err(&decode)? else {
+                if lo.is_some() {
+                    self.finished(k);
+                }
+                break;
+            };
+            match item {
+                Item::NewSection => {
+                    let h = reader.header().clone();
+                    rp.new_section(&h);
+                }
+                Item::Event(ev) => {
+                    let first_ts = *first_ts.get_or_insert(ev.ts);
+                    if lo.is_some() {
+                        end.events += 1;
+                        f(&mut rp, &ev, first_ts)?;
+                    } else {
+                        rp.skim(&ev);
+                    }
+                }
+            }
+        }
+        if let Some(lo) = lo {
+            end.warnings = reader
+                .warnings()
+                .iter()
+                .filter(|w| (lo..hi).contains(&w.offset))
+                .cloned()
+                .collect();
+        }
+        Ok(end)
+    }
 }
 
 impl Engine {
     /// Replays the plain trace at `path` on `workers` threads, in byte segments
-    /// ([`bounds`]); the outcome is that of a sequential replay.
+    /// ([`Handoff`]); the outcome is that of a sequential replay.
     pub(crate) fn replay_segments(
         &self,
         path: &Path,
@@ -68,9 +243,10 @@ impl Engine {
         workers: usize,
     ) -> Result<TraceOutcome, EngineError> {
         use rayon::prelude::*;
-        let parts: Vec<Result<TraceOutcome, EngineError>> = Segment::split(len, workers)
-            .par_iter()
-            .map(|s| self.replay_segment(path, s.lo, s.hi))
+        let handoff = Handoff::new(len, workers);
+        let parts: Vec<Result<TraceOutcome, EngineError>> = (0..handoff.workers())
+            .into_par_iter()
+            .map(|k| self.replay_segment(path, &handoff, k))
             .collect();
         let mut res = TraceOutcome::default();
         for p in parts {
@@ -83,8 +259,13 @@ impl Engine {
         Ok(res)
     }
 
-    /// Replays the events of segment `lo..hi` of `path`, after skimming those before.
-    fn replay_segment(&self, path: &Path, lo: u64, hi: u64) -> Result<TraceOutcome, EngineError> {
+    /// Replays the events of worker `k`'s segment of `path`, after skimming those before.
+    fn replay_segment(
+        &self,
+        path: &Path,
+        handoff: &Handoff,
+        k: usize,
+    ) -> Result<TraceOutcome, EngineError> {
         let decode = |source| EngineError::Decode {
             path: path.display().to_string(),
             source,
@@ -93,7 +274,7 @@ impl Engine {
         let mut scratch = self.scratch();
         let mut alerts = Vec::new();
         let mut resolved = false;
-        let done = Segment { lo, hi }.run(path, decode, |rp, ev, first_ts| {
+        let done = handoff.run(k, path, decode, |rp, ev, first_ts| {
             if !resolved {
                 // Relative bounds count from the trace's first event.
                 resolved = true;
@@ -112,116 +293,54 @@ impl Engine {
     }
 }
 
-/// One worker's part of a trace: the events whose read begins at a stream offset in
-/// `lo..hi`.
-#[derive(Clone, Copy, Debug)]
-pub struct Segment {
-    /// The first offset of the segment.
-    pub lo: u64,
-    /// The first offset past it.
-    pub hi: u64,
-}
-
-/// What a worker read of its segment.
-#[derive(Debug, Default)]
-pub struct SegmentEnd {
-    /// Events of the segment.
-    pub events: u64,
-    /// The reader's warnings about bytes of the segment.
-    pub warnings: Vec<Warning>,
-}
-
-impl Segment {
-    /// The segments of a stream of `len` bytes for `workers` workers ([`bounds`]).
-    pub fn split(len: u64, workers: usize) -> Vec<Segment> {
-        bounds(len, workers, SKIM_COST)
-            .windows(2)
-            .map(|w| Segment { lo: w[0], hi: w[1] })
-            .collect()
-    }
-
-    /// Reads `path` from its start, skims the events before the segment, and hands each
-    /// event of the segment, applied to nothing yet, to `f` with the timestamp of the
-    /// trace's first event (`f` applies it, usually with [`Replayer::advance`]). Stops at
-    /// the first event past the segment.
-    pub fn run<E>(
-        self,
-        path: &Path,
-        decode: impl Fn(DecodeError) -> E,
-        mut f: impl FnMut(&mut Replayer, &EventRef<'_>, u64) -> Result<(), E>,
-    ) -> Result<SegmentEnd, E> {
-        let mut reader = TraceReader::open(path).map_err(&decode)?;
-        let mut rp = Replayer::from_header(reader.header());
-        let mut end = SegmentEnd::default();
-        let mut first_ts = None;
-        loop {
-            let at = reader.offset();
-            if at >= self.hi {
-                break;
-            }
-            let Some(item) = reader.next_item().map_err(&decode)? else {
-                break;
-            };
-            match item {
-                Item::NewSection => {
-                    let h = reader.header().clone();
-                    rp.new_section(&h);
-                }
-                Item::Event(ev) => {
-                    let first_ts = *first_ts.get_or_insert(ev.ts);
-                    if at < self.lo {
-                        rp.skim(&ev);
-                    } else {
-                        end.events += 1;
-                        f(&mut rp, &ev, first_ts)?;
-                    }
-                }
-            }
-        }
-        end.warnings = reader
-            .warnings()
-            .iter()
-            .filter(|w| (self.lo..self.hi).contains(&w.offset))
-            .cloned()
-            .collect();
-        Ok(end)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn one_worker_takes_everything() {
-        assert_eq!(bounds(1000, 1, 0.3), vec![0, u64::MAX]);
-        assert_eq!(bounds(1000, 0, 0.3), vec![0, u64::MAX]);
+    fn a_lone_worker_has_no_boundary() {
+        let h = Handoff::new(1 << 30, 1);
+        h.started(0, 0);
+        assert_eq!(h.grant(0, 0), (u64::MAX, None));
     }
 
     #[test]
-    fn free_skimming_gives_equal_segments() {
-        assert_eq!(bounds(1000, 4, 0.0), vec![0, 250, 500, 750, u64::MAX]);
+    fn the_boundary_is_never_below_a_grant() {
+        let h = Handoff::new(1_000_000, 2);
+        // Worker 1 cannot start before worker 0 has (nothing to balance against).
+        assert!(!h.start_here(1, 900_000));
+        h.started(0, 0);
+        let (granted, end) = h.grant(0, 0);
+        assert_eq!((granted, end), (h.step, None));
+        // Worker 0 has replayed nothing yet: worker 1 starts once what is left after it is
+        // no more than what lies before it, here past the middle; and never below a grant.
+        assert!(!h.start_here(1, 400_000));
+        assert!(!h.start_here(1, granted - 1));
+        assert!(h.start_here(1, 500_000));
+        // Worker 0 learns where to stop at its next grant.
+        assert_eq!(h.grant(0, granted), (u64::MAX, Some(500_000)));
     }
 
     #[test]
-    fn costly_skimming_shrinks_later_segments_and_balances_work() {
-        let skim = 0.3;
-        let b = bounds(1_000_000, 3, skim);
-        assert_eq!(b.len(), 4);
-        let seg = |k: usize| (b[k + 1].min(1_000_000) - b[k]) as f64;
-        assert!(seg(0) > seg(1) && seg(1) > seg(2), "{b:?}");
-        let work: Vec<f64> = (0..3).map(|k| skim * b[k] as f64 + seg(k)).collect();
-        for w in &work {
-            assert!((w - work[0]).abs() < 2.0, "unbalanced: {work:?}");
-        }
+    fn a_worker_that_read_everything_leaves_nothing() {
+        let h = Handoff::new(1_000_000, 2);
+        h.started(0, 0);
+        h.finished(0);
+        assert!(!h.start_here(1, 999_999));
     }
 
     #[test]
-    fn bounds_are_monotonic_on_tiny_streams() {
-        for len in 0..5 {
-            let b = bounds(len, 8, 0.9);
-            assert!(b.windows(2).all(|w| w[0] <= w[1]), "{b:?}");
-            assert_eq!(b.first(), Some(&0));
-        }
+    fn a_later_worker_balances_against_the_progress_of_the_one_before() {
+        let h = Handoff::new(1_000_000, 3);
+        h.started(0, 0);
+        h.grant(0, 0);
+        // Two workers share what is left after worker 1's start.
+        assert!(!h.start_here(1, 300_000));
+        assert!(h.start_here(1, 340_000));
+        h.started(1, 340_000);
+        h.grant(1, 340_000);
+        h.progress[1].store(500_000, Ordering::Relaxed);
+        assert!(!h.start_here(2, 700_000));
+        assert!(h.start_here(2, 750_000));
     }
 }
