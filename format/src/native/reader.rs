@@ -135,9 +135,24 @@ fn read_at(f: &SharedSource, off: u64, len: usize) -> Result<Vec<u8>, DecodeErro
 }
 
 /// Decompresses as much of `z` as decodes (all of it for a complete frame).
+///
+/// A worker decompresses chunk after chunk: the output buffer comes from the thread's spares
+/// ([`ChunkEvents`] gives its buffer back when dropped) and the zstd context is the thread's,
+/// so that a chunk costs no fresh pages (a new multi-megabyte buffer per chunk was page
+/// faults and page zeroing: a tenth of a native replay).
 fn decompress_prefix(z: &[u8], hint: usize) -> (Vec<u8>, Option<String>) {
     // `hint` comes from the file: trust it only up to 64 MiB.
-    let mut out = Vec::with_capacity(hint.min(1 << 26));
+    let mut out = spare_buffer(hint.min(1 << 26));
+    // A complete frame that fits the buffer decodes in one call, with the thread's context.
+    let whole = DCTX.with(|d| match &mut *d.borrow_mut() {
+        Some(d) => d.decompress_to_buffer(z, &mut out).is_ok(),
+        None => false,
+    });
+    if whole {
+        return (out, None);
+    }
+    // Otherwise (a frame cut short, or larger than announced) stream as far as it decodes.
+    out.clear();
     match zstd::stream::read::Decoder::new(z) {
         Ok(mut d) => match d.read_to_end(&mut out) {
             Ok(_) => (out, None),
@@ -145,6 +160,25 @@ fn decompress_prefix(z: &[u8], hint: usize) -> (Vec<u8>, Option<String>) {
         },
         Err(e) => (out, Some(e.to_string())),
     }
+}
+
+thread_local! {
+    /// This thread's zstd decompression context (`None` if zstd could not allocate one).
+    static DCTX: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        std::cell::RefCell::new(zstd::bulk::Decompressor::new().ok());
+    /// Chunk buffers given back by dropped [`ChunkEvents`] on this thread.
+    static SPARES: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Spare buffers kept per thread: a worker holds one chunk at a time, plus one in flight.
+const MAX_SPARES: usize = 2;
+
+/// An empty buffer with room for `capacity` bytes, reused when the thread has one.
+fn spare_buffer(capacity: usize) -> Vec<u8> {
+    let mut buf = SPARES.with(|s| s.borrow_mut().pop()).unwrap_or_default();
+    buf.clear();
+    buf.reserve(capacity);
+    buf
 }
 
 impl std::fmt::Debug for NativeReader {
@@ -511,6 +545,21 @@ pub struct ChunkEvents {
     section_blocks: Vec<u8>,
 }
 
+impl Drop for ChunkEvents {
+    /// Gives the chunk's buffer to the thread's spares, for the next chunk it decompresses.
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        if data.capacity() > 0 && data.capacity() <= 1 << 26 {
+            SPARES.with(|s| {
+                let mut s = s.borrow_mut();
+                if s.len() < MAX_SPARES {
+                    s.push(data);
+                }
+            });
+        }
+    }
+}
+
 impl ChunkEvents {
     /// The next event of the chunk.
     pub fn next_event(&mut self) -> Option<EventRef<'_>> {
@@ -538,11 +587,15 @@ impl ChunkEvents {
                     .extend_from_slice(&self.data[start..start + len]);
                 continue;
             }
-            let ok = parse_event_block(&self.data[start..start + len], self.num).is_ok();
-            if ok {
-                let num = self.num;
-                self.num = num.wrapping_add(1);
-                return parse_event_block(&self.data[start..start + len], num).ok();
+            // Parsed once: the layout outlives the borrow of the buffer, and lends the event
+            // again without a second parse.
+            let block = &self.data[start..start + len];
+            let layout = parse_event_block(block, self.num)
+                .ok()
+                .and_then(|ev| ev.layout(block));
+            if let Some(layout) = layout {
+                self.num = self.num.wrapping_add(1);
+                return layout.bind(&self.data[start..start + len]);
             }
             self.warnings.push(Warning {
                 offset: start as u64,
