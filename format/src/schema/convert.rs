@@ -250,6 +250,25 @@ mod tests {
     }
 
     #[test]
+    fn read_backwards_the_rules_give_the_old_pair() {
+        // The current read exit is sysdig 0.29's; its enter's fd and size come back from the
+        // exit parameters of the same names.
+        let read = exit("read");
+        assert!(std::ptr::eq(old_version(read).expect("read"), read));
+        assert_eq!(enter_source(read, "fd"), read.param_index("fd"));
+        assert_eq!(enter_source(read, "size"), read.param_index("size"));
+        assert_eq!(enter_source(read, "res"), None);
+        // The current dup exit is not in sysdig 0.29's table: its old version is, and the
+        // old enter's fd comes back from oldfd.
+        let dup = exit("dup");
+        let old = old_version(dup).expect("old dup");
+        assert!(old.id < dup.id && std::ptr::eq(target(old), dup));
+        assert_eq!(enter_source(dup, "fd"), dup.param_index("oldfd"));
+        // Enters have no old version.
+        assert!(old_version(event_info(read.id - 1).expect("read enter")).is_none());
+    }
+
+    #[test]
     fn defaults_have_the_size_of_their_type() {
         assert_eq!(default_value(ParamType::Fd), &[0; 8]);
         assert_eq!(default_value(ParamType::Uid), &[0xff; 4]);
