@@ -29,8 +29,8 @@ are the input's, so a part that starts late is meant to be merged back (`hindsig
 or replayed with the events before it.
 
 With --enter-events, each exit that carries its enter's parameters but has no enter event
-before it (a `record --exit-only` trace, or another trace in current libs' exit-only layout) is
-written as the enter and exit events sysdig 0.29 reads: the enter of sysdig 0.29's event
+before it (a `record --exit-only` trace, or another trace in current libs' exit-only layout)
+is written as the enter and exit events sysdig 0.29 reads: the enter of sysdig 0.29's event
 table with its parameters taken from the exit, stamped just before it, then the exit with
 the parameters sysdig 0.29 reads. Exits that have their enter (execve and the clone family
 in a `record --exit-only` trace), and every other event, are written as they are; a trace
