@@ -6,17 +6,22 @@
 //! It is libs' capture converter (`libscap/engine/savefile/converter`) run backwards, with
 //! the rules [`schema::convert`] states for the forward direction:
 //!
+//! - a trace is exit-only when an exit without its enter is in a layout sysdig 0.29 never
+//!   writes (more parameters than its table lists, or a version it does not know) and
+//!   carries its enter's parameters ([`EnterRestorer::shows_exit_only`]). A trace where no
+//!   event is so has its enters and is left as it is, even where an exit lost its enter (to
+//!   drops, or because the call began before the capture): the caller asks first, and uses
+//!   [`EnterRestorer::push`] only on exit-only traces. A trace can be mixed: `record
+//!   --exit-only` keeps the enters of execve and the clone family;
 //! - an exit has an enter of its own when its thread's last event of a syscall pair was
-//!   that call's enter (sinsp's pairing); such an exit and every other event pass unchanged,
-//!   so a trace that has its enters comes out as it went in;
+//!   that call's enter (sinsp's pairing); such an exit and every other event pass unchanged;
 //! - an exit without one becomes the version sysdig 0.29 reads
 //!   ([`convert::old_version`]), cut to the parameters sysdig 0.29's table lists
 //!   ([`old::old_event`]), preceded by the enter event of that version, whose parameters are
-//!   taken from the exit ([`convert::enter_source`]);
-//! - an exit that does not carry every parameter of the enter (an old layout whose enter
-//!   was lost) passes unchanged: no value is invented. An enter without parameters is always
-//!   carried, so an exit of such a call gets its enter back even in a trace that lost only
-//!   that one (to drops, or because the call began before the capture);
+//!   taken from the exit ([`convert::enter_source`]). An enter without parameters is always
+//!   carried (stat, pipe, chdir... have the same exit in both layouts);
+//! - an exit that does not carry every parameter of the enter passes unchanged: no value is
+//!   invented;
 //! - the exit a new thread writes for the call that created it (a clone family exit
 //!   returning 0) never had an enter, and gets none;
 //! - the restored enter is stamped one nanosecond before its exit, or at the time of the
