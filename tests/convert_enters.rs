@@ -122,6 +122,10 @@ fn privileged_exit_only_recording_with_enters_written_back_reads_in_sysdig_as_in
     let out = dir.path().join("enters.scap");
     let n = written_back(&convert(&native, &out, &["--enter-events"]));
     assert!(n > 500, "only {n} enter events written back");
+    // The result has its enters: converting it again leaves it as it is.
+    let again = dir.path().join("again.scap");
+    assert!(convert(&out, &again, &["--enter-events"]).contains("has its enter events"));
+    assert!(std::fs::read(&out).unwrap() == std::fs::read(&again).unwrap());
 
     // sysdig reads it without error and prints what `hindsight print --enter-events` does.
     // The parent's vfork exit names its child in sysdig 0.29 (`res=N(sh)`) and not in
