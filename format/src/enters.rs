@@ -14,7 +14,9 @@
 //!   [`EnterRestorer::push`] only on exit-only traces. A trace can be mixed: `record
 //!   --exit-only` keeps the enters of execve and the clone family;
 //! - an exit has an enter of its own when its thread's last event of a syscall pair was
-//!   that call's enter (sinsp's pairing); such an exit and every other event pass unchanged;
+//!   that call's enter (sinsp's pairing); such an exit and its enter pass, cut to the
+//!   parameters sysdig 0.29 reads where current libs appended some, and every other event
+//!   passes unchanged;
 //! - an exit without one becomes the version sysdig 0.29 reads
 //!   ([`convert::old_version`]), cut to the parameters sysdig 0.29's table lists
 //!   ([`old::old_event`]), preceded by the enter event of that version, whose parameters are
@@ -65,6 +67,10 @@ pub enum Restored<'a> {
         /// The exit event.
         exit: EventRef<'a>,
     },
+    /// The event cut to the parameters sysdig 0.29 reads, instead of the event: an enter,
+    /// or an exit that needs no enter restored, of a syscall to which current libs appended
+    /// parameters.
+    Cut(EventRef<'a>),
 }
 
 /// The enter and exit types to write for an exit without its enter, and the positions in
@@ -120,9 +126,15 @@ fn is_pair_enter(info: &EventInfo) -> bool {
 }
 
 /// Encodes an event of type `ty` with the parameters of `ev` at `indices` into `out`.
-fn encode(out: &mut Vec<u8>, ty: u16, ts: u64, ev: &EventRef<'_>, indices: &[usize]) {
+fn encode(
+    out: &mut Vec<u8>,
+    ty: u16,
+    ts: u64,
+    ev: &EventRef<'_>,
+    indices: impl IntoIterator<Item = usize>,
+) {
     let mut b = EventBuilder::new(ty, ts, ev.tid);
-    for &i in indices {
+    for i in indices {
         // A zero-length parameter stays empty.
         b.raw(ev.param(i).unwrap_or_default());
     }
@@ -196,7 +208,7 @@ impl EnterRestorer {
     pub fn push(&mut self, ev: &EventRef<'_>) -> Result<Restored<'_>, RecordError> {
         let last_ts = std::mem::replace(&mut self.last_ts, ev.ts);
         let Some(plan) = orphan_plan(&mut self.pending, &mut self.plans, ev) else {
-            return Ok(Restored::Keep);
+            return self.cut(ev);
         };
         let enter_ts = last_ts.max(ev.ts.saturating_sub(1)).min(ev.ts);
         encode(
@@ -204,14 +216,37 @@ impl EnterRestorer {
             plan.enter.id,
             enter_ts,
             ev,
-            &plan.enter_params,
+            plan.enter_params.iter().copied(),
         );
-        encode(&mut self.exit, plan.exit.id, ev.ts, ev, &plan.exit_params);
+        let exit_params = plan.exit_params.iter().copied();
+        encode(&mut self.exit, plan.exit.id, ev.ts, ev, exit_params);
         self.restored += 1;
         Ok(Restored::Pair {
             enter: EventRef::parse_v2(&self.enter, ev.num, ev.cpu, ev.dump_flags)?,
             exit: EventRef::parse_v2(&self.exit, ev.num, ev.cpu, ev.dump_flags)?,
         })
+    }
+
+    /// `ev` as it is, or cut to the parameters sysdig 0.29 reads when it is an event of a
+    /// syscall pair with more (sysdig 0.29 would skip them; hindsight's printer would not).
+    fn cut(&mut self, ev: &EventRef<'_>) -> Result<Restored<'_>, RecordError> {
+        let count = ev
+            .info()
+            .filter(|i| i.source == Source::Syscall && old::old_event(i.id).is_some())
+            .filter(|i| is_pair_enter(i) || schema::event_info(i.id - 1).is_some_and(is_pair_enter))
+            .and_then(|i| old::old_event(i.id).filter(|(name, _)| *name == i.name))
+            .map(|(_, n)| n)
+            .filter(|&n| ev.nparams() > n);
+        let Some(n) = count else {
+            return Ok(Restored::Keep);
+        };
+        encode(&mut self.exit, ev.ty, ev.ts, ev, 0..n);
+        Ok(Restored::Cut(EventRef::parse_v2(
+            &self.exit,
+            ev.num,
+            ev.cpu,
+            ev.dump_flags,
+        )?))
     }
 }
 
@@ -351,6 +386,7 @@ mod tests {
             let ev = parse(rec);
             match r.push(&ev).expect("restored records parse") {
                 Restored::Keep => put(&ev),
+                Restored::Cut(cut) => put(&cut),
                 Restored::Pair { enter, exit } => {
                     put(&enter);
                     put(&exit);
@@ -390,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn an_exit_with_its_enter_and_other_events_pass_unchanged() {
+    fn an_exit_with_its_enter_gets_none_and_other_events_pass_unchanged() {
         let (e, x) = ids("read");
         let enter = record(EventBuilder::new(e, 900, 10).i64(7).u32(100));
         // An old-layout exit that lost its enter carries nothing to rebuild it from.
@@ -399,9 +435,10 @@ mod tests {
         let out = restore(&[enter, read_exit(1_000, 10), old_exit, procexit]);
         let types: Vec<(u16, u64, usize)> =
             out.iter().map(|(t, ts, p)| (*t, *ts, p.len())).collect();
+        // The paired exit is cut to the two parameters sysdig 0.29 reads.
         assert_eq!(
             types,
-            [(e, 900, 2), (x, 1_000, 4), (x, 2_000, 2), (186, 3_000, 1)]
+            [(e, 900, 2), (x, 1_000, 2), (x, 2_000, 2), (186, 3_000, 1)]
         );
     }
 
@@ -475,5 +512,21 @@ mod tests {
         }
         // A current-layout exit without its enter: an exit-only trace.
         assert!(r.shows_exit_only(&parse(&read_exit(3_000, 10))));
+    }
+
+    #[test]
+    fn events_with_their_pair_are_cut_to_what_sysdig_reads() {
+        // A current execve exit (its enter kept by every probe) has 31 parameters; sysdig
+        // 0.29 reads 20 of them.
+        let (e, x) = ids("execve");
+        let enter = record(EventBuilder::new(e, 900, 10).str(b"/bin/true"));
+        let mut b = EventBuilder::new(x, 1_000, 10);
+        for p in event_info(x).unwrap().params {
+            b.raw(convert::default_value(p.ty));
+        }
+        let out = restore(&[enter, record(&b)]);
+        let counts: Vec<(u16, usize)> = out.iter().map(|(t, _, p)| (*t, p.len())).collect();
+        assert_eq!(counts, [(e, 1), (x, old::old_event(x).unwrap().1)]);
+        assert_eq!(old::old_event(x).unwrap().1, 20);
     }
 }

@@ -33,8 +33,9 @@ before it (a `record --exit-only` trace, or another trace in current libs' exit-
 is written as the enter and exit events sysdig 0.29 reads: the enter of sysdig 0.29's event
 table with its parameters taken from the exit, stamped just before it, then the exit with
 the parameters sysdig 0.29 reads. Exits that have their enter (execve and the clone family
-in a `record --exit-only` trace), and every other event, are written as they are; a trace
-that has its enter events is written as it is.")]
+in a `record --exit-only` trace) and their enters are cut to the parameters sysdig 0.29
+reads; every other event is written as it is. A trace that has its enter events is written
+as it is.")]
 pub struct Args {
     /// Input trace (plain, gzip or native; sniffed from its bytes).
     pub input: PathBuf,
@@ -132,6 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         out.event(&enter)?;
                         out.event(&exit)?;
                     }
+                    Some(Restored::Cut(cut)) => out.event(&cut)?,
                     Some(Restored::Keep) | None => out.event(&ev)?,
                 }
                 if out.events.is_multiple_of(65536) {
