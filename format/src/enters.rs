@@ -232,8 +232,14 @@ impl EnterRestorer {
     fn cut(&mut self, ev: &EventRef<'_>) -> Result<Restored<'_>, RecordError> {
         let count = ev
             .info()
-            .filter(|i| i.source == Source::Syscall && old::old_event(i.id).is_some())
-            .filter(|i| is_pair_enter(i) || schema::event_info(i.id - 1).is_some_and(is_pair_enter))
+            .filter(|i| i.source == Source::Syscall)
+            .filter(|i| {
+                is_pair_enter(i)
+                    || i.id
+                        .checked_sub(1)
+                        .and_then(schema::event_info)
+                        .is_some_and(is_pair_enter)
+            })
             .and_then(|i| old::old_event(i.id).filter(|(name, _)| *name == i.name))
             .map(|(_, n)| n)
             .filter(|&n| ev.nparams() > n);
