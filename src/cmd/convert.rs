@@ -90,6 +90,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     let window = args.window.window();
     let mut span = None;
+    // Whether to restore enters is decided for the whole trace, before writing it: an exit
+    // alone is no proof (a trace with enters has some, whose call began before the capture
+    // or whose enter was dropped), so the trace is read up to its first exit in a layout
+    // sysdig 0.29 never writes, or to its end (then a trace with enters, written as it is).
     let mut enters = None;
     if args.enter_events {
         if exit_only(&args.input)? {
@@ -127,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 {
                     continue;
                 }
+                let before = out.events;
                 let restored = enters.as_mut().map(|r| r.push(&ev)).transpose();
                 match restored.context("internal error: a restored enter does not parse back")? {
                     Some(Restored::Pair { enter, exit }) => {
@@ -136,7 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     Some(Restored::Cut(cut)) => out.event(&cut)?,
                     Some(Restored::Keep) | None => out.event(&ev)?,
                 }
-                if out.events.is_multiple_of(65536) {
+                // An event may be written as two: tick when a multiple of 65536 is passed.
+                if before >> 16 != out.events >> 16 {
                     bar.set_message(format!(
                         "{} events, {} MiB",
                         out.events,
