@@ -79,21 +79,11 @@ fn exit_only(path: &Path) -> anyhow::Result<bool> {
 
 /// Runs `hindsight convert`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut reader =
-        TraceReader::open(&args.input).with_context(|| format!("{}", args.input.display()))?;
-    let mut out = TraceOutput::create(
-        &args.output,
-        reader.header_blocks(),
-        reader.header(),
-        args.chunk_size,
-        args.mode,
-    )?;
-    let window = args.window.window();
-    let mut span = None;
-    // Whether to restore enters is decided for the whole trace, before writing it: an exit
-    // alone is no proof (a trace with enters has some, whose call began before the capture
-    // or whose enter was dropped), so the trace is read up to its first exit in a layout
-    // sysdig 0.29 never writes, or to its end (then a trace with enters, written as it is).
+    // Whether to restore enters is decided for the whole trace, before the output is
+    // created: an exit alone is no proof (a trace with enters has some, whose call began
+    // before the capture or whose enter was dropped), so the trace is read up to its first
+    // exit in a layout sysdig 0.29 never writes, or to its end (then it has its enters and
+    // is written as it is).
     let mut enters = None;
     if args.enter_events {
         if exit_only(&args.input)? {
@@ -105,6 +95,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let mut reader =
+        TraceReader::open(&args.input).with_context(|| format!("{}", args.input.display()))?;
+    let mut out = TraceOutput::create(
+        &args.output,
+        reader.header_blocks(),
+        reader.header(),
+        args.chunk_size,
+        args.mode,
+    )?;
+    let window = args.window.window();
+    let mut span = None;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
