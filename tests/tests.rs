@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hindsight` CLI, one binary with a module per topic.
 
 mod containers;
+mod convert_enters;
 mod corpora;
 mod diff;
 mod enter_events;

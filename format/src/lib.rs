@@ -7,6 +7,7 @@
 //! * [`merge`]: one time-ordered trace from several captures of a host (header union, k-way merge).
 //! * [`native`]: the seekable `.scap.zst` format: chunks, stats, checkpoints, index.
 //! * [`location`]: where bytes come from (local files, or URLs through an installed remote).
+//! * [`enters`]: enter events written back before exits that carry their parameters.
 //! * [`writer`]: plain/gzip scap writer; [`value`] and [`print`](mod@print): sysdig-style rendering.
 //!
 //! Data flows file → [`source`] (decompression) → blocks ([`block`], [`meta`]) →
@@ -26,6 +27,7 @@
 pub mod block;
 mod cursor;
 pub mod encode;
+pub mod enters;
 pub mod error;
 pub mod event;
 pub mod header;

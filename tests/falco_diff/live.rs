@@ -28,6 +28,17 @@ const ACTIVITY: &str = "for i in 1 2 3; do cat /etc/shadow >/dev/null; done; \
 /// Records the activity (with `options` of `hindsight record`) and converts it to plain
 /// scap; `None` (after saying why) when this machine cannot record.
 fn live_capture(test: &str, dir: &std::path::Path, options: &[&str]) -> Option<PathBuf> {
+    live_capture_converted(test, dir, options, &[])
+}
+
+/// [`live_capture`], converted with `convert_options` of `hindsight convert`
+/// (`--enter-events`).
+pub(super) fn live_capture_converted(
+    test: &str,
+    dir: &std::path::Path,
+    options: &[&str],
+    convert_options: &[&str],
+) -> Option<PathBuf> {
     if !is_root() {
         eprintln!("SKIPPED {test}: recording needs root");
         return None;
@@ -38,6 +49,7 @@ fn live_capture(test: &str, dir: &std::path::Path, options: &[&str]) -> Option<P
         .arg("convert")
         .arg(&native)
         .arg(&plain)
+        .args(convert_options)
         .status()
         .expect("hindsight convert");
     assert!(st.success(), "convert {}", native.display());

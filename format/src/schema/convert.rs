@@ -17,8 +17,15 @@
 //! - a parameter the enter does not have is empty, except for those of `DEFAULTS`.
 //!
 //! An event the converter does not manage keeps the parameters it has.
+//!
+//! The same rules read backwards say how to write an exit-only event (current libs'
+//! layout, which their modern probe writes) as the enter and exit events sysdig 0.29 reads:
+//! [`old_version`] is the exit's version sysdig 0.29 knows (the one [`target`] turns into it),
+//! and [`enter_source`] the exit parameter each parameter of the enter comes back from (the
+//! one [`fill`] takes from it). `crate::enters` applies them to a stream of events.
 
-use super::{event_info, flags, EventInfo, ParamType};
+use super::old::{old_event, OLD_EVENT_MAX};
+use super::{event_info, flags, Direction, EventInfo, ParamType};
 
 /// How the converter fills one missing parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +129,34 @@ pub fn target(info: &'static EventInfo) -> &'static EventInfo {
     }
 }
 
+/// The version of exit type `info` that sysdig 0.29 reads: `info` itself when sysdig 0.29
+/// knows its id under the same name, else the old exit of the same name that [`target`]
+/// turns into `info` (the old `dup` for the current one). `None` for an exit sysdig 0.29 has
+/// no version of, and for enters.
+pub fn old_version(info: &'static EventInfo) -> Option<&'static EventInfo> {
+    if info.direction() != Direction::Exit {
+        return None;
+    }
+    if old_event(info.id).is_some_and(|(name, _)| name == info.name) {
+        return Some(info);
+    }
+    (1..OLD_EVENT_MAX)
+        .step_by(2)
+        .filter_map(event_info)
+        .filter(|e| e.name == info.name && old_event(e.id).is_some_and(|(n, _)| n == e.name))
+        .find(|e| std::ptr::eq(target(e), info))
+}
+
+/// The index of the parameter of exit type `exit` (a current version) that parameter
+/// `enter_param` of its call's enter event comes back from: the exit parameter [`fill`] takes
+/// from it (the one of the same name, or the one `RENAMED_FROM_ENTER` names). `None` when the
+/// exit does not carry it.
+pub fn enter_source(exit: &EventInfo, enter_param: &str) -> Option<usize> {
+    exit.params
+        .iter()
+        .position(|q| matches!(fill(exit, q.name), Fill::Enter { name, .. } if name == enter_param))
+}
+
 /// How the converter fills parameter `param` of an event of type `info` (a [`target`]) that
 /// lacks it.
 pub fn fill(info: &EventInfo, param: &'static str) -> Fill {
@@ -212,6 +247,25 @@ mod tests {
             .find(|i| enter_of(i).is_some_and(|e| e.params.is_empty()))
             .expect("old accept exit");
         assert_eq!(target(accept).id, exit("accept").id);
+    }
+
+    #[test]
+    fn read_backwards_the_rules_give_the_old_pair() {
+        // The current read exit is sysdig 0.29's; its enter's fd and size come back from the
+        // exit parameters of the same names.
+        let read = exit("read");
+        assert!(std::ptr::eq(old_version(read).expect("read"), read));
+        assert_eq!(enter_source(read, "fd"), read.param_index("fd"));
+        assert_eq!(enter_source(read, "size"), read.param_index("size"));
+        assert_eq!(enter_source(read, "res"), None);
+        // The current dup exit is not in sysdig 0.29's table: its old version is, and the
+        // old enter's fd comes back from oldfd.
+        let dup = exit("dup");
+        let old = old_version(dup).expect("old dup");
+        assert!(old.id < dup.id && std::ptr::eq(target(old), dup));
+        assert_eq!(enter_source(dup, "fd"), dup.param_index("oldfd"));
+        // Enters have no old version.
+        assert!(old_version(event_info(read.id - 1).expect("read enter")).is_none());
     }
 
     #[test]

@@ -115,25 +115,31 @@ fn source_of(category: &str) -> Source {
     .map_or(Source::None, |(_, s)| s)
 }
 
-/// Ids whose OLD name differs from HEAD: HEAD renamed unused slots `NAx` to `NA` and retired
-/// old events (container, tracer, signaldeliver, pluginevent exit) to `NA`; 196 was renamed.
-const OLD_NAME_DIFFS: &[u16] = &[
-    17, 147, 153, 187, 196, 197, 229, 233, 235, 245, 261, 269, 271, 273, 281, 287, 291, 323, 325,
-];
-
 #[test]
 fn matches_old_table_except_documented_differences() {
     let old = load("evt_old.json");
     let events = old["events"].as_object().expect("events");
-    assert_eq!(events.len(), 336);
+    assert_eq!(events.len(), usize::from(old::OLD_EVENT_MAX));
+    assert_eq!(
+        old["event_max"].as_u64(),
+        Some(u64::from(old::OLD_EVENT_MAX))
+    );
+    assert!(old::old_event(old::OLD_EVENT_MAX).is_none());
     for (id, e) in events {
         let id: u16 = id.parse().expect("numeric id");
         let ours = event_info(id).expect("known id");
-        if OLD_NAME_DIFFS.contains(&id) {
+        let (old_name, old_count) = old::old_event(id).expect("sysdig 0.29 knows the id");
+        assert_eq!(e["name"], old_name, "OLD name of {id}");
+        if old::OLD_NAMES.iter().any(|(i, _)| *i == id) {
             assert_ne!(e["name"], ours.name, "{id} is listed as renamed");
         } else {
             assert_eq!(e["name"], ours.name, "name of {id}");
         }
+        assert_eq!(
+            e["nparams"].as_u64(),
+            Some(old_count as u64),
+            "OLD count of {id}"
+        );
         assert_eq!(ours.direction(), Direction::of(id));
         let params = e["params"].as_array().expect("params");
         // HEAD only appends: our table has at least OLD's parameters.
