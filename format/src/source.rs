@@ -70,7 +70,10 @@ pub(crate) struct Buffered {
     pub(crate) failure: Option<io::Error>,
 }
 
-const CHUNK: usize = 1 << 20;
+/// Bytes read at a time. Small enough that the bytes just read are still in the core's L2
+/// cache when they are parsed: 1 MiB reads made a 2-thread replay of a plain trace about 5%
+/// slower than 128 KiB reads (64 KiB gained nothing more).
+const CHUNK: usize = 1 << 17;
 
 impl Buffered {
     pub(crate) fn new(inner: Box<dyn Read + Send>) -> Self {

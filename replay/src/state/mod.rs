@@ -401,7 +401,11 @@ impl State {
         slot.cpu = ev.cpu;
         slot.v2 = ev.is_v2();
         slot.last_ty = ev.ty;
-        slot.parse();
+        // The reader parsed these very bytes: its layout, relative to the record, fits the
+        // copy (as a kept enter, without the block's dump flags).
+        let mut unflagged = *ev;
+        unflagged.dump_flags = 0;
+        slot.layout = unflagged.layout(rec);
     }
 
     /// The event paired with its enter (for an exit whose thread's last enter is the
