@@ -660,7 +660,8 @@ fn run_each(
         } else {
             enter_visible
         };
-        if visible && scratch.span.contains(ev.ts) {
+        // No context (it pairs the event with its enter) for an event no rule can match.
+        if visible && scratch.span.contains(ev.ts) && !engine.rules.candidates(ev.ty).is_empty() {
             engine.on_event(&rp.ctx(ev, engine.exits_only), trace, scratch, alerts);
         }
     }
