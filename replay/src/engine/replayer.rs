@@ -124,25 +124,22 @@ impl Replayer {
     /// The context of `ev`, the event last applied, in current libs' view (`libs`) or in
     /// sysdig's: the same as `advance(ev).in_view(libs)`, with one pairing instead of two.
     pub fn ctx<'a>(&'a self, ev: &EventRef<'a>, libs: bool) -> Ctx<'a> {
-        let sysdig = Ctx {
+        Ctx {
             p: self.state.pair_in_view(*ev, libs),
             st: &self.state,
-            num: ev.num,
-            libs: false,
+            // Current libs number events without those their converter drops.
+            num: if libs {
+                ev.num.saturating_sub(self.state.libs_dropped)
+            } else {
+                ev.num
+            },
+            libs,
             first_ts: self.first_ts,
             libs_first_ts: self.libs_first_ts,
             prev_ts: self.prev_ts,
-        };
-        if libs {
-            // Already paired in that view: only the numbering changes.
-            Ctx {
-                libs: true,
-                num: ev.num.saturating_sub(self.state.libs_dropped),
-                ..sysdig
-            }
-        } else {
-            sysdig
+            thread: None,
         }
+        .resolved()
     }
 
     /// Applies `ev` to the state without making its fields readable: how a worker passes

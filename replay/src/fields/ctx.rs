@@ -24,6 +24,9 @@ pub struct Ctx<'a> {
     pub libs_first_ts: u64,
     /// Timestamp of the previous event (for `evt.deltatime`).
     pub prev_ts: u64,
+    /// The thread of the event ([`Ctx::thread`]), looked up once: fields read it many times
+    /// per event. Set by [`Ctx::resolved`], which every constructor ends with.
+    pub(crate) thread: Option<&'a Thread>,
 }
 
 /// A field argument: `proc.aname[2]`, `evt.arg[1]`, `evt.arg.fd`, `proc.env[HOME]`.
@@ -79,6 +82,17 @@ impl<'a> Ctx<'a> {
             p,
             ..self
         }
+        .resolved()
+    }
+
+    /// This context with its thread looked up (in its view).
+    pub(crate) fn resolved(mut self) -> Ctx<'a> {
+        self.thread = self.st.thread(self.p.ev.tid).filter(|_| {
+            !(self.libs
+                && self.st.thread_created
+                && self.p.ev.info().is_some_and(|i| i.name == "procexit"))
+        });
+        self
     }
 
     /// The context of `ev`, the event last applied to `st`, in current libs' view (`libs`)
@@ -93,7 +107,9 @@ impl<'a> Ctx<'a> {
             first_ts: 0,
             libs_first_ts: 0,
             prev_ts: 0,
+            thread: None,
         }
+        .resolved()
     }
 
     /// `evt.reltime`'s origin in this context's view.
@@ -109,14 +125,7 @@ impl<'a> Ctx<'a> {
     /// does not exist (libsinsp's `can_query_os_for_thread_info` creates none for it; sysdig
     /// 0.29 made an empty one).
     pub fn thread(&self) -> Option<&'a Thread> {
-        let t = self.st.thread(self.p.ev.tid)?;
-        if self.libs
-            && self.st.thread_created
-            && self.p.ev.info().is_some_and(|i| i.name == "procexit")
-        {
-            return None;
-        }
-        Some(t)
+        self.thread
     }
 
     /// The main thread of the event's process.
