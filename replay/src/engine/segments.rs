@@ -94,8 +94,8 @@ impl Handoff {
             .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
-    /// Worker `k`, reading at `at` with its own segment started at `lo`: the offset it may
-    /// replay below without asking again, and where its segment ends if that is decided.
+    /// Worker `k`, replaying and about to read at `at`: the offset it may replay below
+    /// without asking again, and where its segment ends if that is decided.
     fn grant(&self, k: usize, at: u64) -> (u64, Option<u64>) {
         match self.bound(k) {
             None => (u64::MAX, None),
