@@ -12,7 +12,10 @@
  * (the kernel does not change them during a syscall), so that no arguments are stashed
  * between the two (as Falco's modern probe). A syscall flagged HS_SC_EXIT_ONLY has no enter
  * event: its exit carries the enter's parameters too (the layout current libs read, as their
- * modern probe writes it since 0.22), so it costs one event instead of two.
+ * modern probe writes it since 0.22), so it costs one event instead of two. When the loader
+ * makes a recording exit-only, it does not attach sys_enter at all: the few syscalls that keep
+ * their enter get it from hs_sc_enter, attached to their own syscalls/sys_enter_<name>
+ * tracepoints, so that no other syscall pays for an enter hook.
  * Parameters are encoded by interpreting the recipes of the table (HS_P_*); the process
  * families (execve, clone) have a fixed layout written by hs_proc_info().
  * sched_process_fork follows process trees; sched_process_exit emits procexit.
@@ -337,8 +340,8 @@ static __always_inline void hs_regs_args(struct hs_scratch *s, struct pt_regs *r
 	s->args[5] = regs->r9;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
+/* The enter event of syscall `id`, its arguments read from the saved registers. */
+static __always_inline int hs_enter(long id, struct pt_regs *regs)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid, nr;
@@ -371,6 +374,37 @@ int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
 	hs_specs(sc->enter_specs, sc->n_enter);
 	hs_submit(s);
 	return 0;
+}
+
+/* Every syscall's enter (not attached when every recorded syscall is exit-only). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(hs_sys_enter, struct pt_regs *regs, long id)
+{
+	return hs_enter(id, regs);
+}
+
+/*
+ * The start of a per-syscall enter tracepoint's record (syscalls/sys_enter_<name>): the
+ * syscall number; the arguments follow, as many as the syscall has.
+ */
+struct hs_sc_enter_rec {
+	__u64 common;
+	int nr;
+};
+
+/*
+ * The enter of one syscall, attached by the loader to the per-syscall tracepoint of each
+ * recorded syscall that keeps its enter event when the others are exit-only: the global
+ * sys_enter hit, paid by every syscall of the host, is then gone. The kernel refuses a
+ * program that reads past the record of a syscall with fewer arguments (fork has none), so
+ * the arguments come from the task's saved registers, as at the exit.
+ */
+SEC("tracepoint/syscalls/sys_enter_execve")
+int hs_sc_enter(struct hs_sc_enter_rec *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return hs_enter(ctx->nr, regs);
 }
 
 /*
