@@ -319,13 +319,31 @@ static __always_inline void hs_proc_info(struct hs_scratch *s, int is_clone, __u
 	hs_put_u32(s, hs_exe_flags(t));                             /* flags */
 }
 
-/* Encodes the parameters of a table-driven event. */
-static __always_inline void hs_specs(const unsigned short *specs, __u32 n)
+/*
+ * Encodes the parameters of a table-driven event. The integer recipes, most parameters of
+ * most events, are written here; the others cost a call of hs_param (a global function: a
+ * call, a scratch lookup and a switch, about a fifth of the probe's own time on dd bs=1).
+ */
+static __always_inline void hs_specs(struct hs_scratch *s, const unsigned short *specs, __u32 n)
 {
 	for (int i = 0; i < HS_MAX_SPECS; i++) {
+		__u32 spec, kind, a;
+		__u64 arg;
+
 		if ((__u32)i >= n)
 			break;
-		hs_param(specs[i]);
+		spec = specs[i];
+		kind = spec & 0xff;
+		a = (spec >> 8) & 7;
+		arg = a < 6 ? s->args[a & 7] : 0;
+		if (kind == HS_P_RES)
+			hs_put_u64(s, (__u64)s->ret);
+		else if (kind == HS_P_ARG_I64)
+			hs_put_u64(s, (__u64)(__s64)(int)arg);
+		else if (kind == HS_P_ARG_U32)
+			hs_put_u32(s, (__u32)arg);
+		else
+			hs_param(spec);
 	}
 }
 
@@ -371,7 +389,7 @@ static __always_inline int hs_enter(long id, struct pt_regs *regs)
 	s->ret = 0;
 	s->snaplen = cfg->snaplen;
 	hs_begin(s, sc->enter_type, sc->n_enter, tid, hs_now(cfg));
-	hs_specs(sc->enter_specs, sc->n_enter);
+	hs_specs(s, sc->enter_specs, sc->n_enter);
 	hs_submit(s);
 	return 0;
 }
@@ -476,7 +494,7 @@ emit:
 		hs_proc_info(s, is_clone, child_flags);
 	} else {
 		hs_begin(s, sc->exit_type, sc->n_exit, tid, hs_now(cfg));
-		hs_specs(sc->exit_specs, sc->n_exit);
+		hs_specs(s, sc->exit_specs, sc->n_exit);
 	}
 	hs_submit(s);
 	return 0;
