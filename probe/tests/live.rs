@@ -17,7 +17,10 @@ fn is_root() -> bool {
 }
 
 /// (type, tid, params) of a scap record.
-fn decode(ev: &[u8]) -> (u16, u64, Vec<Vec<u8>>) {
+type Event = (u16, u64, Vec<Vec<u8>>);
+
+/// Decodes a scap record.
+fn decode(ev: &[u8]) -> Event {
     let tid = u64::from_le_bytes(ev[8..16].try_into().unwrap());
     let ty = u16::from_le_bytes(ev[20..22].try_into().unwrap());
     let n = u32::from_le_bytes(ev[22..26].try_into().unwrap()) as usize;
@@ -34,11 +37,7 @@ fn decode(ev: &[u8]) -> (u16, u64, Vec<Vec<u8>>) {
 
 /// Records `script` run by `sh -c` (its process tree only) with `config`; the events, after
 /// checking that none was dropped. `None` (after saying why) when this machine cannot record.
-fn record_script(
-    test: &str,
-    config: ProbeConfig,
-    script: &str,
-) -> Option<(Probe, Vec<(u16, u64, Vec<Vec<u8>>)>)> {
+fn record_script(test: &str, config: ProbeConfig, script: &str) -> Option<(Probe, Vec<Event>)> {
     if !is_root() {
         eprintln!("SKIPPED {test}: needs root");
         return None;
