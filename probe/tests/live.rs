@@ -131,9 +131,10 @@ fn privileged_exit_only_takes_enters_from_per_syscall_tracepoints() {
         "privileged_exit_only_takes_enters_from_per_syscall_tracepoints",
         ProbeConfig {
             exit_only: true,
+            snaplen: 256,
             ..Default::default()
         },
-        "exec 3>/dev/null; exec 4>&3; cat /etc/hostname >&4",
+        "exec 3>/dev/null; exec 4>&3; cat /etc/hostname >&4; cat /etc/passwd >&4",
     ) else {
         return;
     };
@@ -182,4 +183,17 @@ fn privileged_exit_only_takes_enters_from_per_syscall_tracepoints() {
         .expect("openat exit of /etc/hostname");
     assert_eq!(open.1, tid, "opened by cat's thread");
     assert!(!types.contains(&306), "no openat enter: {types:?}");
+    // Payloads, short (read through the stack) and longer than 128 bytes, as the files hold
+    // them: the data of the write exits (res, data, fd, size), up to the snap length.
+    for file in ["/etc/hostname", "/etc/passwd"] {
+        let want = std::fs::read(file).unwrap();
+        let want = &want[..want.len().min(256)];
+        assert!(
+            events
+                .iter()
+                .any(|e| e.0 == 9 && e.2.len() == 4 && e.2[1] == want),
+            "no write of {file}'s {} bytes",
+            want.len()
+        );
+    }
 }
