@@ -59,9 +59,10 @@ field() {
   shift
   for x in "$@"; do echo "${x//,/ }" | cut -d' ' -f"$f"; done
 }
-# Syscall tracers attached now (any recorder's or Falco's sys_enter program, ours included):
-# on a shared machine another one, e.g. a test recording, slows every syscall of the loop too.
-tracers() { bpftool prog show 2> /dev/null | grep -cE 'name (hs_sys_enter|sys_enter) ' || true; }
+# Syscall tracers attached now (any recorder's sys_exit program, which an exit-only recording
+# has without a sys_enter one, or Falco's sys_enter program; ours included): on a shared machine
+# another one, e.g. a test recording, slows every syscall of the loop too.
+tracers() { bpftool prog show 2> /dev/null | grep -cE 'name (hs_sys_exit|sys_enter) ' || true; }
 # Waits (at most 5 minutes) until no syscall tracer is attached.
 quiet() {
   local i

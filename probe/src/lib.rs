@@ -3,8 +3,10 @@
 //! The C side (`bpf/*.bpf.c`, CO-RE, tracepoints only) writes complete scap event records
 //! (SCAP_FORMAT.md §4-§6, sysdig 0.29 event ids and parameter counts) into one ring buffer:
 //! `raw_syscalls:sys_enter`/`sys_exit` give each recorded syscall an enter event immediately
-//! followed by its exit for the same thread, `sched_process_exit` gives `procexit`, and
-//! `sched_process_fork` follows process trees. Which syscalls are recorded and how each
+//! followed by its exit for the same thread (with [`ProbeConfig::exit_only`], most syscalls
+//! have their exit alone, and the few that keep an enter get it from their own per-syscall
+//! tracepoints instead of the raw `sys_enter`: [`EnterHook`]), `sched_process_exit` gives
+//! `procexit`, and `sched_process_fork` follows process trees. Which syscalls are recorded and how each
 //! parameter is encoded is data: [`table::ROWS`], written into the probe at load time.
 //!
 //! The Rust side is [`Probe`]: load and attach with a [`ProbeConfig`] (snap length, ring size,
@@ -26,4 +28,6 @@ pub mod signal;
 pub mod table;
 
 pub use error::ProbeError;
-pub use loader::{split_record, CgroupFilter, Probe, ProbeConfig, Record, Stats, POLL_SLICE};
+pub use loader::{
+    split_record, CgroupFilter, EnterHook, Probe, ProbeConfig, Record, Stats, POLL_SLICE,
+};

@@ -22,11 +22,16 @@ include!(concat!(env!("OUT_DIR"), "/build_status.rs"));
 
 /// Programs attached as BTF tracepoints (program, tracepoint): the kernel calls them with the
 /// tracepoint's raw arguments, without the perf record a classic tracepoint builds per hit.
-const BTF_TRACEPOINTS: [(&str, &str); 3] = [
-    ("hs_sys_enter", "sys_enter"),
+const BTF_TRACEPOINTS: [(&str, &str); 2] = [
     ("hs_sys_exit", "sys_exit"),
     ("hs_fork", "sched_process_fork"),
 ];
+
+/// The program and BTF tracepoint of every syscall's enter ([`EnterHook::Raw`]).
+const RAW_ENTER: (&str, &str) = ("hs_sys_enter", "sys_enter");
+
+/// The program attached to per-syscall enter tracepoints ([`EnterHook::PerSyscall`]).
+const SYSCALL_ENTER: &str = "hs_sc_enter";
 
 /// Programs attached as classic tracepoints (program, category, tracepoint).
 const TRACEPOINTS: [(&str, &str, &str); 1] = [("hs_exit", "sched", "sched_process_exit")];
@@ -94,6 +99,20 @@ impl Default for ProbeConfig {
     }
 }
 
+/// Where the probe takes the enter events of the syscalls that keep one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnterHook {
+    /// The raw `sys_enter` tracepoint, which every syscall of the host hits (the probe leaves
+    /// at once for a syscall that is not recorded or is exit-only).
+    Raw,
+    /// The per-syscall tracepoints (`syscalls:sys_enter_<name>`) of this many recorded
+    /// syscalls: with [`ProbeConfig::exit_only`], only the few that keep their enter event,
+    /// so that no other syscall pays for an enter hook.
+    PerSyscall(usize),
+    /// No enter hook: every recorded syscall is exit-only.
+    None,
+}
+
 /// Totals of the per-CPU counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -142,6 +161,7 @@ pub struct Probe {
     stats: PerCpuArray<MapData, abi::Stats>,
     pids: HashMap<MapData, u32, u8>,
     config: Array<MapData, abi::Config>,
+    enter_hook: EnterHook,
 }
 
 impl Probe {
@@ -190,7 +210,7 @@ impl Probe {
         config.set(0, c, 0).map_err(ProbeError::map("hs_config"))?;
 
         let mut syscalls: Array<_, abi::Syscall> = take(&mut ebpf, "hs_syscalls")?;
-        for row in rows {
+        for row in &rows {
             syscalls
                 .set(row.nr as u32, row.to_abi_for(cfg.exit_only), 0)
                 .map_err(ProbeError::map("hs_syscalls"))?;
@@ -203,8 +223,31 @@ impl Probe {
         let stats = take(&mut ebpf, "hs_stats")?;
         let pids = take(&mut ebpf, "hs_pids")?;
 
+        // Without exit-only rows every syscall needs its enter, and the raw tracepoint costs
+        // less per hit than the perf path of a per-syscall one. With them, the rows that keep
+        // an enter (the process families and a few more, see `Row::exit_only_params`) are
+        // rare syscalls: their own tracepoints spare every other syscall the enter hit. A
+        // kernel without per-syscall tracepoints (no CONFIG_FTRACE_SYSCALLS) keeps the raw one.
+        let keep: Vec<&table::Row> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.keeps_enter(cfg.exit_only))
+            .collect();
+        let enter_hook = if keep.is_empty() {
+            EnterHook::None
+        } else if cfg.exit_only
+            && keep
+                .iter()
+                .all(|r| tracepoint_exists("syscalls", &r.enter_tracepoint()))
+        {
+            EnterHook::PerSyscall(keep.len())
+        } else {
+            EnterHook::Raw
+        };
+
         let btf = Btf::from_sys_fs().map_err(|e| ProbeError::Btf(Box::new(e)))?;
-        for (name, tp) in BTF_TRACEPOINTS {
+        let raw_enter = (enter_hook == EnterHook::Raw).then_some(RAW_ENTER);
+        for (name, tp) in raw_enter.into_iter().chain(BTF_TRACEPOINTS) {
             let prog: &mut BtfTracePoint = program(&mut ebpf, name)?;
             prog.load(tp, &btf)
                 .map_err(|e| program_error(name, "loaded".into(), e))?;
@@ -218,13 +261,31 @@ impl Probe {
             prog.attach(category, tp)
                 .map_err(|e| program_error(name, format!("attached to {category}:{tp}"), e))?;
         }
+        if let EnterHook::PerSyscall(_) = enter_hook {
+            let prog: &mut TracePoint = program(&mut ebpf, SYSCALL_ENTER)?;
+            prog.load()
+                .map_err(|e| program_error(SYSCALL_ENTER, "loaded".into(), e))?;
+            for row in keep {
+                let tp = row.enter_tracepoint();
+                prog.attach("syscalls", &tp).map_err(|e| {
+                    program_error(SYSCALL_ENTER, format!("attached to syscalls:{tp}"), e)
+                })?;
+            }
+        }
         Ok(Probe {
             _ebpf: ebpf,
             ring,
             stats,
             pids,
             config,
+            enter_hook,
         })
+    }
+
+    /// Where the probe takes enter events from (decided at load from the configuration and
+    /// the kernel's tracepoints).
+    pub fn enter_hook(&self) -> EnterHook {
+        self.enter_hook
     }
 
     /// Replaces the cgroup filter of the running probe (e.g. after [`CgroupFilter::Pending`]);
@@ -396,6 +457,13 @@ fn boot_to_epoch_ns() -> u64 {
     let real = now(libc::CLOCK_REALTIME);
     let boot = now(libc::CLOCK_BOOTTIME);
     real.saturating_sub(boot)
+}
+
+/// Whether tracefs lists the tracepoint `category:name` (at either of its mount points).
+fn tracepoint_exists(category: &str, name: &str) -> bool {
+    ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+        .iter()
+        .any(|root| std::path::Path::new(&format!("{root}/events/{category}/{name}")).exists())
 }
 
 /// Mounts tracefs at /sys/kernel/tracing when no tracefs is reachable (aya reads tracepoint

@@ -49,6 +49,10 @@ pub struct Row {
     pub enter_params: &'static [Param],
     /// Exit parameter recipes (empty for the process families).
     pub exit_params: &'static [Param],
+    /// The kernel's name of the syscall (`SYSCALL_DEFINE`), which names its per-syscall
+    /// tracepoints; the same as `name` but where the kernel defines it under another
+    /// (`umount2` is `umount`).
+    pub kernel: &'static str,
 }
 
 impl Row {
@@ -85,6 +89,22 @@ impl Row {
             .all(|e| exit.param_index(e.name).is_some_and(|i| i < out.len()));
         (carried && out.len() >= self.exit_params.len() && out.len() <= abi::MAX_SPECS)
             .then_some(out)
+    }
+
+    /// Whether the probe writes this row's enter event in a recording made `exit_only`: the
+    /// rows without an exit-only layout ([`Row::exit_only_params`]) keep it.
+    pub fn keeps_enter(&self, exit_only: bool) -> bool {
+        self.to_abi_for(exit_only).flags & abi::SC_EXIT_ONLY == 0
+    }
+
+    /// The per-syscall tracepoint (category `syscalls`) that fires at this syscall's enter.
+    pub fn enter_tracepoint(&self) -> String {
+        format!("sys_enter_{}", self.kernel)
+    }
+
+    /// The row with the kernel's name of its syscall (see [`Row::kernel`]).
+    const fn in_kernel(self, kernel: &'static str) -> Row {
+        Row { kernel, ..self }
     }
 
     /// The row in the probe's binary form; with `exit_only`, a row that can do without its
@@ -160,6 +180,7 @@ const fn plain(
         family: Family::Plain,
         enter_params,
         exit_params,
+        kernel: name,
     }
 }
 
@@ -173,6 +194,7 @@ const fn generic(name: &'static str, nr: i64, ppm_sc: u16) -> Row {
         family: Family::Plain,
         enter_params: &[SC, NATIVE],
         exit_params: &[SC],
+        kernel: name,
     }
 }
 
@@ -192,6 +214,7 @@ const fn process(
         family,
         enter_params,
         exit_params: &[],
+        kernel: name,
     }
 }
 
@@ -387,7 +410,7 @@ pub static ROWS: &[Row] = &[
         &[Param(K::MountFlags, 3)],
         &[RES, s(0), s(1), s(2)],
     ),
-    plain("umount2", libc::SYS_umount2, 258, &[u32a(1)], &[RES, s(0)]),
+    plain("umount2", libc::SYS_umount2, 258, &[u32a(1)], &[RES, s(0)]).in_kernel("umount"),
     // network
     plain(
         "socket",
@@ -683,6 +706,20 @@ mod tests {
             .filter(|r| r.exit_only_params().is_some())
             .count();
         assert!(n * 2 > ROWS.len(), "only {n} of {} rows", ROWS.len());
+        // Every row keeps its enter unless the recording is exit-only; then exactly the rows
+        // without an exit-only layout do.
+        for r in ROWS {
+            assert!(r.keeps_enter(false), "{}", r.name);
+            assert_eq!(
+                r.keeps_enter(true),
+                r.exit_only_params().is_none(),
+                "{}",
+                r.name
+            );
+        }
+        // Their per-syscall tracepoints follow the kernel's names.
+        assert_eq!(row("execve").enter_tracepoint(), "sys_enter_execve");
+        assert_eq!(row("umount2").enter_tracepoint(), "sys_enter_umount");
     }
 
     #[test]

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hindsight_probe::{Probe, ProbeConfig};
+use hindsight_probe::table::ROWS;
+use hindsight_probe::{EnterHook, Probe, ProbeConfig};
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
@@ -16,7 +17,10 @@ fn is_root() -> bool {
 }
 
 /// (type, tid, params) of a scap record.
-fn decode(ev: &[u8]) -> (u16, u64, Vec<Vec<u8>>) {
+type Event = (u16, u64, Vec<Vec<u8>>);
+
+/// Decodes a scap record.
+fn decode(ev: &[u8]) -> Event {
     let tid = u64::from_le_bytes(ev[8..16].try_into().unwrap());
     let ty = u16::from_le_bytes(ev[20..22].try_into().unwrap());
     let n = u32::from_le_bytes(ev[22..26].try_into().unwrap()) as usize;
@@ -31,23 +35,24 @@ fn decode(ev: &[u8]) -> (u16, u64, Vec<Vec<u8>>) {
     (ty, tid, params)
 }
 
-#[test]
-fn privileged_records_a_command_tree() {
+/// Records `script` run by `sh -c` (its process tree only) with `config`; the events, after
+/// checking that none was dropped. `None` (after saying why) when this machine cannot record.
+fn record_script(test: &str, config: ProbeConfig, script: &str) -> Option<(Probe, Vec<Event>)> {
     if !is_root() {
-        eprintln!("SKIPPED privileged_records_a_command_tree: needs root");
-        return;
+        eprintln!("SKIPPED {test}: needs root");
+        return None;
     }
     if let Err(e) = Probe::availability() {
-        eprintln!("SKIPPED privileged_records_a_command_tree: {e}");
-        return;
+        eprintln!("SKIPPED {test}: {e}");
+        return None;
     }
     let mut probe = Probe::load(&ProbeConfig {
         follow_trees: true,
-        ..Default::default()
+        ..config
     })
     .expect("probe loads");
     let mut child = Command::new("sh")
-        .args(["-c", "read x; cat /etc/hostname > /dev/null"])
+        .args(["-c", &format!("read x; {script}")])
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
@@ -68,6 +73,19 @@ fn privileged_records_a_command_tree() {
     let _ = child.wait();
     let stats = probe.stats().unwrap();
     assert_eq!(stats.drops(), 0, "{stats:?}");
+    Some((probe, events))
+}
+
+#[test]
+fn privileged_records_a_command_tree() {
+    let Some((probe, events)) = record_script(
+        "privileged_records_a_command_tree",
+        ProbeConfig::default(),
+        "cat /etc/hostname > /dev/null",
+    ) else {
+        return;
+    };
+    assert_eq!(probe.enter_hook(), EnterHook::Raw);
     let types: Vec<u16> = events.iter().map(|e| e.0).collect();
     // the shell forks cat: clone exits on both sides, execve enter/exit pairs, procexits
     assert!(
@@ -101,5 +119,81 @@ fn privileged_records_a_command_tree() {
                 "exit {ty} on {tid} without its enter"
             );
         }
+    }
+}
+
+/// With `exit_only`, the raw enter tracepoint is not attached: the syscalls that keep their
+/// enter (execve, the clone family, dup...) take it from their own tracepoints, which gives
+/// the same events, and every other syscall has its exit alone.
+#[test]
+fn privileged_exit_only_takes_enters_from_per_syscall_tracepoints() {
+    let Some((probe, events)) = record_script(
+        "privileged_exit_only_takes_enters_from_per_syscall_tracepoints",
+        ProbeConfig {
+            exit_only: true,
+            snaplen: 256,
+            ..Default::default()
+        },
+        "exec 3>/dev/null; exec 4>&3; cat /etc/hostname >&4; cat /etc/passwd >&4",
+    ) else {
+        return;
+    };
+    let keep: Vec<_> = ROWS.iter().filter(|r| r.keeps_enter(true)).collect();
+    assert!(
+        keep.iter().any(|r| r.name == "execve") && keep.len() < ROWS.len() / 2,
+        "{} rows keep their enter",
+        keep.len()
+    );
+    assert_eq!(probe.enter_hook(), EnterHook::PerSyscall(keep.len()));
+    let enters_kept: Vec<u16> = keep.iter().map(|r| r.enter).collect();
+    let types: Vec<u16> = events.iter().map(|e| e.0).collect();
+    // Enter events only of the rows that keep one, and those of execve and dup present.
+    for ty in types.iter().filter(|t| *t % 2 == 0 && **t != 186) {
+        assert!(enters_kept.contains(ty), "enter {ty} in {types:?}");
+    }
+    let execve = events
+        .iter()
+        .position(|e| e.0 == 293 && e.2[13] == b"cat\0")
+        .expect("execve exit of cat");
+    let tid = events[execve].1;
+    let enter = events[..execve]
+        .iter()
+        .rev()
+        .find(|e| e.1 == tid)
+        .expect("an event before cat's execve exit");
+    assert_eq!(enter.0, 292, "execve enter before its exit");
+    assert!(enter.2[0].starts_with(b"/"), "filename of the enter");
+    assert!(
+        types.contains(&124) && types.contains(&125),
+        "dup2 pair: {types:?}"
+    );
+    // The shell's clone: exits of parent and child, the parent's after its enter.
+    assert!(
+        types
+            .iter()
+            .filter(|&&t| matches!(t, 223 | 225 | 227 | 335))
+            .count()
+            >= 2,
+        "{types:?}"
+    );
+    // Exit-only rows: the openat of /etc/hostname as one exit with the enter's parameters.
+    let open = events
+        .iter()
+        .find(|e| e.0 == 307 && e.2[2] == b"/etc/hostname\0")
+        .expect("openat exit of /etc/hostname");
+    assert_eq!(open.1, tid, "opened by cat's thread");
+    assert!(!types.contains(&306), "no openat enter: {types:?}");
+    // Payloads, short (read through the stack) and longer than 128 bytes, as the files hold
+    // them: the data of the write exits (res, data, fd, size), up to the snap length.
+    for file in ["/etc/hostname", "/etc/passwd"] {
+        let want = std::fs::read(file).unwrap();
+        let want = &want[..want.len().min(256)];
+        assert!(
+            events
+                .iter()
+                .any(|e| e.0 == 9 && e.2.len() == 4 && e.2[1] == want),
+            "no write of {file}'s {} bytes",
+            want.len()
+        );
     }
 }

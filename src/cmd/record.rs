@@ -52,10 +52,11 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     syscalls: Option<Vec<String>>,
     /// Write no enter events where the exit can carry the enter's parameters (most syscalls;
-    /// not execve and the clone family): half the events and about half the probe's cost,
-    /// in the layout Falco 0.42+ reads and replays by default. Falco 0.41 and earlier,
-    /// sysdig and `--enter-events` expect enter events and see less in such a trace;
-    /// `hindsight convert --enter-events` writes them back.
+    /// not execve, the clone family and a few rare others, whose enters then come from their
+    /// own tracepoints so that no other syscall is hooked at its enter): half the events and a
+    /// lower probe cost, in the layout Falco 0.42+ reads and replays by default. Falco 0.41
+    /// and earlier, sysdig and `--enter-events` expect enter events and see less in such a
+    /// trace; `hindsight convert --enter-events` writes them back.
     #[arg(long)]
     exit_only: bool,
     /// Docker Engine API socket for container metadata (default: podman's, then docker's;
