@@ -118,7 +118,13 @@ pub fn render_arg(c: &Ctx<'_>, raw: &[u8], i: usize, from_enter: bool, out: &mut
                     out.push('<');
                     out.push(char::from(f.ty.typechar()));
                     out.push('>');
-                    out.push_str(&String::from_utf8_lossy(&f.name));
+                    // libsinsp's `render_fd` sanitises the name in every use, conditions
+                    // included (`sanitize_string`).
+                    if c.libs {
+                        crate::fields::sanitize::push_sanitized(out, f.shown_name(true));
+                    } else {
+                        out.push_str(&String::from_utf8_lossy(f.shown_name(false)));
+                    }
                     return;
                 }
             }
