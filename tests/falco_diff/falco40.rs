@@ -245,6 +245,10 @@ const OPERATOR_RULES_NOT_40: &[(&str, &str)] = &[
         "raw_bytes",
         "a unix socket path of the process list that kept the newline of /proc/net/unix: Falco 0.40's conditions see the byte, hindsight's enter view shows the path without it everywhere, as sysdig 0.29 prints it (state::Fd::shown_name)",
     ),
+    (
+        "rawarg_*",
+        "evt.rawarg of an exit: libs 0.20's capture converter completes the exits of read, pread, bind, socket, listen and accept with their enter's parameters and no other (libscap converter/table.cpp), sysdig 0.29 none; hindsight's enter view reads an exit's own parameter or its enter's for every call (open)",
+    ),
 ];
 
 /// Whether `name` is left out by [`OPERATOR_RULES_NOT_40`].

@@ -308,6 +308,21 @@ const OPERATOR_RULES: &[(&str, &str)] = &[
         "args_sanitised",
         "evt.type = read and evt.args contains \"sock\u{fffd})\"",
     ),
+    // `evt.rawarg.NAME`: constants parsed with the type of the first event's parameter NAME,
+    // compared in each event's own type; `in` never matches a number (rules::rawarg).
+    ("rawarg_lt", "evt.rawarg.res < 0"),
+    ("rawarg_signed", "evt.rawarg.res = -1"),
+    ("rawarg_eq", "evt.rawarg.fd = 3"),
+    ("rawarg_gt", "evt.rawarg.size > 1000"),
+    ("rawarg_flags", "evt.rawarg.flags = 0"),
+    ("rawarg_narrower", "evt.rawarg.flags = 65536"),
+    ("rawarg_pid", "evt.rawarg.pid > 1"),
+    ("rawarg_str", "evt.rawarg.name startswith /etc"),
+    (
+        "rawarg_str_in",
+        "evt.rawarg.name in (/etc/ld.so.cache, /dev/null)",
+    ),
+    ("rawarg_num_in", "evt.rawarg.fd in (0, 1, 3)"),
     // Syscalls without an event of their own are generic `syscall` events; a name that is an
     // event too (mprotect, prctl) selects only that event, not old captures' generic ones.
     (

@@ -11,6 +11,7 @@ use memchr::memmem;
 
 use super::ast::{Op, Transformer};
 use super::compile::{Check, Condition, ConstSet, Instr, Operand};
+use super::rawarg;
 use super::resolve::{Const, FieldExpr};
 use super::values::{FieldSource, ValueRef, Values};
 use crate::fields::catalog::flags;
@@ -107,6 +108,20 @@ fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn eval_check<S: FieldSource + ?Sized>(c: &Check, src: &mut S, s: &mut EvalScratch) -> bool {
+    // `evt.rawarg` compares the parameter in the event's own type ([`rawarg`]).
+    match &c.rhs {
+        Operand::Const(Const::Raw(k)) => {
+            return src
+                .raw_param(&c.lhs.field)
+                .is_some_and(|(b, ty)| rawarg::compare(c.op, b, ty, k));
+        }
+        Operand::Set(ConstSet::Raw(ks)) => {
+            return src
+                .raw_param(&c.lhs.field)
+                .is_some_and(|(b, ty)| rawarg::in_set(b, ty, ks));
+        }
+        _ => {}
+    }
     if !extract(&c.lhs, src, &mut s.lhs, &mut s.tmp) {
         return false;
     }
@@ -156,7 +171,9 @@ fn ord(op: Op, o: std::cmp::Ordering) -> bool {
     }
 }
 
-fn cmp_str(s: &[u8], op: Op, k: &[u8]) -> bool {
+/// A string comparison as libsinsp's `flt_compare_string` makes it (`icontains` and `iglob`
+/// operands are lower-cased when parsed).
+pub(crate) fn cmp_str(s: &[u8], op: Op, k: &[u8]) -> bool {
     match op {
         Op::Eq | Op::In | Op::Intersects => s == k,
         Op::Ne => s != k,

@@ -25,6 +25,7 @@ pub mod lex;
 pub mod loader;
 pub mod output;
 pub mod parse;
+pub mod rawarg;
 pub mod resolve;
 mod rule_item;
 pub mod select;

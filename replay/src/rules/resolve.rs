@@ -98,6 +98,8 @@ pub enum Const {
     Regex(Regex),
     /// For dynamically typed fields: the text, and its integer reading if it has one.
     Dyn(Box<[u8]>, Option<i128>),
+    /// For `evt.rawarg`: the constant as libsinsp parses it for the declared parameter.
+    Raw(super::rawarg::RawConst),
 }
 
 /// Parses an integer as libsinsp does: decimal (with sign) or `0x` hex.
