@@ -101,10 +101,17 @@ pub(crate) fn extract<S: FieldSource + ?Sized>(
     true
 }
 
-/// Standard base64 decoding (padding optional); `None` if the input is not base64.
+/// Standard base64 decoding as libsinsp's `b64` transformer decodes
+/// (`Base64::decodeWithoutPadding`): padding optional, the unused bits of the last
+/// character zero; `None` if the input is not base64.
 fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(s).ok()
+    const B64: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    B64.decode(s).ok()
 }
 
 fn eval_check<S: FieldSource + ?Sized>(c: &Check, src: &mut S, s: &mut EvalScratch) -> bool {
@@ -343,6 +350,17 @@ fn class(pat: &[u8], c: u8, icase: bool) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn b64_takes_unpadded_input_with_zero_trailing_bits() {
+        assert_eq!(b64_decode(b"Y2F0").as_deref(), Some(&b"cat"[..]));
+        assert_eq!(b64_decode(b"QQ==").as_deref(), Some(&b"A"[..]));
+        assert_eq!(b64_decode(b"QQ").as_deref(), Some(&b"A"[..]));
+        // `sysdig`: six characters, the last one's unused bits zero.
+        assert_eq!(b64_decode(b"sysdig").map(|d| d.len()), Some(4));
+        assert_eq!(b64_decode(b"QR"), None);
+        assert_eq!(b64_decode(b"cat"), None);
+    }
 
     #[test]
     fn glob_matches_like_fnmatch_without_pathname() {
