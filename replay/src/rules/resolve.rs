@@ -212,9 +212,9 @@ pub(crate) fn field_expr(op: &Operand, output: bool) -> Result<FieldExpr, Resolv
                 return Err((
                     *span,
                     format!(
-                        "field '{}' exists in Falco but hindsight cannot compute it yet; a rule \
-                         naming it would never see a value, so remove it from the rule",
-                        info.name
+                        "field '{}' exists in Falco but hindsight cannot compute it ({}); a \
+                         rule naming it would never see a value, so remove it from the rule",
+                        info.name, info.desc
                     ),
                 ));
             }
