@@ -63,9 +63,42 @@ pub(crate) fn extract<S: FieldSource + ?Sized>(
     out: &mut Values,
     tmp: &mut Values,
 ) -> bool {
+    extract_in(fe, src, out, tmp, false)
+}
+
+/// [`extract`], with the strings sanitised before the transformers when `sanitize`: libsinsp
+/// extracts an output's value sanitised and transforms the result
+/// (`extract_nocache(sanitize_strings)` then `apply_transformers`), so a transformer's
+/// output is not sanitised again.
+pub(crate) fn extract_in<S: FieldSource + ?Sized>(
+    fe: &FieldExpr,
+    src: &mut S,
+    out: &mut Values,
+    tmp: &mut Values,
+    sanitize: bool,
+) -> bool {
     out.clear();
     if !src.extract(&fe.field, out) {
         return false;
+    }
+    if sanitize && !fe.transforms.is_empty() {
+        tmp.clear();
+        let mut s = String::new();
+        for v in out.iter() {
+            match v {
+                ValueRef::Str(b) => {
+                    s.clear();
+                    crate::fields::sanitize::push_sanitized(&mut s, b);
+                    tmp.push_str(s.as_bytes());
+                }
+                ValueRef::U64(x) => tmp.push_u64(x),
+                ValueRef::I64(x) => tmp.push_i64(x),
+                ValueRef::Bool(x) => tmp.push_bool(x),
+                ValueRef::Ip(x) => tmp.push_ip(x),
+                ValueRef::Double(x) => tmp.push_f64(x),
+            }
+        }
+        std::mem::swap(out, tmp);
     }
     let list = fe.field.id.info().has(flags::IS_LIST);
     for t in &fe.transforms {
