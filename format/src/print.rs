@@ -526,8 +526,17 @@ pub fn libs_params<'a>(
                 });
             }
             let fill = convert::fill(target, p.name);
+            let lacks = |name: &str| {
+                let k = if std::ptr::eq(target, info) {
+                    target.param_index(name)
+                } else {
+                    info.param_index(name)
+                };
+                k.is_none_or(|k| k >= own)
+            };
+            let freed = convert::enter_freed(target, p.name, lacks);
             let from_enter = match fill {
-                convert::Fill::Enter { name, .. } => enter.and_then(|e| {
+                convert::Fill::Enter { name, .. } if !freed => enter.and_then(|e| {
                     let ei = e.info()?;
                     let k = ei.param_index(name)?;
                     Some(LibsParam {

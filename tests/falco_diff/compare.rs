@@ -29,9 +29,27 @@ pub struct FieldStat {
     pub example: Option<[String; 5]>,
 }
 
+/// The comparison of one input: alert counts and, per field, whether it agreed on every
+/// event of the input where both sides printed it.
+#[derive(Debug, Default)]
+pub struct InputStat {
+    /// The input's name.
+    pub input: String,
+    /// Alerts on both sides.
+    pub common: usize,
+    /// Alerts only Falco gave.
+    pub only_falco: usize,
+    /// Alerts only hindsight gave.
+    pub only_hindsight: usize,
+    /// Per field compared on this input: whether it differed on some event.
+    pub fields: BTreeMap<String, bool>,
+}
+
 /// Accumulated result of comparing alerts over several inputs.
 #[derive(Debug, Default)]
 pub struct Comparison {
+    /// Per input, in the order they were added.
+    pub inputs: Vec<InputStat>,
     /// Per field name.
     pub fields: BTreeMap<String, FieldStat>,
     /// Alerts only Falco gave: (input, rule, time, output).
@@ -51,14 +69,20 @@ impl Comparison {
     pub fn add(&mut self, input: &str, falco: &[Alert], ours: &[Alert]) {
         let f = keyed(falco);
         let h = keyed(ours);
+        let mut stat = InputStat {
+            input: input.into(),
+            ..InputStat::default()
+        };
         for (k, fa) in &f {
             let Some(ha) = h.get(k) else {
                 *self.one_side_types.entry(type_of(fa)).or_default() += 1;
                 self.only_falco
                     .push([input.into(), k.0.clone(), k.1.clone(), fa.output.clone()]);
+                stat.only_falco += 1;
                 continue;
             };
             self.common += 1;
+            stat.common += 1;
             if fa.priority != ha.priority || fa.output != ha.output {
                 self.output_differs.push([
                     input.into(),
@@ -73,6 +97,7 @@ impl Comparison {
                 let hv = ha.fields.get(name).map_or("(absent)", String::as_str);
                 let st = self.fields.entry(name.clone()).or_default();
                 st.compared += 1;
+                *stat.fields.entry(name.clone()).or_default() |= fv != hv;
                 if fv != hv {
                     st.differing += 1;
                     st.example.get_or_insert_with(|| {
@@ -96,8 +121,10 @@ impl Comparison {
                     k.1.clone(),
                     ha.output.clone(),
                 ]);
+                stat.only_hindsight += 1;
             }
         }
+        self.inputs.push(stat);
     }
 
     /// Fields that differed on at least one event.
@@ -109,7 +136,8 @@ impl Comparison {
             .collect()
     }
 
-    /// The report: alert counts, then every differing field with its first example.
+    /// The report: alert counts in total and per input, then every differing field with its
+    /// first example.
     pub fn report(&self, title: &str, with_outputs: bool) -> String {
         let mut r = String::new();
         let agree = self.fields.values().filter(|s| s.differing == 0).count();
@@ -122,6 +150,7 @@ impl Comparison {
             self.output_differs.len(),
             self.fields.len(),
         );
+        self.input_table(&mut r, title);
         for (name, s) in self.fields.iter().filter(|(_, s)| s.differing > 0) {
             let e = s
                 .example
@@ -167,6 +196,36 @@ impl Comparison {
         }
         r
     }
+
+    /// Appends the table per input: alerts in common, on one side only, and the fields that
+    /// agreed on every event of the input of those it printed.
+    fn input_table(&self, r: &mut String, title: &str) {
+        let width = self
+            .inputs
+            .iter()
+            .map(|s| s.input.len())
+            .chain([title.len()])
+            .max()
+            .unwrap_or(0);
+        let _ = writeln!(
+            r,
+            "  | {title:<width$} | common | only Falco | only hindsight | fields agreeing |"
+        );
+        let _ = writeln!(
+            r,
+            "  |{}|-------:|-----------:|---------------:|----------------:|",
+            "-".repeat(width + 2)
+        );
+        for s in &self.inputs {
+            let agree = s.fields.values().filter(|d| !**d).count();
+            let fields = format!("{agree} of {}", s.fields.len());
+            let _ = writeln!(
+                r,
+                "  | {:<width$} | {:>6} | {:>10} | {:>14} | {fields:>15} |",
+                s.input, s.common, s.only_falco, s.only_hindsight
+            );
+        }
+    }
 }
 
 /// The `evt.type` output field of an alert, `?` when it has none.
@@ -182,5 +241,42 @@ fn clip(s: &str) -> String {
     match s.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(rule: &str, time: &str, name: &str) -> Alert {
+        Alert {
+            rule: rule.into(),
+            priority: "Informational".into(),
+            time: time.into(),
+            output: name.into(),
+            fields: [("proc.name".to_owned(), name.to_owned())].into(),
+        }
+    }
+
+    #[test]
+    fn the_report_has_a_row_per_input() {
+        let mut c = Comparison::default();
+        let f = [alert("r", "t1", "cat"), alert("r", "t2", "ls")];
+        let h = [alert("r", "t1", "cat"), alert("r", "t3", "sh")];
+        c.add("a.scap", &f, &h);
+        c.add("b.scap", &f[..1], &[alert("r", "t1", "dog")]);
+        let a = &c.inputs[0];
+        assert_eq!((a.common, a.only_falco, a.only_hindsight), (1, 1, 1));
+        assert_eq!(a.fields.get("proc.name"), Some(&false));
+        assert_eq!(c.inputs[1].fields.get("proc.name"), Some(&true));
+        let r = c.report("rules", false);
+        assert!(
+            r.contains("| a.scap |      1 |          1 |              1 |          1 of 1 |"),
+            "{r}"
+        );
+        assert!(
+            r.contains("| b.scap |      1 |          0 |              0 |          0 of 1 |"),
+            "{r}"
+        );
     }
 }

@@ -33,14 +33,10 @@ use crate::util::{run, shared_dir};
 /// Fields whose values still differ from Falco 0.44's on some event, with the reason.
 /// Deliberate divergences say so; the others are open work (issue 8).
 const KNOWN: &[(&str, &str)] = &[
-    ("evt.args", "the fd names inside the arguments: current libs keep the newline /proc/net/unix leaves on a unix socket path of the process list and print it as U+FFFD, as for fd.name; hindsight drops it, as sysdig 0.29 shows the path (open)"),
-    ("evt.info", "the fd names inside the arguments: current libs keep the newline /proc/net/unix leaves on a unix socket path of the process list and print it as U+FFFD, as for fd.name; hindsight drops it, as sysdig 0.29 shows the path (open)"),
     ("evt.deltatime", "deliberate: libsinsp keeps evt.deltatime per output format (time since the last event that format printed); hindsight gives the time since the previous event of the trace, the same for every rule"),
     ("evt.deltatime.s", "deliberate: libsinsp keeps evt.deltatime per output format (time since the last event that format printed); hindsight gives the time since the previous event of the trace, the same for every rule"),
     ("evt.deltatime.ns", "deliberate: libsinsp keeps evt.deltatime per output format (time since the last event that format printed); hindsight gives the time since the previous event of the trace, the same for every rule"),
     ("evt.buffer", "deliberate: for an empty data parameter libsinsp renders \"NULL\" into a string buffer shared by all renderings and returns the length of the buffer rendered last (get_param_value_str, get_rawbuf_str_len), so the value shows stale bytes of whatever earlier outputs printed; hindsight gives the empty buffer"),
-    ("fd.containername", "names with bytes libsinsp prints sanitised: current libs keep the newline /proc/net/unix leaves on a unix socket path of the process list, and their outputs print each non-printable sequence as U+FFFD; hindsight drops the newline, as sysdig 0.29 shows the path (open)"),
-    ("fd.name", "names with bytes libsinsp prints sanitised: current libs keep the newline /proc/net/unix leaves on a unix socket path of the process list, and their outputs print each non-printable sequence as U+FFFD; hindsight drops the newline, as sysdig 0.29 shows the path (open)"),
     ("proc.exe_ino.ctime_duration_pidns_start", "deliberate: libscap's process-list reader leaves these two durations uninitialised (whatever its stack holds: 13 and an address in this build) for the threads of a capture's process list, and current libs copy the first to their clone children; hindsight has no value there, and computes them at execve and inherits them at clone as libsinsp does"),
     ("proc.exe_ino.ctime_duration_proc_start", "deliberate: libscap's process-list reader leaves these two durations uninitialised (whatever its stack holds: 13 and an address in this build) for the threads of a capture's process list, and current libs copy the first to their clone children; hindsight has no value there, and computes them at execve and inherits them at clone as libsinsp does"),
 ];
@@ -304,6 +300,29 @@ const OPERATOR_RULES: &[(&str, &str)] = &[
         "not_and_or",
         "not (proc.name = cat or proc.name = bash) and evt.type = execve",
     ),
+    // Conditions compare raw bytes: a unix socket path that kept the newline of
+    // /proc/net/unix does not end with `.sock`, while `evt.args` renders fd names sanitised
+    // (each non-printable byte as U+FFFD) in conditions too.
+    ("raw_bytes", "fd.type = unix and fd.name endswith .sock"),
+    (
+        "args_sanitised",
+        "evt.type = read and evt.args contains \"sock\u{fffd})\"",
+    ),
+    // `evt.rawarg.NAME`: constants parsed with the type of the first event's parameter NAME,
+    // compared in each event's own type; `in` never matches a number (rules::rawarg).
+    ("rawarg_lt", "evt.rawarg.res < 0"),
+    ("rawarg_signed", "evt.rawarg.res = -1"),
+    ("rawarg_eq", "evt.rawarg.fd = 3"),
+    ("rawarg_gt", "evt.rawarg.size > 1000"),
+    ("rawarg_flags", "evt.rawarg.flags = 0"),
+    ("rawarg_narrower", "evt.rawarg.flags = 65536"),
+    ("rawarg_pid", "evt.rawarg.pid > 1"),
+    ("rawarg_str", "evt.rawarg.name startswith /etc"),
+    (
+        "rawarg_str_in",
+        "evt.rawarg.name in (/etc/ld.so.cache, /dev/null)",
+    ),
+    ("rawarg_num_in", "evt.rawarg.fd in (0, 1, 3)"),
     // Syscalls without an event of their own are generic `syscall` events; a name that is an
     // event too (mprotect, prctl) selects only that event, not old captures' generic ones.
     (

@@ -14,7 +14,10 @@
 //! - a parameter the enter event also has (by name, or as `RENAMED_FROM_ENTER` says) comes
 //!   from the enter; without an enter it is a default value, except for the parameters of
 //!   `ENTER_OR_EMPTY`, which are then empty;
-//! - a parameter the enter does not have is empty, except for those of `DEFAULTS`.
+//! - a parameter the enter does not have is empty, except for those of `DEFAULTS`;
+//! - the converter completes an event in stages, one per parameter count in its table, and
+//!   frees the stored enter after the first stage that read it: a parameter of a later stage
+//!   then finds no enter ([`enter_freed`]).
 //!
 //! An event the converter does not manage keeps the parameters it has.
 //!
@@ -84,6 +87,22 @@ const DEFAULTS: &[(&str, &[&str])] = &[
     ("sendmmsg", &["res"]),
     ("socket", &["flags"]),
 ];
+
+/// Exit parameters a later stage of the conversion adds from the enter, after the stage that
+/// adds the other parameter has read and freed it: (call, parameter, the parameter of the
+/// earlier stage). libs 0.25's table completes a connect exit of two parameters with `fd`
+/// from the enter (and frees it), then the exit of three with `addr` from the enter, which
+/// is gone by then.
+const FREED_ENTER: &[(&str, &str, &str)] = &[("connect", "addr", "fd")];
+
+/// Whether the converter finds no enter for parameter `param` of an event of type `info` (a
+/// [`target`]) because an earlier stage of the same conversion freed it; `lacks` says
+/// whether the event lacks a parameter of the target (the converter adds it).
+pub fn enter_freed(info: &EventInfo, param: &str, lacks: impl Fn(&str) -> bool) -> bool {
+    FREED_ENTER
+        .iter()
+        .any(|(c, p, earlier)| *c == info.name && *p == param && lacks(earlier))
+}
 
 fn listed(table: &[(&str, &[&str])], call: &str, param: &str) -> bool {
     table
@@ -266,6 +285,21 @@ mod tests {
         assert_eq!(enter_source(dup, "fd"), dup.param_index("oldfd"));
         // Enters have no old version.
         assert!(old_version(event_info(read.id - 1).expect("read enter")).is_none());
+    }
+
+    #[test]
+    fn a_later_stage_finds_the_enter_freed() {
+        let connect = exit("connect");
+        assert!(enter_freed(connect, "addr", |p| p == "fd" || p == "addr"));
+        assert!(!enter_freed(connect, "addr", |p| p == "addr"));
+        assert!(!enter_freed(connect, "fd", |_| true));
+        // Every entry names a parameter of the current exit, taken from the enter.
+        for (call, param, earlier) in FREED_ENTER {
+            let x = exit(call);
+            for p in [param, earlier] {
+                assert!(matches!(fill(x, p), Fill::Enter { .. }), "{call} {p}");
+            }
+        }
     }
 
     #[test]

@@ -154,7 +154,8 @@ impl PrintFormat {
     }
 
     /// Renders the line for the event in `c` into `line` (cleared first). Returns `false`
-    /// when the line must not be printed (a field without value and no `*`).
+    /// when the line must not be printed (a field without value and no `*`). In current
+    /// libs' view strings print sanitised, as their outputs print them.
     pub fn render(&self, c: &Ctx<'_>, out: &mut Out, line: &mut Vec<u8>) -> bool {
         line.clear();
         for seg in &self.segs {
@@ -170,7 +171,7 @@ impl PrintFormat {
                     };
                     out.clear();
                     if ex.extract(&a, c, out) && !out.is_empty() {
-                        out.render_all(b",", line);
+                        out.render_all_in(b",", c.libs, line);
                     } else if self.print_all {
                         line.extend_from_slice(b"<NA>");
                     } else {

@@ -422,7 +422,7 @@ fn json_line(c: &Ctx<'_>, names: &[String], vals: &mut Out, line: &mut Vec<u8>) 
                 Some(Val::Bool(x)) if vals.vals.len() == 1 => serde_json::Value::from(*x),
                 _ => {
                     let mut b = Vec::new();
-                    vals.render_all(b",", &mut b);
+                    vals.render_all_in(b",", c.libs, &mut b);
                     serde_json::Value::from(String::from_utf8_lossy(&b).into_owned())
                 }
             }

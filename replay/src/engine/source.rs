@@ -54,6 +54,13 @@ impl FieldSource for EventSource<'_, '_> {
         !self.out.is_empty() || field.id.info().has(crate::fields::catalog::flags::IS_LIST)
     }
 
+    fn raw_param(
+        &mut self,
+        field: &FieldRef,
+    ) -> Option<(&[u8], hindsight_format::schema::ParamType)> {
+        crate::fields::evt::raw_param(self.ctx, &arg_of(&field.arg))
+    }
+
     fn sanitizes_strings(&self) -> bool {
         self.ctx.libs
     }

@@ -417,9 +417,25 @@ pub static FIELDS: &[FieldInfo] = &[
     f("thread.cgroup", T::Str, A::Key, DOTTED_ARG, "cgroup of the thread in one subsystem (thread.cgroup.cpuacct)"),
     f("proc.nthreads", T::U64, A::None, 0, "number of threads of the process"),
     f("proc.nchilds", T::U64, A::None, 0, "number of child threads of the process"),
-    f("thread.cpu", T::Double, A::None, UNSUPPORTED, "CPU use of the thread"),
-    f("thread.cpu.user", T::Double, A::None, UNSUPPORTED, "user CPU use of the thread"),
-    f("thread.cpu.system", T::Double, A::None, UNSUPPORTED, "system CPU use of the thread"),
+    // libsinsp 0.25 (`sinsp_filter_check_thread::extract_thread_cpu`) has a value on procinfo
+    // events only: the thread's user+system (or user, or system) CPU ticks less the number
+    // stored in one per-thread slot, capped at 100 (0 when the slot holds 0), and every
+    // extraction then stores its own reading there. The slot is a dynamic thread field of
+    // one name (`_tmp_sinsp_filter_thread_cpu`) shared by the three fields and by every
+    // rule condition and output that names one of them. So a value depends on which reads
+    // happened before it on that thread: which rules' conditions reached the field (rule
+    // order, short-circuits, filter caches), which rules matched (`rule_matching`), how
+    // many times the output formats read it (Falco's JSON output reads each output field
+    // twice, for `output` and for `output_fields`, and the second read of the same event
+    // gives 0), and the same on every earlier procinfo event of the thread. That sequence
+    // is Falco's evaluation order, not a fact of the trace: hindsight's outputs (text,
+    // JSON, Parquet, several sinks, `--match first`), its parallel chunks and its
+    // checkpoints would each need their own history of reads, and two outputs of one alert
+    // would disagree as they do in Falco. No per-event value equals Falco's in general, so
+    // the fields stay a load error.
+    f("thread.cpu", T::Double, A::None, UNSUPPORTED, "CPU use of the thread; not computed: libsinsp's value depends on how many reads of the three thread.cpu fields, by any rule or output, came before it on the thread"),
+    f("thread.cpu.user", T::Double, A::None, UNSUPPORTED, "user CPU use of the thread; not computed, as thread.cpu"),
+    f("thread.cpu.system", T::Double, A::None, UNSUPPORTED, "system CPU use of the thread; not computed, as thread.cpu"),
     f("thread.vmsize", T::U64, A::None, 0, "virtual memory of the main thread in KiB"),
     f("thread.vmrss", T::U64, A::None, 0, "resident memory of the main thread in KiB"),
     f("proc.stdin.type", T::Str, A::None, 0, "fd type of stdin"),

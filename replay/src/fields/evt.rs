@@ -118,7 +118,13 @@ pub fn render_arg(c: &Ctx<'_>, raw: &[u8], i: usize, from_enter: bool, out: &mut
                     out.push('<');
                     out.push(char::from(f.ty.typechar()));
                     out.push('>');
-                    out.push_str(&String::from_utf8_lossy(&f.name));
+                    // libsinsp's `render_fd` sanitises the name in every use, conditions
+                    // included (`sanitize_string`).
+                    if c.libs {
+                        crate::fields::sanitize::push_sanitized(out, f.shown_name(true));
+                    } else {
+                        out.push_str(&String::from_utf8_lossy(f.shown_name(false)));
+                    }
                     return;
                 }
             }
@@ -186,30 +192,8 @@ fn find_arg<'a>(c: &Ctx<'a>, arg: &Arg<'_>) -> Option<(&'a [u8], usize, bool)> {
 /// completed event (`extract_argraw`), where an empty parameter has no value; sysdig 0.29 the
 /// exit's own parameter or its enter's.
 fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
-    let (raw, ty) = if c.libs {
-        let Arg::Key(name) = arg else { return false };
-        let Some(p) =
-            print::libs_params(&c.p.ev, c.p.enter.as_ref()).find(|p| p.info.name == *name)
-        else {
-            return false;
-        };
-        if p.bytes.is_empty() {
-            return false;
-        }
-        (p.bytes, p.info.ty)
-    } else {
-        let Some((raw, i, enter)) = find_arg(c, arg) else {
-            return false;
-        };
-        let ev = if enter {
-            c.p.enter.unwrap_or(c.p.ev)
-        } else {
-            c.p.ev
-        };
-        let Some(pi) = ev.info().and_then(|info| info.params.get(i)) else {
-            return false;
-        };
-        (raw, pi.ty)
+    let Some((raw, ty)) = raw_param(c, arg) else {
+        return false;
     };
     match ty {
         ParamType::Charbuf
@@ -224,6 +208,25 @@ fn raw_arg(c: &Ctx<'_>, arg: &Arg<'_>, out: &mut Out) -> bool {
         },
     }
     true
+}
+
+/// The parameter `evt.rawarg.NAME` reads, with its type in this event: in current libs' view
+/// the completed event's (`extract_argraw`), where an empty parameter has no value; in
+/// sysdig's view the exit's own parameter or its enter's.
+pub fn raw_param<'a>(c: &Ctx<'a>, arg: &Arg<'_>) -> Option<(&'a [u8], ParamType)> {
+    if c.libs {
+        let Arg::Key(name) = arg else { return None };
+        let p = print::libs_params(&c.p.ev, c.p.enter.as_ref()).find(|p| p.info.name == *name)?;
+        return (!p.bytes.is_empty()).then_some((p.bytes, p.info.ty));
+    }
+    let (raw, i, enter) = find_arg(c, arg)?;
+    let ev = if enter {
+        c.p.enter.unwrap_or(c.p.ev)
+    } else {
+        c.p.ev
+    };
+    let pi = ev.info().and_then(|info| info.params.get(i))?;
+    Some((raw, pi.ty))
 }
 
 /// `PPM_O_*` bits used by the `evt.is_open_*` fields.

@@ -329,9 +329,8 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         "type" => out.str(f.ty.name().as_bytes()),
         "typechar" => out.str(&[f.ty.typechar()]),
         "name" | "nameraw" if c.libs => {
-            // A unix socket named only by its connect enter keeps its name in sysdig 0.29;
-            // current libs never parse that enter. `fd.nameraw` is the path an open passed.
-            let shown: &[u8] = if f.enter_named { b"" } else { &f.name };
+            // `fd.nameraw` is the path an open passed.
+            let shown = f.shown_name(true);
             if name == "nameraw" {
                 out.build(|b| push_without_duplicate_slashes(b, &f.name_raw));
             } else {
@@ -340,7 +339,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         }
         "name" | "nameraw" => match crate::state::apply::failed_connect_name(&c.p) {
             Some(shown) => out.str(&shown),
-            None => out.str(&f.name),
+            None => out.str(f.shown_name(false)),
         },
         "directory" | "containerdirectory" => {
             let dir = match f.ty {
@@ -359,11 +358,7 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
             _ => return false,
         },
         "containername" => {
-            let shown: &[u8] = if c.libs && f.enter_named {
-                b""
-            } else {
-                &f.name
-            };
+            let shown = f.shown_name(c.libs);
             out.build(|b| container_prefixed(b, container_of(c), shown));
         }
         "uid" => out.build(|b| {

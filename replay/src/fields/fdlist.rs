@@ -54,8 +54,8 @@ pub fn extract(name: &str, c: &Ctx<'_>, out: &mut Out) -> bool {
                 "nums" => {
                     let _ = write!(b, "{fd}");
                 }
-                "names" => match f.filter(|f| !f.name.is_empty()) {
-                    Some(f) => b.extend_from_slice(&f.name),
+                "names" => match f.map(|f| f.shown_name(c.libs)).filter(|n| !n.is_empty()) {
+                    Some(n) => b.extend_from_slice(n),
                     None => b.extend_from_slice(b"<NA>"),
                 },
                 "cips" => {

@@ -503,7 +503,7 @@ pub fn extract_proc(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bo
             if name.ends_with("type") {
                 out.str(f.ty.name().as_bytes());
             } else {
-                out.str(&f.name);
+                out.str(f.shown_name(c.libs));
             }
         }
         // libsinsp: none when unknown (0).

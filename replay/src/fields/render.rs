@@ -17,7 +17,7 @@ impl Resolver for StateResolver<'_> {
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
         // sysdig 0.29, whose lines `print` writes, never infers a socket from a send.
-        fd_info(fd_entry(self.0, tid, fd, false)?)
+        fd_info(fd_entry(self.0, tid, fd, false)?, false)
     }
 
     fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
@@ -67,12 +67,13 @@ pub struct LibsResolver<'a> {
 
 impl Resolver for LibsResolver<'_> {
     fn comm(&self, tid: i64) -> Option<&[u8]> {
-        self.st.thread(tid).map(|t| t.comm.as_slice())
+        // The name current libs know the thread by (`<NA>` for one they made up).
+        self.st.thread(tid).map(|t| t.comm_in(true))
     }
 
     fn fd(&self, tid: i64, fd: i64) -> Option<(char, String)> {
         // Current libs render an fd argument from the socket they inferred from a send too.
-        fd_info(fd_entry(self.st, tid, fd, true)?)
+        fd_info(fd_entry(self.st, tid, fd, true)?, true)
     }
 
     fn fd_l4(&self, tid: i64, fd: i64) -> Option<char> {
@@ -105,12 +106,18 @@ fn fd_entry(st: &State, tid: i64, fd: i64, libs: bool) -> Option<&Fd> {
     st.fd_table(t)?.get(fd).filter(|f| libs || !f.inferred)
 }
 
-/// An fd argument's type character and name.
-fn fd_info(f: &Fd) -> Option<(char, String)> {
-    Some((
-        char::from(f.ty.typechar()),
-        String::from_utf8_lossy(&f.name).into_owned(),
-    ))
+/// An fd argument's type character and name, in current libs' view (`libs`) or sysdig's.
+/// Current libs' `render_fd` sanitises the name in every use, conditions on `evt.args`
+/// included; sysdig's view shows [`Fd::shown_name`].
+fn fd_info(f: &Fd, libs: bool) -> Option<(char, String)> {
+    let name = if libs {
+        let mut s = String::with_capacity(f.name.len());
+        crate::fields::sanitize::push_sanitized(&mut s, f.shown_name(true));
+        s
+    } else {
+        String::from_utf8_lossy(f.shown_name(false)).into_owned()
+    };
+    Some((char::from(f.ty.typechar()), name))
 }
 
 /// The protocol letter of an fd argument: a socket's shows once it has an address (bind,

@@ -9,16 +9,29 @@
 
 /// Appends `s` to `out`, sanitised as current libs print it.
 pub fn push_sanitized(out: &mut String, s: &[u8]) {
+    for_each_char(s, |c| out.push(c));
+}
+
+/// Appends `s` to `out` as UTF-8, sanitised as current libs print it.
+pub fn push_sanitized_bytes(out: &mut Vec<u8>, s: &[u8]) {
+    let mut buf = [0u8; 4];
+    for_each_char(s, |c| {
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes())
+    });
+}
+
+/// Calls `f` with each character of `s` as current libs print it.
+fn for_each_char(s: &[u8], mut f: impl FnMut(char)) {
     for chunk in s.utf8_chunks() {
-        out.extend(chunk.valid().chars().map(|c| {
-            if printable(c) {
+        for c in chunk.valid().chars() {
+            f(if printable(c) {
                 c
             } else {
                 char::REPLACEMENT_CHARACTER
-            }
-        }));
+            });
+        }
         if !chunk.invalid().is_empty() {
-            out.push(char::REPLACEMENT_CHARACTER);
+            f(char::REPLACEMENT_CHARACTER);
         }
     }
 }
@@ -54,6 +67,9 @@ mod tests {
         let mut s = String::new();
         push_sanitized(&mut s, b"a\\\n\tb");
         assert_eq!(s, "a\\\u{fffd}\u{fffd}b");
+        let mut v = Vec::new();
+        push_sanitized_bytes(&mut v, b"sock\n");
+        assert_eq!(v, "sock\u{fffd}".as_bytes());
         s.clear();
         // An orphan continuation byte, a C1 control (U+0085), a non-character (U+FDD0) and a
         // truncated 3-byte sequence.

@@ -131,4 +131,21 @@ impl Out {
             self.render(i, out);
         }
     }
+
+    /// Like [`Out::render_all`], with strings sanitised as current libs print them when
+    /// `sanitize` ([`crate::fields::sanitize`]).
+    pub fn render_all_in(&self, sep: &[u8], sanitize: bool, out: &mut Vec<u8>) {
+        if !sanitize {
+            return self.render_all(sep, out);
+        }
+        for (i, v) in self.vals.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(sep);
+            }
+            match v {
+                Val::Str(_) => crate::fields::sanitize::push_sanitized_bytes(out, self.bytes(v)),
+                _ => self.render(i, out),
+            }
+        }
+    }
 }

@@ -7,7 +7,9 @@
 //! search.
 
 use super::ast::{Check as AstCheck, Expr, Op, Rhs, Value};
+use super::rawarg::{self, RawConst};
 use super::resolve::{self, Const, FieldExpr, IpNet, ResolveError};
+use super::values::FieldArg;
 use crate::fields::catalog::{flags, FieldType};
 
 /// The deepest expanded expression accepted (macros inside macros inside parentheses).
@@ -30,6 +32,8 @@ pub enum ConstSet {
     Dyn(Vec<(Box<[u8]>, Option<i128>)>),
     /// Path prefixes for `pmatch`.
     Paths(Vec<Box<[u8]>>),
+    /// `evt.rawarg` constants as libsinsp parses them ([`super::rawarg`]).
+    Raw(Vec<RawConst>),
 }
 
 /// A set of byte strings, looked up by hash: a rule's lists (`proc.name in (shell_binaries)`)
@@ -310,6 +314,46 @@ fn check(c: &AstCheck) -> Result<Check, ResolveError> {
     if name == "evt.around" {
         return around(c, lhs, rhs);
     }
+    if name == "evt.rawarg" {
+        return rawarg(c, lhs, rhs);
+    }
+    Ok(Check { lhs, op: c.op, rhs })
+}
+
+/// `evt.rawarg.NAME` against constants: the constants parsed with the type of the parameter
+/// libsinsp declares for `NAME` when it compiles the rule, compared at each event with the
+/// event's own type ([`super::rawarg`]).
+fn rawarg(c: &AstCheck, lhs: FieldExpr, rhs: Operand) -> Result<Check, ResolveError> {
+    let key = match &lhs.field.arg {
+        FieldArg::Key(k) => k.to_string(),
+        FieldArg::Index(i) => i.to_string(),
+        FieldArg::None => String::new(),
+    };
+    let declared = rawarg::declared(&key)
+        .filter(|d| d.name == key)
+        .ok_or_else(|| (c.span, format!("unknown event argument '{key}'")))?;
+    if !rawarg::op_allowed(c.op, declared.ty) {
+        return Err((
+            c.span,
+            format!(
+                "operator '{}' cannot be used with 'evt.rawarg.{key}': libsinsp types it as the \
+                 parameter '{key}' of the first event that has one ({:?})",
+                c.op.name(),
+                declared.ty
+            ),
+        ));
+    }
+    let parse = |t: &[u8]| {
+        RawConst::parse(&String::from_utf8_lossy(t), declared.ty)
+            .map_err(|e| (c.span, format!("evt.rawarg.{key}: {e}")))
+    };
+    let rhs = match rhs {
+        Operand::Const(Const::Dyn(t, _)) => Operand::Const(Const::Raw(parse(&t)?)),
+        Operand::Set(ConstSet::Dyn(ks)) => Operand::Set(ConstSet::Raw(
+            ks.iter().map(|(t, _)| parse(t)).collect::<Result<_, _>>()?,
+        )),
+        other => other,
+    };
     Ok(Check { lhs, op: c.op, rhs })
 }
 

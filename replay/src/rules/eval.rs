@@ -12,6 +12,7 @@ use memchr::memmem;
 use super::ast::{Op, Transformer};
 use super::compile::{Check, Condition, ConstSet, Instr, Operand};
 use super::memo::CheckMemo;
+use super::rawarg;
 use super::resolve::{Const, FieldExpr};
 use super::values::{FieldSource, ValueRef, Values};
 use crate::fields::catalog::flags;
@@ -98,9 +99,42 @@ pub(crate) fn extract<S: FieldSource + ?Sized>(
     out: &mut Values,
     tmp: &mut Values,
 ) -> bool {
+    extract_in(fe, src, out, tmp, false)
+}
+
+/// [`extract`], with the strings sanitised before the transformers when `sanitize`: libsinsp
+/// extracts an output's value sanitised and transforms the result
+/// (`extract_nocache(sanitize_strings)` then `apply_transformers`), so a transformer's
+/// output is not sanitised again.
+pub(crate) fn extract_in<S: FieldSource + ?Sized>(
+    fe: &FieldExpr,
+    src: &mut S,
+    out: &mut Values,
+    tmp: &mut Values,
+    sanitize: bool,
+) -> bool {
     out.clear();
     if !src.extract(&fe.field, out) {
         return false;
+    }
+    if sanitize && !fe.transforms.is_empty() {
+        tmp.clear();
+        let mut s = String::new();
+        for v in out.iter() {
+            match v {
+                ValueRef::Str(b) => {
+                    s.clear();
+                    crate::fields::sanitize::push_sanitized(&mut s, b);
+                    tmp.push_str(s.as_bytes());
+                }
+                ValueRef::U64(x) => tmp.push_u64(x),
+                ValueRef::I64(x) => tmp.push_i64(x),
+                ValueRef::Bool(x) => tmp.push_bool(x),
+                ValueRef::Ip(x) => tmp.push_ip(x),
+                ValueRef::Double(x) => tmp.push_f64(x),
+            }
+        }
+        std::mem::swap(out, tmp);
     }
     let list = fe.field.id.info().has(flags::IS_LIST);
     for t in &fe.transforms {
@@ -136,13 +170,34 @@ pub(crate) fn extract<S: FieldSource + ?Sized>(
     true
 }
 
-/// Standard base64 decoding (padding optional); `None` if the input is not base64.
+/// Standard base64 decoding as libsinsp's `b64` transformer decodes
+/// (`Base64::decodeWithoutPadding`): padding optional, the unused bits of the last
+/// character zero; `None` if the input is not base64.
 fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(s).ok()
+    const B64: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    B64.decode(s).ok()
 }
 
 fn eval_check<S: FieldSource + ?Sized>(c: &Check, src: &mut S, s: &mut EvalScratch) -> bool {
+    // `evt.rawarg` compares the parameter in the event's own type ([`rawarg`]).
+    match &c.rhs {
+        Operand::Const(Const::Raw(k)) => {
+            return src
+                .raw_param(&c.lhs.field)
+                .is_some_and(|(b, ty)| rawarg::compare(c.op, b, ty, k));
+        }
+        Operand::Set(ConstSet::Raw(ks)) => {
+            return src
+                .raw_param(&c.lhs.field)
+                .is_some_and(|(b, ty)| rawarg::in_set(b, ty, ks));
+        }
+        _ => {}
+    }
     if !extract(&c.lhs, src, &mut s.lhs, &mut s.tmp) {
         return false;
     }
@@ -192,7 +247,9 @@ fn ord(op: Op, o: std::cmp::Ordering) -> bool {
     }
 }
 
-fn cmp_str(s: &[u8], op: Op, k: &[u8]) -> bool {
+/// A string comparison as libsinsp's `flt_compare_string` makes it (`icontains` and `iglob`
+/// operands are lower-cased when parsed).
+pub(crate) fn cmp_str(s: &[u8], op: Op, k: &[u8]) -> bool {
     match op {
         Op::Eq | Op::In | Op::Intersects => s == k,
         Op::Ne => s != k,
@@ -362,6 +419,17 @@ fn class(pat: &[u8], c: u8, icase: bool) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn b64_takes_unpadded_input_with_zero_trailing_bits() {
+        assert_eq!(b64_decode(b"Y2F0").as_deref(), Some(&b"cat"[..]));
+        assert_eq!(b64_decode(b"QQ==").as_deref(), Some(&b"A"[..]));
+        assert_eq!(b64_decode(b"QQ").as_deref(), Some(&b"A"[..]));
+        // `sysdig`: six characters, the last one's unused bits zero.
+        assert_eq!(b64_decode(b"sysdig").map(|d| d.len()), Some(4));
+        assert_eq!(b64_decode(b"QR"), None);
+        assert_eq!(b64_decode(b"cat"), None);
+    }
 
     #[test]
     fn glob_matches_like_fnmatch_without_pathname() {

@@ -26,6 +26,7 @@ pub mod loader;
 mod memo;
 pub mod output;
 pub mod parse;
+pub mod rawarg;
 pub mod resolve;
 mod rule_item;
 pub mod select;

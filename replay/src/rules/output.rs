@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::ast::{Operand, Span, SrcId, Transformer};
-use super::eval::{extract, EvalScratch};
+use super::eval::{extract_in, EvalScratch};
 use super::lex::Cursor;
 use super::resolve::{field_expr, FieldExpr};
 use super::values::{FieldSource, ValueRef};
@@ -142,7 +142,8 @@ fn render_field<S: FieldSource + ?Sized>(
 ) {
     let (vals, tmp) = scratch.render_buffers();
     let form = OutputForm::of(f);
-    if form == OutputForm::Missing || !extract(f, src, vals, tmp) {
+    let sanitize = src.sanitizes_strings();
+    if form == OutputForm::Missing || !extract_in(f, src, vals, tmp, sanitize) {
         out.push_str("<NA>");
         return;
     }
@@ -171,7 +172,8 @@ fn render_field<S: FieldSource + ?Sized>(
                 out.extend(s.iter().map(|&b| printable(b)));
                 Ok(())
             }
-            ValueRef::Str(s) if src.sanitizes_strings() => {
+            // A transformer's output is not sanitised again (see `extract_in`).
+            ValueRef::Str(s) if sanitize && f.transforms.is_empty() => {
                 crate::fields::sanitize::push_sanitized(out, s);
                 Ok(())
             }

@@ -98,6 +98,8 @@ pub enum Const {
     Regex(Regex),
     /// For dynamically typed fields: the text, and its integer reading if it has one.
     Dyn(Box<[u8]>, Option<i128>),
+    /// For `evt.rawarg`: the constant as libsinsp parses it for the declared parameter.
+    Raw(super::rawarg::RawConst),
 }
 
 /// Equal constants compare the same values the same way; regexes are equal when their
@@ -227,9 +229,9 @@ pub(crate) fn field_expr(op: &Operand, output: bool) -> Result<FieldExpr, Resolv
                 return Err((
                     *span,
                     format!(
-                        "field '{}' exists in Falco but hindsight cannot compute it yet; a rule \
-                         naming it would never see a value, so remove it from the rule",
-                        info.name
+                        "field '{}' exists in Falco but hindsight cannot compute it ({}); a \
+                         rule naming it would never see a value, so remove it from the rule",
+                        info.name, info.desc
                     ),
                 ));
             }

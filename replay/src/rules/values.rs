@@ -55,6 +55,17 @@ pub trait FieldSource {
     /// it are then false, and `exists` is false.
     fn extract(&mut self, field: &FieldRef, out: &mut Values) -> bool;
 
+    /// The bytes of the event parameter `evt.rawarg.NAME` names (`field`), with its type in
+    /// this event; `None` when the event has none or it is empty
+    /// ([`crate::rules::rawarg`]). Sources that know no event parameters have none.
+    fn raw_param(
+        &mut self,
+        field: &FieldRef,
+    ) -> Option<(&[u8], hindsight_format::schema::ParamType)> {
+        let _ = field;
+        None
+    }
+
     /// Whether outputs print this source's strings sanitised, as current libs do
     /// ([`crate::fields::sanitize`]).
     fn sanitizes_strings(&self) -> bool {

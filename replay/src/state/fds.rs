@@ -229,6 +229,29 @@ impl Fd {
         }
     }
 
+    /// `fd.name` in current libs' view (`libs`) or in sysdig 0.29's.
+    ///
+    /// A unix socket named only by its connect enter has that name in sysdig 0.29; current
+    /// libs never parse that enter and leave it unnamed.
+    ///
+    /// Some /proc/net/unix readers leave the line's newline at the end of a socket path of a
+    /// capture's process list. libsinsp keeps the byte in every version; sysdig 0.29 and
+    /// libs 0.20 (Falco 0.40) print fd names with non-printable bytes removed
+    /// (`sanitize_string` with `g_invalidchar`), libs 0.25 with each replaced by U+FFFD
+    /// ([`crate::fields::sanitize`]). sysdig's view shows the printed path everywhere, in
+    /// conditions too: the one place where it departs from sysdig, whose filters compare the
+    /// raw name.
+    pub fn shown_name(&self, libs: bool) -> &[u8] {
+        if libs && self.enter_named {
+            return b"";
+        }
+        if libs || self.ty != FdType::Unix {
+            return &self.name;
+        }
+        let n = &self.name;
+        &n[..n.len() - n.iter().rev().take_while(|b| **b == b'\n').count()]
+    }
+
     /// Builds an entry from an FDL header entry.
     pub fn from_entry(e: &FdEntry) -> Fd {
         let mut fd = Fd::named(FdType::Unsupported, &e.name);
@@ -298,13 +321,9 @@ impl Fd {
                 } else {
                     Role::Server
                 };
-                // /proc/net/unix lines keep their newline in some snapshots; sysdig shows
-                // the path without it.
-                let kept =
-                    fd.name.len() - fd.name.iter().rev().take_while(|b| **b == b'\n').count();
-                if kept < fd.name.len() {
-                    fd.name = fd.name[..kept].into();
-                }
+                // The name stays as the snapshot wrote it, with the newline some
+                // /proc/net/unix readers leave at its end: current libs keep it (conditions
+                // see it, outputs print it sanitised); [`Fd::shown_name`] gives sysdig's view.
             }
             FdKind::Other(code) => fd.ty = FdType::from_scap_named(*code),
         }
@@ -455,6 +474,24 @@ mod tests {
         b.sip[15] = 1;
         b.dip[15] = 1;
         assert_eq!(socket_name(FdType::Ipv6, &b), b"::1:0->::1:0");
+    }
+
+    #[test]
+    fn a_listed_unix_path_keeps_its_newline_for_current_libs_only() {
+        let e = FdEntry {
+            fd: 20,
+            ino: 7,
+            kind: FdKind::Unix { source: 1, dest: 0 },
+            name: b"/var/run/docker.sock\n".to_vec(),
+        };
+        let f = Fd::from_entry(&e);
+        assert_eq!(&*f.name, b"/var/run/docker.sock\n");
+        assert_eq!(f.shown_name(true), b"/var/run/docker.sock\n");
+        assert_eq!(f.shown_name(false), b"/var/run/docker.sock");
+        assert_eq!(f.role, Role::Server);
+        // Only unix sockets: a file's name is the same in both views.
+        let file = Fd::named(FdType::File, b"/tmp/x\n");
+        assert_eq!(file.shown_name(false), b"/tmp/x\n");
     }
 
     #[test]
