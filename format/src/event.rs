@@ -216,17 +216,7 @@ impl<'a> EventRef<'a> {
         }
         let lens = &record[header_len..header_len + np * width];
         let values = &record[header_len + np * width..len];
-        // `lens` holds exactly `np` lengths: summed in whole words, without a bounds check
-        // per parameter (this runs on every event read).
-        let sum: usize = if large {
-            lens.chunks_exact(4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-                .sum()
-        } else {
-            lens.chunks_exact(2)
-                .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
-                .sum()
-        };
+        let sum = sum_lens(lens, large);
         if sum > values.len() {
             return Err(RecordError::Inconsistent {
                 ty,
@@ -270,10 +260,8 @@ impl<'a> EventRef<'a> {
         if i >= self.nparams as usize {
             return None;
         }
-        let mut off = 0usize;
-        for j in 0..i {
-            off += read_len(self.lens, j, self.large);
-        }
+        let width = if self.large { 4 } else { 2 };
+        let off = sum_lens(self.lens.get(..i * width)?, self.large);
         let len = read_len(self.lens, i, self.large);
         if len == 0 {
             return None;
@@ -331,6 +319,21 @@ impl<'a> EventRef<'a> {
     pub fn is_v2(&self) -> bool {
         self.record.len() >= HEADER_LEN_V2
             && self.record.len() - self.lens.len() - self.values.len() == HEADER_LEN_V2
+    }
+}
+
+/// The sum of the parameter lengths in `lens` (whole lengths of 4 bytes if `large`, else 2),
+/// read in whole words without a bounds check per parameter: this runs on every event read
+/// and on every parameter looked up.
+fn sum_lens(lens: &[u8], large: bool) -> usize {
+    if large {
+        lens.chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .sum()
+    } else {
+        lens.chunks_exact(2)
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+            .sum()
     }
 }
 

@@ -25,6 +25,7 @@ pub mod udp;
 pub mod users;
 
 use std::cell::Cell;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use hindsight_format::event::{EventRef, Layout};
@@ -274,17 +275,35 @@ impl State {
         let skip = ev
             .info()
             .is_none_or(|i| i.flags & flags::SKIPPARSERESET != 0 || i.name == "switch");
-        self.thread_created = ev.tid > 0 && !skip && !self.threads.threads.contains_key(&ev.tid);
-        if self.thread_created {
-            self.threads.threads.insert(ev.tid, Thread::unknown(ev.tid));
+        let enter = ev.direction() == Direction::Enter;
+        // The fd an enter names is noted on its thread (libsinsp's `m_lastevent_fd`) with
+        // the same lookup that finds or creates the thread: this runs on every event.
+        let enter_fd = if enter && !skip {
+            Self::enter_fd(ev)
+        } else {
+            None
+        };
+        self.thread_created = false;
+        if ev.tid > 0 && !skip {
+            let t = match self.threads.threads.entry(ev.tid) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => {
+                    self.thread_created = true;
+                    v.insert(Thread::unknown(ev.tid))
+                }
+            };
+            if enter_fd.is_some() {
+                t.last_fd = enter_fd;
+            }
+        } else if let Some(t) = enter_fd.and_then(|_| self.threads.threads.get_mut(&ev.tid)) {
+            t.last_fd = enter_fd;
         }
-        if ev.direction() == Direction::Enter {
+        if enter {
             apply::apply_enter(self, ev);
             // Both libsinsps leave a thread's last enter alone on a switch or a bookkeeping
             // event (`reset` returns before recording it), so a syscall's exit still pairs
             // with its enter across the context switches in between.
             if !skip {
-                self.note_fd(ev);
                 self.store_enter(ev);
             }
         } else {
@@ -353,12 +372,12 @@ impl State {
         }
     }
 
-    /// Remembers the fd of an fd-using or fd-creating enter event for its thread (-1 for a
-    /// call whose fd does not exist yet).
-    fn note_fd(&mut self, ev: &EventRef<'_>) {
-        let Some(info) = ev.info() else { return };
+    /// The fd an fd-using or fd-creating enter event names, which its thread remembers (-1
+    /// for a call whose fd does not exist yet); `None` for other events.
+    fn enter_fd(ev: &EventRef<'_>) -> Option<i64> {
+        let info = ev.info()?;
         if info.flags & (flags::USES_FD | flags::CREATES_FD) == 0 {
-            return;
+            return None;
         }
         let fd = info
             .params
@@ -368,9 +387,7 @@ impl State {
             })
             .and_then(|p| event::decode_int(ev.param(0)?, p.ty))
             .unwrap_or(-1);
-        if let Some(t) = self.threads.threads.get_mut(&ev.tid) {
-            t.last_fd = Some(fd);
-        }
+        Some(fd)
     }
 
     fn store_enter(&mut self, ev: &EventRef<'_>) {
