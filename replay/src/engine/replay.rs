@@ -653,15 +653,26 @@ fn run_each(
     let enter_visible = engines.iter().any(|e| !e.exits_only)
         && !rp.is_leading_container(ev)
         && (libs_view::fate(ev) == Fate::Visible || libs_view::has_exit(ev));
-    rp.apply(ev);
-    for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
+    // Whether an engine reads this event's fields: it sees the event, and a rule can match
+    // its type. No context (it pairs the event with its enter) otherwise.
+    let reads = |engine: &Engine, scratch: &Scratch| {
         let visible = if engine.exits_only {
             libs_visible
         } else {
             enter_visible
         };
-        // No context (it pairs the event with its enter) for an event no rule can match.
-        if visible && scratch.span.contains(ev.ts) && !engine.rules.candidates(ev.ty).is_empty() {
+        visible && scratch.span.contains(ev.ts) && !engine.rules.candidates(ev.ty).is_empty()
+    };
+    // An event whose fields nobody reads is applied as a skim is: the facts about this event
+    // alone that only its fields read (`fd.name_changed`) are not worked out.
+    if engines.iter().zip(scratch.iter()).any(|(e, s)| reads(e, s)) {
+        rp.apply(ev);
+    } else {
+        rp.skim(ev);
+        return;
+    }
+    for ((engine, scratch), alerts) in engines.iter().zip(scratch).zip(alerts) {
+        if reads(engine, scratch) {
             engine.on_event(&rp.ctx(ev, engine.exits_only), trace, scratch, alerts);
         }
     }
