@@ -521,29 +521,20 @@ pub fn extract(name: &str, arg: &Arg<'_>, c: &Ctx<'_>, out: &mut Out) -> bool {
         }
         "is_syscall" => out.bool(info.is_some()),
         "args" | "info" => {
-            let Some(info) = info else { return false };
-            let _ = info;
+            if info.is_none() {
+                return false;
+            }
             let mut text = std::mem::take(&mut out.text);
             text.clear();
-            if c.libs {
-                let r = libs_resolver(c);
-                print::write_args_as(
-                    &mut text,
-                    ev,
-                    c.p.enter.as_ref(),
-                    &r,
-                    print::ArgsStyle::Libs,
-                );
+            let (libs, sysdig);
+            let (r, style): (&dyn print::Resolver, _) = if c.libs {
+                libs = libs_resolver(c);
+                (&libs, print::ArgsStyle::Libs)
             } else {
-                let r = StateResolver(c.st);
-                print::write_args_as(
-                    &mut text,
-                    ev,
-                    c.p.enter.as_ref(),
-                    &r,
-                    print::ArgsStyle::Sysdig,
-                );
-            }
+                sysdig = StateResolver(c.st);
+                (&sysdig, print::ArgsStyle::Sysdig)
+            };
+            print::write_args_as(&mut text, ev, c.p.enter.as_ref(), r, style);
             out.str(text.as_bytes());
             out.text = text;
         }
